@@ -1,0 +1,45 @@
+//! Errors of the study file. Problems in the data are not errors but
+//! collected [`Problem`](crate::Problem)s, so that one run reports them all.
+
+use std::path::PathBuf;
+
+use crate::report::LoadReport;
+
+/// The study file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    /// The file cannot be read.
+    #[error("cannot read study file {}: {source}", path.display())]
+    Io {
+        /// The study file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The text is not valid TOML or a value has the wrong type.
+    #[error("{}: {message}", path.display())]
+    Toml {
+        /// The study file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// The file is TOML but its content is not a valid study.
+    #[error("{}: {} problem(s):\n  {}", path.display(), problems.len(), problems.join("\n  "))]
+    Invalid {
+        /// The study file.
+        path: PathBuf,
+        /// One line per problem.
+        problems: Vec<String>,
+    },
+}
+
+/// The data could not be loaded: strict mode found problems, or a problem
+/// (a missing file, a missing column) made a file unreadable. The report
+/// has every problem and the row accounting.
+#[derive(Debug, thiserror::Error)]
+#[error("{} problem(s) in the data", report.problem_count())]
+pub struct LoadFailure {
+    /// What was read, and every problem.
+    pub report: Box<LoadReport>,
+}

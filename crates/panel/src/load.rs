@@ -1,0 +1,780 @@
+//! Loading data files into a [`Panel`], validating every value.
+//!
+//! The files are streamed record by record (the `csv` crate); nothing but
+//! the compact panel is kept. Long and wide files go through one path: a
+//! wide row is turned into one observation per wave at which it has a
+//! value, and every observation is then checked the same way.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use crate::error::LoadFailure;
+use crate::panel::{
+    Chunked, Column, IdTable, Panel, EMPTY, EXCLUDED, MISSING_BASE,
+};
+use crate::report::{show_value, FileAccount, LoadReport, Problem, ProblemKind};
+use crate::study::{Decimal, Layout, Study, VarKind, Variable};
+use crate::value::{parse_date, parse_float, parse_int};
+
+/// What to do with problems in the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Any problem fails the load.
+    Strict,
+    /// Offending values and rows are excluded, counted and reported.
+    Lenient,
+}
+
+/// A loaded panel with its load report.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The panel.
+    pub panel: Panel,
+    /// What was read, kept and excluded.
+    pub report: LoadReport,
+}
+
+/// Loads every data file of `study`.
+pub fn load(study: &Study, mode: Mode) -> Result<Loaded, LoadFailure> {
+    let mut builder = Builder::new(study, mode);
+    for path in &study.data.files {
+        let name = display_name(study, path);
+        match std::fs::File::open(path) {
+            Ok(file) => builder.read_file(&name, file),
+            Err(e) => {
+                let mut account = FileAccount {
+                    file: name.clone(),
+                    ..FileAccount::default()
+                };
+                builder.file_problem(&mut account, ProblemKind::Io, format!("cannot open the data file: {e}"));
+                builder.report.files.push(account);
+            }
+        }
+    }
+    builder.finish()
+}
+
+/// Loads one data file from a reader (for tests and for data that does not
+/// come from a file); `name` is used in messages.
+pub fn load_reader<R: Read>(
+    study: &Study,
+    mode: Mode,
+    name: &str,
+    reader: R,
+) -> Result<Loaded, LoadFailure> {
+    let mut builder = Builder::new(study, mode);
+    builder.read_file(name, reader);
+    builder.finish()
+}
+
+/// The file name as the study file gives it, relative to the study file.
+fn display_name(study: &Study, path: &Path) -> String {
+    let dir = study.path.parent().unwrap_or(Path::new(""));
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let shown = if dir.as_os_str().is_empty() {
+        rel.to_path_buf()
+    } else {
+        dir.join(rel)
+    };
+    shown.display().to_string()
+}
+
+/// How one column's text becomes a cell, prepared once per column.
+struct CellParser {
+    kind: VarKind,
+    decimal: Decimal,
+    required: bool,
+    missing_int: Vec<Option<i64>>,
+    missing_float: Vec<Option<f64>>,
+    missing_text: Vec<Vec<u8>>,
+    codes: Vec<Vec<u8>>,
+    expected: String,
+}
+
+/// A parsed cell.
+enum Parsed {
+    /// Integer, category index or date: the logical value.
+    Value(i64),
+    /// A float value.
+    Float(f64),
+    /// An id value to intern.
+    Id,
+    /// A missing marker (empty or a missing code).
+    Missing(i64),
+}
+
+impl CellParser {
+    fn new(var: &Variable, decimal: Decimal) -> CellParser {
+        let codes = match &var.kind {
+            VarKind::Categorical { codes } => codes.iter().map(|c| c.code.as_bytes().to_vec()).collect(),
+            _ => Vec::new(),
+        };
+        CellParser {
+            kind: var.kind.clone(),
+            decimal,
+            required: var.required,
+            missing_int: var.missing.iter().map(|m| m.code.trim().parse().ok()).collect(),
+            missing_float: var.missing.iter().map(|m| m.code.trim().parse().ok()).collect(),
+            missing_text: var.missing.iter().map(|m| m.code.trim().as_bytes().to_vec()).collect(),
+            codes,
+            expected: expected_text(var, decimal),
+        }
+    }
+
+    fn missing_code(&self, j: usize) -> Parsed {
+        Parsed::Missing(MISSING_BASE + j as i64)
+    }
+
+    fn parse(&self, f: &[u8]) -> Result<Parsed, (ProblemKind, &'static str)> {
+        if f.is_empty() {
+            return if self.required {
+                Err((ProblemKind::RequiredValueMissing, "is empty, and the variable is required"))
+            } else {
+                Ok(Parsed::Missing(EMPTY))
+            };
+        }
+        match &self.kind {
+            VarKind::Integer { min, max } => match parse_int(f) {
+                Some(v) if v >= *min && v <= *max => Ok(Parsed::Value(v)),
+                Some(v) => match self.missing_int.iter().position(|m| *m == Some(v)) {
+                    Some(j) => Ok(self.missing_code(j)),
+                    None => Err((ProblemKind::OutOfRange, "is out of range")),
+                },
+                None => Err((ProblemKind::UnparsableValue, "is not a whole number")),
+            },
+            VarKind::Float { min, max } => match parse_float(f, self.decimal) {
+                Some(v) if v >= *min && v <= *max => Ok(Parsed::Float(v)),
+                Some(v) => match self.missing_float.iter().position(|m| *m == Some(v)) {
+                    Some(j) => Ok(self.missing_code(j)),
+                    None => Err((ProblemKind::OutOfRange, "is out of range")),
+                },
+                None => Err((ProblemKind::UnparsableValue, "is not a number")),
+            },
+            VarKind::Categorical { .. } => {
+                if let Some(i) = self.codes.iter().position(|c| c.as_slice() == f) {
+                    Ok(Parsed::Value(i as i64))
+                } else if let Some(j) = self.missing_text.iter().position(|c| c.as_slice() == f) {
+                    Ok(self.missing_code(j))
+                } else {
+                    Err((ProblemKind::UndeclaredCode, "is not a declared code"))
+                }
+            }
+            VarKind::Date { format, min, max } => {
+                if let Some(j) = self.missing_text.iter().position(|c| c.as_slice() == f) {
+                    return Ok(self.missing_code(j));
+                }
+                match parse_date(f, *format) {
+                    Some(d) if min.is_some_and(|m| d < m) || max.is_some_and(|m| d > m) => {
+                        Err((ProblemKind::OutOfRange, "is out of range"))
+                    }
+                    Some(d) => Ok(Parsed::Value(i64::from(d))),
+                    None => Err((ProblemKind::UnparsableValue, "is not a valid date")),
+                }
+            }
+            VarKind::Id => Ok(Parsed::Id),
+        }
+    }
+}
+
+/// "expected ..." for messages about a variable's values.
+fn expected_text(var: &Variable, decimal: Decimal) -> String {
+    let mut s = match &var.kind {
+        VarKind::Integer { min, max } => format!("a whole number from {min} to {max}"),
+        VarKind::Float { min, max } => {
+            let sep = if decimal == Decimal::Comma { "," } else { "." };
+            let mut s = format!("a number with decimal separator \"{sep}\"");
+            if min.is_finite() || max.is_finite() {
+                s.push_str(&format!(" from {min} to {max}"));
+            }
+            s
+        }
+        VarKind::Categorical { codes } => {
+            let shown: Vec<&str> = codes.iter().take(12).map(|c| c.code.as_str()).collect();
+            let more = if codes.len() > 12 { ", ..." } else { "" };
+            format!("one of the codes {}{more}", shown.join(", "))
+        }
+        VarKind::Date { format, min, max } => {
+            let mut s = format!("a date {}", format.as_str());
+            if let (Some(a), Some(b)) = (min, max) {
+                s.push_str(&format!(
+                    " from {} to {}",
+                    crate::value::format_date(*a, *format),
+                    crate::value::format_date(*b, *format)
+                ));
+            }
+            s
+        }
+        VarKind::Id => "an id".to_string(),
+    };
+    if !var.missing.is_empty() {
+        let codes: Vec<String> = var.missing.iter().map(|m| format!("{} {}", m.code, m.reason)).collect();
+        s.push_str(&format!(", or a missing code ({})", codes.join(", ")));
+    }
+    s
+}
+
+/// Where each needed column stands in one file's header.
+struct Columns {
+    names: Vec<String>,
+    respondent: usize,
+    cluster: usize,
+    role: usize,
+    /// Long: the wave column.
+    wave: Option<usize>,
+    /// Position of each panel column's field, per wave (long: one entry,
+    /// used for every wave).
+    per_wave: Vec<Vec<usize>>,
+    /// Wide: the time-varying columns of each wave (to see if it is present).
+    varying: Vec<Vec<usize>>,
+}
+
+struct Builder<'s> {
+    study: &'s Study,
+    mode: Mode,
+    report: LoadReport,
+    /// Indices into `study.variables` of the panel's columns (all but role).
+    col_vars: Vec<usize>,
+    parsers: Vec<CellParser>,
+    columns: Vec<Column>,
+    role_var: usize,
+    role_codes: Vec<Vec<u8>>,
+    respondents: IdTable,
+    clusters: IdTable,
+    respondent_cluster: Vec<u32>,
+    respondent_role: Vec<u16>,
+    respondent_waves: Vec<u64>,
+    respondent_line: Vec<u64>,
+    obs_respondent: Chunked<u32>,
+    obs_wave: Chunked<u8>,
+    /// Per column: its slot in `invariant` if it is time-invariant.
+    invariant_slot: Vec<Option<usize>>,
+    /// Per time-invariant column: the value per respondent (EMPTY = none yet).
+    invariant: Vec<Vec<i64>>,
+}
+
+impl<'s> Builder<'s> {
+    fn new(study: &'s Study, mode: Mode) -> Builder<'s> {
+        let role_var = study
+            .variables
+            .iter()
+            .position(|v| v.name == study.data.role)
+            .unwrap_or(0);
+        let role_codes = match &study.variables.get(role_var).map(|v| &v.kind) {
+            Some(VarKind::Categorical { codes }) => {
+                codes.iter().map(|c| c.code.as_bytes().to_vec()).collect()
+            }
+            _ => Vec::new(),
+        };
+        let col_vars: Vec<usize> = (0..study.variables.len()).filter(|&i| i != role_var).collect();
+        let parsers = col_vars
+            .iter()
+            .map(|&i| CellParser::new(&study.variables[i], study.data.decimal))
+            .collect();
+        let columns = col_vars
+            .iter()
+            .map(|&i| Column::new(i, &study.variables[i]))
+            .collect();
+        let mut invariant = Vec::new();
+        let invariant_slot = col_vars
+            .iter()
+            .map(|&i| {
+                study.variables[i].time_invariant.then(|| {
+                    invariant.push(Vec::new());
+                    invariant.len() - 1
+                })
+            })
+            .collect();
+        Builder {
+            study,
+            mode,
+            report: LoadReport {
+                lenient: mode == Mode::Lenient,
+                ..LoadReport::default()
+            },
+            col_vars,
+            parsers,
+            columns,
+            role_var,
+            role_codes,
+            respondents: IdTable::new(),
+            clusters: IdTable::new(),
+            respondent_cluster: Vec::new(),
+            respondent_role: Vec::new(),
+            respondent_waves: Vec::new(),
+            respondent_line: Vec::new(),
+            obs_respondent: Chunked::new(),
+            obs_wave: Chunked::new(),
+            invariant_slot,
+            invariant,
+        }
+    }
+
+    fn file_problem(&mut self, account: &mut FileAccount, kind: ProblemKind, message: String) {
+        let file = account.file.clone();
+        self.report.add(kind, || Problem {
+            kind,
+            file,
+            line: None,
+            column: None,
+            column_number: None,
+            value: None,
+            message,
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn cell_problem(
+        &mut self,
+        kind: ProblemKind,
+        file: &str,
+        line: u64,
+        column: Option<(&str, usize)>,
+        value: Option<&[u8]>,
+        message: impl FnOnce(&str) -> String,
+    ) {
+        self.report.add(kind, || {
+            let shown = value.map(show_value);
+            Problem {
+                kind,
+                file: file.to_string(),
+                line: Some(line),
+                column: column.map(|(n, _)| n.to_string()),
+                column_number: column.map(|(_, i)| i + 1),
+                message: message(shown.as_deref().unwrap_or("")),
+                value: shown,
+            }
+        });
+    }
+
+    fn read_file<R: Read>(&mut self, name: &str, reader: R) {
+        let mut account = FileAccount {
+            file: name.to_string(),
+            ..FileAccount::default()
+        };
+        self.read_into(&mut account, reader);
+        self.report.files.push(account);
+    }
+
+    fn read_into<R: Read>(&mut self, account: &mut FileAccount, reader: R) {
+        let mut reader = BufReader::with_capacity(1 << 20, reader);
+        match reader.fill_buf() {
+            Ok(buf) if buf.starts_with(&[0xEF, 0xBB, 0xBF]) => reader.consume(3),
+            Ok(_) => {}
+            Err(e) => {
+                return self.file_problem(account, ProblemKind::Io, format!("cannot read: {e}"));
+            }
+        }
+        let mut csv = csv::ReaderBuilder::new()
+            .delimiter(self.study.data.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 20)
+            .from_reader(reader);
+        let mut rec = ByteRecord::new();
+        match csv.read_byte_record(&mut rec) {
+            Ok(true) if rec.iter().any(|f| !f.trim_ascii().is_empty()) => {}
+            Ok(_) => {
+                return self.file_problem(
+                    account,
+                    ProblemKind::EmptyFile,
+                    "the file is empty: expected a header row and data rows".into(),
+                );
+            }
+            Err(e) => {
+                return self.file_problem(account, ProblemKind::Io, format!("cannot read: {e}"));
+            }
+        }
+        let Some(columns) = self.header(account, &rec) else {
+            return;
+        };
+        let mut any_row = false;
+        loop {
+            match csv.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    let file = account.file.clone();
+                    self.cell_problem(ProblemKind::Io, &file, line, None, None, |_| {
+                        format!("cannot read on: {e}")
+                    });
+                    break;
+                }
+            }
+            any_row = true;
+            account.rows_read += 1;
+            match self.row(account, &columns, &rec) {
+                Ok(()) => account.rows_kept += 1,
+                Err(kind) => *account.rows_excluded.entry(kind).or_insert(0) += 1,
+            }
+        }
+        if !any_row {
+            self.file_problem(
+                account,
+                ProblemKind::HeaderOnly,
+                "the file has a header but no data rows".into(),
+            );
+        }
+    }
+
+    /// Checks the header and finds the columns; `None` when the file cannot
+    /// be read on.
+    fn header(&mut self, account: &mut FileAccount, rec: &ByteRecord) -> Option<Columns> {
+        let study = self.study;
+        if let Err(e) = std::str::from_utf8(rec.as_slice()) {
+            let at = e.valid_up_to();
+            self.file_problem(
+                account,
+                ProblemKind::InvalidUtf8,
+                format!("line 1 (header): bytes at position {at} of the header are not UTF-8; expected a UTF-8 file (with or without BOM)"),
+            );
+            return None;
+        }
+        let names: Vec<String> = rec
+            .iter()
+            .map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned())
+            .collect();
+        if names.len() == 1 {
+            let delim = study.data.delimiter;
+            let other = [b',', b';', b'\t']
+                .into_iter()
+                .filter(|&d| d != delim)
+                .max_by_key(|&d| names[0].bytes().filter(|&b| b == d).count())
+                .filter(|&d| names[0].as_bytes().contains(&d));
+            if let Some(d) = other {
+                let shown = |d: u8| if d == b'\t' { "tab".to_string() } else { (d as char).to_string() };
+                self.file_problem(
+                    account,
+                    ProblemKind::WrongDelimiter,
+                    format!(
+                        "line 1 (header): one column found with delimiter \"{}\"; the file looks \"{}\"-separated: set delimiter = \"{}\" in [data]",
+                        shown(delim),
+                        shown(d),
+                        shown(d)
+                    ),
+                );
+                return None;
+            }
+        }
+        let mut fatal = false;
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                fatal = true;
+                let file = account.file.clone();
+                self.cell_problem(ProblemKind::DuplicateColumn, &file, 1, Some((n, i)), None, |_| {
+                    format!("column \"{n}\" appears twice in the header; expected each column once")
+                });
+            }
+        }
+        let mut used = vec![false; names.len()];
+        let mut find = |b: &mut Self, want: &str| -> Option<usize> {
+            match names.iter().position(|n| n == want) {
+                Some(i) => {
+                    used[i] = true;
+                    Some(i)
+                }
+                None => {
+                    let known: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let hint = crate::suggest::did_you_mean(want, &known)
+                        .map(|s| format!(" (the header has \"{s}\"; a typo?)"))
+                        .unwrap_or_default();
+                    b.file_problem(
+                        account,
+                        ProblemKind::MissingColumn,
+                        format!("line 1 (header): column \"{want}\" is declared in the study file but not in the header{hint}"),
+                    );
+                    None
+                }
+            }
+        };
+        let respondent = find(self, &study.data.respondent);
+        let cluster = find(self, &study.data.cluster);
+        let role = find(self, &study.data.role);
+        let mut wave = None;
+        let mut per_wave = Vec::new();
+        let mut varying = Vec::new();
+        match &study.data.layout {
+            Layout::Long { wave: w } => {
+                wave = find(self, w);
+                let col_vars = self.col_vars.clone();
+                let pos: Vec<Option<usize>> = col_vars
+                    .iter()
+                    .map(|&v| find(self, &study.variables[v].name))
+                    .collect();
+                per_wave.push(pos.iter().map(|p| p.unwrap_or(0)).collect());
+                fatal |= wave.is_none() || pos.iter().any(Option::is_none);
+            }
+            Layout::Wide { pattern } => {
+                let col_vars = self.col_vars.clone();
+                for w in &study.waves {
+                    let mut pos = Vec::new();
+                    let mut vary = Vec::new();
+                    for &v in &col_vars {
+                        let var = &study.variables[v];
+                        let name = if var.time_invariant {
+                            var.name.clone()
+                        } else {
+                            Layout::wide_column(pattern, &var.name, &w.label)
+                        };
+                        let p = find(self, &name);
+                        fatal |= p.is_none();
+                        let p = p.unwrap_or(0);
+                        if !var.time_invariant {
+                            vary.push(p);
+                        }
+                        pos.push(p);
+                    }
+                    per_wave.push(pos);
+                    varying.push(vary);
+                }
+            }
+        }
+        let (Some(respondent), Some(cluster), Some(role)) = (respondent, cluster, role) else {
+            return None;
+        };
+        if fatal {
+            return None;
+        }
+        for (i, n) in names.iter().enumerate() {
+            if used[i] {
+                continue;
+            }
+            match self.mode {
+                Mode::Lenient => self.report.ignored_columns.push(format!("{}: {n}", account.file)),
+                Mode::Strict => {
+                    let file = account.file.clone();
+                    let known: Vec<&str> = study.variables.iter().map(|v| v.name.as_str()).collect();
+                    let hint = crate::suggest::did_you_mean(n, &known)
+                        .map(|s| format!(" (did you mean the declared \"{s}\"?)"))
+                        .unwrap_or_default();
+                    self.cell_problem(ProblemKind::UnknownColumn, &file, 1, Some((n, i)), None, |_| {
+                        format!("column \"{n}\" is not declared in the study file{hint}; declare it, or use --lenient to ignore it")
+                    });
+                }
+            }
+        }
+        Some(Columns {
+            names,
+            respondent,
+            cluster,
+            role,
+            wave,
+            per_wave,
+            varying,
+        })
+    }
+
+    /// Reads one data row; `Err` with the reason when the row is excluded.
+    fn row(&mut self, account: &FileAccount, cols: &Columns, rec: &ByteRecord) -> Result<(), ProblemKind> {
+        let file = account.file.as_str();
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() != cols.names.len() {
+            let (got, want) = (rec.len(), cols.names.len());
+            self.cell_problem(ProblemKind::RaggedRow, file, line, None, None, |_| {
+                format!("the row has {got} fields; expected {want}, as in the header")
+            });
+            return Err(ProblemKind::RaggedRow);
+        }
+        if std::str::from_utf8(rec.as_slice()).is_err() {
+            let i = rec.iter().position(|f| std::str::from_utf8(f).is_err()).unwrap_or(0);
+            let name = cols.names[i].as_str();
+            let field = rec.get(i).unwrap_or_default();
+            self.cell_problem(ProblemKind::InvalidUtf8, file, line, Some((name, i)), Some(field), |v| {
+                format!("value \"{v}\" is not valid UTF-8; expected a UTF-8 file")
+            });
+            return Err(ProblemKind::InvalidUtf8);
+        }
+        let field = |i: usize| rec.get(i).unwrap_or_default().trim_ascii();
+        let text = |i: usize| std::str::from_utf8(field(i)).unwrap_or_default();
+        let mut excluded: Option<ProblemKind> = None;
+        let mut exclude = |b: &mut Self, kind: ProblemKind, col: usize, msg: &dyn Fn(&str) -> String| {
+            b.cell_problem(kind, file, line, Some((&cols.names[col], col)), Some(field(col)), msg);
+            excluded.get_or_insert(kind);
+        };
+        for col in [cols.respondent, cols.cluster] {
+            if field(col).is_empty() {
+                exclude(self, ProblemKind::MissingId, col, &|_| "the id is empty; expected an id".into());
+            }
+        }
+        let role = self.role_codes.iter().position(|c| c.as_slice() == field(cols.role));
+        if role.is_none() {
+            let expected = expected_text(&self.study.variables[self.role_var], self.study.data.decimal);
+            let expected = expected.split(", or a missing code").next().unwrap_or_default().to_string();
+            exclude(self, ProblemKind::UndeclaredCode, cols.role, &|v| {
+                format!("role \"{v}\" is not a declared code; expected {expected}")
+            });
+        }
+        let wave = match cols.wave {
+            Some(wc) => {
+                let w = self.study.waves.iter().position(|w| w.label.as_bytes() == field(wc));
+                if w.is_none() {
+                    let labels: Vec<&str> = self.study.waves.iter().map(|w| w.label.as_str()).collect();
+                    exclude(self, ProblemKind::UndeclaredWave, wc, &|v| {
+                        format!("wave \"{v}\" is not declared; expected one of {}", labels.join(", "))
+                    });
+                }
+                w
+            }
+            None => None,
+        };
+        if let Some(kind) = excluded {
+            return Err(kind);
+        }
+        let role = role.unwrap_or(0) as u16;
+        let waves: Vec<usize> = match wave {
+            Some(w) => vec![w],
+            None => (0..self.study.waves.len())
+                .filter(|&w| cols.varying[w].iter().any(|&c| !field(c).is_empty()))
+                .collect(),
+        };
+        if waves.is_empty() {
+            self.cell_problem(ProblemKind::NoObservation, file, line, None, None, |_| {
+                "the row has no value at any wave; expected at least one wave with data".into()
+            });
+            return Err(ProblemKind::NoObservation);
+        }
+
+        // The respondent: new, or consistent with earlier rows.
+        let (r, new) = self.respondents.intern(text(cols.respondent));
+        let r = r as usize;
+        if new {
+            let (c, _) = self.clusters.intern(text(cols.cluster));
+            self.respondent_cluster.push(c);
+            self.respondent_role.push(role);
+            self.respondent_waves.push(0);
+            self.respondent_line.push(line);
+            for values in &mut self.invariant {
+                values.push(EMPTY);
+            }
+        } else {
+            let first = self.respondent_line[r];
+            let cluster_now = self.clusters.get(self.respondent_cluster[r]);
+            if cluster_now.as_bytes() != field(cols.cluster) {
+                self.cell_problem(ProblemKind::RespondentInTwoClusters, file, line, Some((&cols.names[cols.cluster], cols.cluster)), Some(field(cols.cluster)), |v| {
+                    format!("cluster \"{v}\" differs from this respondent's cluster at line {first}; expected one cluster per respondent")
+                });
+                return Err(ProblemKind::RespondentInTwoClusters);
+            }
+            if self.respondent_role[r] != role {
+                self.cell_problem(ProblemKind::TimeInvariantChanged, file, line, Some((&cols.names[cols.role], cols.role)), Some(field(cols.role)), |v| {
+                    format!("role \"{v}\" differs from this respondent's role at line {first}; expected the role not to change across waves")
+                });
+                return Err(ProblemKind::TimeInvariantChanged);
+            }
+            if wave.is_none() {
+                self.cell_problem(ProblemKind::DuplicateObservation, file, line, Some((&cols.names[cols.respondent], cols.respondent)), Some(field(cols.respondent)), |v| {
+                    format!("respondent \"{v}\" already has a row at line {first}; expected one row per respondent in a wide file")
+                });
+                return Err(ProblemKind::DuplicateObservation);
+            }
+        }
+        for &w in &waves {
+            if self.respondent_waves[r] & (1 << w) != 0 {
+                let first = self.respondent_line[r];
+                let label = self.study.waves[w].label.clone();
+                self.cell_problem(ProblemKind::DuplicateObservation, file, line, Some((&cols.names[cols.respondent], cols.respondent)), Some(field(cols.respondent)), |v| {
+                    format!("respondent \"{v}\" already has a row for wave {label} (first row of this respondent: line {first}); expected one row per respondent and wave")
+                });
+                return Err(ProblemKind::DuplicateObservation);
+            }
+        }
+
+        for &w in &waves {
+            self.respondent_waves[r] |= 1 << w;
+            self.obs_respondent.push(r as u32);
+            self.obs_wave.push(w as u8);
+            let positions = &cols.per_wave[if cols.wave.is_some() { 0 } else { w }];
+            for (k, &pos) in positions.iter().enumerate() {
+                let f = field(pos);
+                let logical = match self.parsers[k].parse(f) {
+                    Ok(Parsed::Value(v)) => v,
+                    Ok(Parsed::Missing(m)) => {
+                        self.columns[k].push_logical(m);
+                        continue;
+                    }
+                    Ok(Parsed::Float(v)) => {
+                        if self.invariant_conflict(k, r, (v + 0.0).to_bits() as i64) {
+                            self.invariant_problem(file, line, cols, pos, f, r, k);
+                            self.columns[k].push_logical(EXCLUDED);
+                        } else {
+                            self.columns[k].push_float(v);
+                        }
+                        continue;
+                    }
+                    Ok(Parsed::Id) => self.columns[k].intern_id(text(pos)),
+                    Err((kind, what)) => {
+                        let expected = &self.parsers[k].expected;
+                        let msg = |v: &str| format!("value \"{v}\" {what}; expected {expected}");
+                        let msg = msg(&show_value(f));
+                        self.cell_problem(kind, file, line, Some((&cols.names[pos], pos)), Some(f), |_| msg);
+                        *self.report.values_excluded.entry(kind).or_insert(0) += 1;
+                        self.columns[k].push_logical(EXCLUDED);
+                        continue;
+                    }
+                };
+                if self.invariant_conflict(k, r, logical) {
+                    self.invariant_problem(file, line, cols, pos, f, r, k);
+                    self.columns[k].push_logical(EXCLUDED);
+                } else {
+                    self.columns[k].push_logical(logical);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `value` contradicts the respondent's earlier value of a
+    /// time-invariant column `k`; records the value if it is the first.
+    fn invariant_conflict(&mut self, k: usize, r: usize, value: i64) -> bool {
+        let Some(slot) = self.invariant_slot[k] else {
+            return false;
+        };
+        let values = &mut self.invariant[slot];
+        match values[r] {
+            EMPTY => {
+                values[r] = value;
+                false
+            }
+            earlier => earlier != value,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn invariant_problem(&mut self, file: &str, line: u64, cols: &Columns, pos: usize, f: &[u8], r: usize, k: usize) {
+        let first = self.respondent_line[r];
+        let name = self.study.variables[self.col_vars[k]].name.clone();
+        self.cell_problem(ProblemKind::TimeInvariantChanged, file, line, Some((&cols.names[pos], pos)), Some(f), |v| {
+            format!("value \"{v}\" differs from this respondent's earlier value (rows from line {first}); expected {name} not to change across waves (time_invariant)")
+        });
+        *self.report.values_excluded.entry(ProblemKind::TimeInvariantChanged).or_insert(0) += 1;
+    }
+
+    fn finish(self) -> Result<Loaded, LoadFailure> {
+        let mut report = self.report;
+        report.observations = self.obs_respondent.len() as u64;
+        let failed = match self.mode {
+            Mode::Strict => report.problem_count() > 0,
+            Mode::Lenient => report.has_file_problem(),
+        };
+        if failed {
+            return Err(LoadFailure {
+                report: Box::new(report),
+            });
+        }
+        let panel = Panel {
+            study: self.study.clone(),
+            respondents: self.respondents,
+            clusters: self.clusters,
+            respondent_cluster: self.respondent_cluster,
+            respondent_role: self.respondent_role,
+            obs_respondent: self.obs_respondent,
+            obs_wave: self.obs_wave,
+            columns: self.columns,
+            role_variable: self.role_var,
+        };
+        Ok(Loaded { panel, report })
+    }
+}
+

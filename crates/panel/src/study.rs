@@ -1,0 +1,843 @@
+//! The study file: what the data files are, how they are laid out, and what
+//! every column means.
+//!
+//! Parsing runs in three steps so that each error can say where it is:
+//! the TOML text is read into a generic table, every key is checked against
+//! the keys this version knows (an unknown key is an error with a "did you
+//! mean" suggestion, because a misspelt optional key would otherwise be
+//! silently ignored), and only then is it read into typed, validated values.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::StudyError;
+use crate::suggest::did_you_mean;
+
+/// A validated study file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Study {
+    /// The study's short name.
+    pub name: String,
+    /// Free text describing the study.
+    pub description: Option<String>,
+    /// The study file itself (as given), used in messages.
+    pub path: PathBuf,
+    /// Where and how the data are stored.
+    pub data: DataSpec,
+    /// The waves, ordered by `months` (never by label).
+    pub waves: Vec<WaveSpec>,
+    /// Every declared variable, in the order of the study file. The id
+    /// columns (respondent, cluster) and the wave column are not variables.
+    pub variables: Vec<Variable>,
+    /// Disclosure-control settings for everything published.
+    pub disclosure: Disclosure,
+}
+
+/// The `[data]` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSpec {
+    /// Data files, resolved relative to the study file's folder.
+    pub files: Vec<PathBuf>,
+    /// Long or wide.
+    pub layout: Layout,
+    /// Field delimiter: `b','` or `b';'` (or a tab).
+    pub delimiter: u8,
+    /// Decimal separator for float columns.
+    pub decimal: Decimal,
+    /// Column with the respondent id.
+    pub respondent: String,
+    /// Column with the cluster (family) id.
+    pub cluster: String,
+    /// Column with the respondent's role; a declared categorical variable.
+    pub role: String,
+}
+
+/// How observations are laid out in the data file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// One row per respondent x wave; `wave` names the column holding the
+    /// wave label.
+    Long {
+        /// The wave column.
+        wave: String,
+    },
+    /// One row per respondent; time-varying variables have one column per
+    /// wave, named by `pattern` (with `{var}` and `{wave}`).
+    Wide {
+        /// Column name pattern, e.g. `{var}_{wave}`.
+        pattern: String,
+    },
+}
+
+impl Layout {
+    /// The column name of `var` at wave `wave` in a wide file.
+    pub fn wide_column(pattern: &str, var: &str, wave: &str) -> String {
+        pattern.replace("{var}", var).replace("{wave}", wave)
+    }
+}
+
+/// Decimal separator of float values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decimal {
+    /// `1.5`
+    Point,
+    /// `1,5` (Dutch exports)
+    Comma,
+}
+
+/// One wave of measurement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaveSpec {
+    /// The label used in the data (`T0`).
+    pub label: String,
+    /// Months since baseline; waves are ordered by this.
+    pub months: f64,
+    /// Length of the recall period the questions ask about, in months.
+    pub recall_months: f64,
+}
+
+/// A missing-value code and its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingCode {
+    /// The code as it stands in the data (`-9`).
+    pub code: String,
+    /// Why the value is missing (`refused`).
+    pub reason: String,
+}
+
+/// One declared column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    /// Column name (in a wide file: the `{var}` part).
+    pub name: String,
+    /// Human-readable label.
+    pub label: Option<String>,
+    /// Type and valid values.
+    pub kind: VarKind,
+    /// Must not change across a respondent's waves.
+    pub time_invariant: bool,
+    /// An empty cell is a problem rather than a missing value.
+    pub required: bool,
+    /// Missing codes that apply: the variable's own, then the global ones
+    /// it does not override.
+    pub missing: Vec<MissingCode>,
+}
+
+/// The type of a variable with its valid values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VarKind {
+    /// Whole numbers within `[min, max]`.
+    Integer {
+        /// Smallest valid value.
+        min: i64,
+        /// Largest valid value.
+        max: i64,
+    },
+    /// Real numbers within `[min, max]`.
+    Float {
+        /// Smallest valid value.
+        min: f64,
+        /// Largest valid value.
+        max: f64,
+    },
+    /// One of the declared codes, each with a value label.
+    Categorical {
+        /// Codes in declared order.
+        codes: Vec<CategoryCode>,
+    },
+    /// A calendar date, stored as days since 1970-01-01.
+    Date {
+        /// The layout of the date text.
+        format: DateFormat,
+        /// Earliest valid date (days since 1970-01-01).
+        min: Option<i32>,
+        /// Latest valid date (days since 1970-01-01).
+        max: Option<i32>,
+    },
+    /// A free identifier other than the respondent and cluster ids.
+    Id,
+}
+
+/// A categorical code and its value label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryCode {
+    /// The code as it stands in the data.
+    pub code: String,
+    /// The value label.
+    pub label: String,
+}
+
+/// Supported date layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateFormat {
+    /// `2019-03-31`
+    YearMonthDay,
+    /// `31-03-2019`
+    DayMonthYear,
+    /// `31/03/2019`
+    DayMonthYearSlash,
+}
+
+impl DateFormat {
+    /// The spelling used in the study file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateFormat::YearMonthDay => "YYYY-MM-DD",
+            DateFormat::DayMonthYear => "DD-MM-YYYY",
+            DateFormat::DayMonthYearSlash => "DD/MM/YYYY",
+        }
+    }
+}
+
+/// The `[disclosure]` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disclosure {
+    /// Smallest count that may be published.
+    pub min_cell: u32,
+    /// Round published counts to a multiple of this (1 = no rounding).
+    pub round_to: u32,
+}
+
+impl Default for Disclosure {
+    fn default() -> Self {
+        Disclosure {
+            min_cell: 10,
+            round_to: 1,
+        }
+    }
+}
+
+/// Most waves a study may have (a respondent's waves are kept in a bit set).
+pub const MAX_WAVES: usize = 64;
+
+// ---------------------------------------------------------------------------
+// Raw form, exactly as in the file.
+
+#[derive(Deserialize)]
+struct RawStudy {
+    study: RawMeta,
+    data: RawData,
+    waves: Vec<RawWave>,
+    #[serde(default)]
+    variables: Vec<RawVariable>,
+    disclosure: Option<RawDisclosure>,
+}
+
+#[derive(Deserialize)]
+struct RawMeta {
+    name: String,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+struct RawData {
+    path: OneOrMany,
+    layout: Option<String>,
+    delimiter: Option<String>,
+    decimal: Option<String>,
+    respondent: String,
+    cluster: String,
+    role: String,
+    wave: Option<String>,
+    pattern: Option<String>,
+    #[serde(default)]
+    missing: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct RawWave {
+    label: String,
+    months: f64,
+    recall_months: f64,
+}
+
+#[derive(Deserialize)]
+struct RawVariable {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    label: Option<String>,
+    range: Option<Vec<toml::Value>>,
+    codes: Option<toml::Table>,
+    #[serde(default)]
+    missing: toml::Table,
+    #[serde(default)]
+    time_invariant: bool,
+    #[serde(default)]
+    required: bool,
+    format: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawDisclosure {
+    min_cell: Option<u32>,
+    round_to: Option<u32>,
+}
+
+/// Keys this version knows, per section. Kept next to the raw structs so
+/// that adding a field means adding its key here.
+const TOP_KEYS: &[&str] = &["study", "data", "waves", "variables", "disclosure"];
+const STUDY_KEYS: &[&str] = &["name", "description"];
+const DATA_KEYS: &[&str] = &[
+    "path",
+    "layout",
+    "delimiter",
+    "decimal",
+    "respondent",
+    "cluster",
+    "role",
+    "wave",
+    "pattern",
+    "missing",
+];
+const WAVE_KEYS: &[&str] = &["label", "months", "recall_months"];
+const VARIABLE_KEYS: &[&str] = &[
+    "name",
+    "type",
+    "label",
+    "range",
+    "codes",
+    "missing",
+    "time_invariant",
+    "required",
+    "format",
+];
+const DISCLOSURE_KEYS: &[&str] = &["min_cell", "round_to"];
+
+impl Study {
+    /// Reads and validates the study file at `path`.
+    pub fn from_path(path: &Path) -> Result<Study, StudyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| StudyError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        Study::from_str_in(&text, path, dir)
+    }
+
+    /// Parses study-file text; data paths are resolved against `dir`, and
+    /// `path` is only used in messages. Lets tests work without files.
+    pub fn from_str_in(text: &str, path: &Path, dir: &Path) -> Result<Study, StudyError> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| StudyError::Toml {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        check_keys(&table, text, path)?;
+        let raw: RawStudy = toml::from_str(text).map_err(|e| StudyError::Toml {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        validate(raw, path, dir)
+    }
+
+    /// The declared variable called `name`.
+    pub fn variable(&self, name: &str) -> Option<&Variable> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+
+    /// Position of the wave labelled `label` in wave order.
+    pub fn wave_index(&self, label: &str) -> Option<usize> {
+        self.waves.iter().position(|w| w.label == label)
+    }
+}
+
+fn check_keys(table: &toml::Table, text: &str, path: &Path) -> Result<(), StudyError> {
+    let mut problems = Vec::new();
+    let mut check = |t: &toml::Table, section: &str, known: &[&str]| {
+        for key in t.keys() {
+            if !known.contains(&key.as_str()) {
+                let mut msg = format!("unknown key `{key}` in {section}");
+                if let Some(line) = line_of_key(text, key) {
+                    msg = format!("line {line}: {msg}");
+                }
+                match did_you_mean(key, known) {
+                    Some(s) => msg.push_str(&format!("; did you mean `{s}`?")),
+                    None => msg.push_str(&format!("; known keys: {}", known.join(", "))),
+                }
+                problems.push(msg);
+            }
+        }
+    };
+    check(table, "the top level", TOP_KEYS);
+    let sub = |key: &str| table.get(key).and_then(|v| v.as_table());
+    if let Some(t) = sub("study") {
+        check(t, "[study]", STUDY_KEYS);
+    }
+    if let Some(t) = sub("data") {
+        check(t, "[data]", DATA_KEYS);
+    }
+    if let Some(t) = sub("disclosure") {
+        check(t, "[disclosure]", DISCLOSURE_KEYS);
+    }
+    for (key, known) in [("waves", WAVE_KEYS), ("variables", VARIABLE_KEYS)] {
+        if let Some(items) = table.get(key).and_then(|v| v.as_array()) {
+            for item in items.iter().filter_map(|v| v.as_table()) {
+                check(item, &format!("[[{key}]]"), known);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StudyError::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        })
+    }
+}
+
+/// First line (1-based) on which `key` is assigned, for messages.
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines().position(|line| {
+        let l = line.trim_start();
+        l.strip_prefix(key)
+            .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+    .map(|i| i + 1)
+}
+
+fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError> {
+    let mut problems: Vec<String> = Vec::new();
+    let d = raw.data;
+
+    let files: Vec<PathBuf> = match d.path {
+        OneOrMany::One(p) => vec![dir.join(p)],
+        OneOrMany::Many(ps) => ps.into_iter().map(|p| dir.join(p)).collect(),
+    };
+    if files.is_empty() {
+        problems.push("[data] path: no data file named".into());
+    }
+    let layout = match d.layout.as_deref().unwrap_or("long") {
+        "long" => match d.wave {
+            Some(wave) => Layout::Long { wave },
+            None => {
+                problems.push("[data] layout \"long\" needs `wave`, the column with the wave label".into());
+                Layout::Long { wave: String::new() }
+            }
+        },
+        "wide" => {
+            let pattern = d.pattern.unwrap_or_else(|| "{var}_{wave}".to_string());
+            if !pattern.contains("{var}") || !pattern.contains("{wave}") {
+                problems.push(format!(
+                    "[data] pattern \"{pattern}\" must contain both {{var}} and {{wave}}"
+                ));
+            }
+            Layout::Wide { pattern }
+        }
+        other => {
+            problems.push(format!(
+                "[data] layout: \"{other}\" is not a layout (expected \"long\" or \"wide\")"
+            ));
+            Layout::Long {
+                wave: String::new(),
+            }
+        }
+    };
+    let delimiter = match d.delimiter.as_deref().unwrap_or(",") {
+        "," => b',',
+        ";" => b';',
+        "\t" | "tab" => b'\t',
+        other => {
+            problems.push(format!(
+                "[data] delimiter: \"{other}\" is not supported (expected \",\", \";\" or \"tab\")"
+            ));
+            b','
+        }
+    };
+    let decimal = match d.decimal.as_deref().unwrap_or(".") {
+        "." => Decimal::Point,
+        "," => Decimal::Comma,
+        other => {
+            problems.push(format!(
+                "[data] decimal: \"{other}\" is not supported (expected \".\" or \",\")"
+            ));
+            Decimal::Point
+        }
+    };
+    if decimal == Decimal::Comma && delimiter == b',' {
+        problems.push(
+            "[data] decimal \",\" needs another delimiter: set delimiter = \";\"".into(),
+        );
+    }
+    let global_missing: Vec<MissingCode> = d
+        .missing
+        .into_iter()
+        .map(|(code, reason)| MissingCode { code, reason })
+        .collect();
+
+    // Waves, ordered by months.
+    let mut waves: Vec<WaveSpec> = raw
+        .waves
+        .into_iter()
+        .map(|w| WaveSpec {
+            label: w.label,
+            months: w.months,
+            recall_months: w.recall_months,
+        })
+        .collect();
+    if waves.is_empty() {
+        problems.push("[[waves]]: no wave declared".into());
+    }
+    if waves.len() > MAX_WAVES {
+        problems.push(format!(
+            "[[waves]]: {} waves declared, at most {MAX_WAVES} are supported",
+            waves.len()
+        ));
+    }
+    for w in &waves {
+        if !w.months.is_finite() || !w.recall_months.is_finite() || w.recall_months <= 0.0 {
+            problems.push(format!(
+                "[[waves]] {}: months must be a number and recall_months a positive number",
+                w.label
+            ));
+        }
+        if waves.iter().filter(|o| o.label == w.label).count() > 1 {
+            problems.push(format!("[[waves]]: label \"{}\" is declared twice", w.label));
+        }
+    }
+    waves.sort_by(|a, b| a.months.total_cmp(&b.months));
+    for pair in waves.windows(2) {
+        if pair[0].months == pair[1].months {
+            problems.push(format!(
+                "[[waves]]: {} and {} have the same months ({}); waves are ordered by months",
+                pair[0].label, pair[1].label, pair[0].months
+            ));
+        }
+    }
+
+    // Variables.
+    let mut variables = Vec::new();
+    for rv in raw.variables {
+        if variables.iter().any(|v: &Variable| v.name == rv.name) {
+            problems.push(format!("[[variables]]: \"{}\" is declared twice", rv.name));
+            continue;
+        }
+        match variable(rv, &global_missing) {
+            Ok(v) => variables.push(v),
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    for key in [&d.respondent, &d.cluster] {
+        if let Some(v) = variables.iter().find(|v| &v.name == key) {
+            if v.kind != VarKind::Id {
+                problems.push(format!(
+                    "[[variables]] {key}: the id column must have type \"id\""
+                ));
+            }
+        }
+    }
+    match variables.iter().find(|v| v.name == d.role) {
+        Some(v) if matches!(v.kind, VarKind::Categorical { .. }) => {}
+        Some(_) => problems.push(format!(
+            "[[variables]] {}: the role column must be categorical, with its codes",
+            d.role
+        )),
+        None => problems.push(format!(
+            "[data] role = \"{}\": declare it as a categorical [[variables]] entry with its codes",
+            d.role
+        )),
+    }
+    if let Layout::Long { wave } = &layout {
+        if variables.iter().any(|v| &v.name == wave) {
+            problems.push(format!(
+                "[[variables]] {wave}: the wave column is not a variable; its values are the [[waves]] labels"
+            ));
+        }
+    }
+    // Id columns are keys, not variables.
+    variables.retain(|v| v.name != d.respondent && v.name != d.cluster);
+
+    let disclosure = match raw.disclosure {
+        None => Disclosure::default(),
+        Some(rd) => {
+            let dflt = Disclosure::default();
+            let dc = Disclosure {
+                min_cell: rd.min_cell.unwrap_or(dflt.min_cell),
+                round_to: rd.round_to.unwrap_or(dflt.round_to),
+            };
+            if dc.round_to == 0 {
+                problems.push("[disclosure] round_to must be at least 1 (1 = no rounding)".into());
+            }
+            dc
+        }
+    };
+
+    if !problems.is_empty() {
+        return Err(StudyError::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        });
+    }
+    Ok(Study {
+        name: raw.study.name,
+        description: raw.study.description,
+        path: path.to_path_buf(),
+        data: DataSpec {
+            files,
+            layout,
+            delimiter,
+            decimal,
+            respondent: d.respondent,
+            cluster: d.cluster,
+            role: d.role,
+        },
+        waves,
+        variables,
+        disclosure,
+    })
+}
+
+fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable, Vec<String>> {
+    let name = rv.name;
+    let mut problems = Vec::new();
+    let here = |msg: String| format!("[[variables]] {name}: {msg}");
+    let range = rv.range.unwrap_or_default();
+    if !range.is_empty() && range.len() != 2 {
+        problems.push(here(format!(
+            "range must have two values [min, max], found {}",
+            range.len()
+        )));
+    }
+    let kind = match rv.kind.as_str() {
+        "integer" => {
+            let (mut min, mut max) = (i64::MIN / 4, i64::MAX / 4);
+            if range.len() == 2 {
+                match (range[0].as_integer(), range[1].as_integer()) {
+                    (Some(a), Some(b)) => (min, max) = (a, b),
+                    _ => problems.push(here("range of an integer must be two whole numbers".into())),
+                }
+            }
+            if min > max {
+                problems.push(here(format!("range [{min}, {max}] is empty")));
+            }
+            VarKind::Integer { min, max }
+        }
+        "float" => {
+            let (mut min, mut max) = (f64::NEG_INFINITY, f64::INFINITY);
+            if range.len() == 2 {
+                let num = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
+                match (num(&range[0]), num(&range[1])) {
+                    (Some(a), Some(b)) => (min, max) = (a, b),
+                    _ => problems.push(here("range of a float must be two numbers".into())),
+                }
+            }
+            if min > max {
+                problems.push(here(format!("range [{min}, {max}] is empty")));
+            }
+            VarKind::Float { min, max }
+        }
+        "categorical" => {
+            let mut codes = Vec::new();
+            match &rv.codes {
+                None => problems.push(here("a categorical variable needs `codes`".into())),
+                Some(t) => {
+                    for (code, label) in t {
+                        match label.as_str() {
+                            Some(l) => codes.push(CategoryCode {
+                                code: code.clone(),
+                                label: l.to_string(),
+                            }),
+                            None => problems.push(here(format!(
+                                "the label of code {code} must be a string"
+                            ))),
+                        }
+                    }
+                    if codes.is_empty() {
+                        problems.push(here("`codes` is empty".into()));
+                    }
+                    if codes.len() > 60_000 {
+                        problems.push(here("more than 60,000 codes".into()));
+                    }
+                }
+            }
+            VarKind::Categorical { codes }
+        }
+        "date" => {
+            let format = match rv.format.as_deref().unwrap_or("YYYY-MM-DD") {
+                "YYYY-MM-DD" => DateFormat::YearMonthDay,
+                "DD-MM-YYYY" => DateFormat::DayMonthYear,
+                "DD/MM/YYYY" => DateFormat::DayMonthYearSlash,
+                other => {
+                    problems.push(here(format!(
+                        "date format \"{other}\" is not supported (expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)"
+                    )));
+                    DateFormat::YearMonthDay
+                }
+            };
+            let mut bounds = [None, None];
+            if range.len() == 2 {
+                for (slot, v) in bounds.iter_mut().zip(&range) {
+                    match v.as_str().and_then(|s| crate::value::parse_date(s.as_bytes(), format)) {
+                        Some(d) => *slot = Some(d),
+                        None => problems.push(here(format!(
+                            "range bound {v} is not a date in the format {}",
+                            format.as_str()
+                        ))),
+                    }
+                }
+            }
+            VarKind::Date {
+                format,
+                min: bounds[0],
+                max: bounds[1],
+            }
+        }
+        "id" => VarKind::Id,
+        other => {
+            let known = ["integer", "float", "categorical", "date", "id"];
+            let hint = did_you_mean(other, &known)
+                .map(|s| format!("did you mean \"{s}\"?"))
+                .unwrap_or_else(|| format!("expected one of {}", known.join(", ")));
+            problems.push(here(format!("type \"{other}\" is not a type; {hint}")));
+            VarKind::Id
+        }
+    };
+    if rv.codes.is_some() && !matches!(kind, VarKind::Categorical { .. }) {
+        problems.push(here("`codes` only applies to type \"categorical\"".into()));
+    }
+    if rv.format.is_some() && !matches!(kind, VarKind::Date { .. }) {
+        problems.push(here("`format` only applies to type \"date\"".into()));
+    }
+
+    let mut missing: Vec<MissingCode> = Vec::new();
+    for (code, reason) in &rv.missing {
+        match reason.as_str() {
+            Some(r) => missing.push(MissingCode {
+                code: code.clone(),
+                reason: r.to_string(),
+            }),
+            None => problems.push(here(format!("the reason for missing code {code} must be a string"))),
+        }
+    }
+    for g in global_missing {
+        if !missing.iter().any(|m| m.code == g.code) {
+            missing.push(g.clone());
+        }
+    }
+    if kind == VarKind::Id {
+        missing.clear();
+    }
+    for m in &missing {
+        if let Some(clash) = missing_clash(&kind, &m.code) {
+            problems.push(here(format!(
+                "missing code {} ({}) {clash}",
+                m.code, m.reason
+            )));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Variable {
+        name,
+        label: rv.label,
+        kind,
+        time_invariant: rv.time_invariant,
+        required: rv.required,
+        missing,
+    })
+}
+
+/// Why a missing code cannot be told apart from a valid value, if so.
+fn missing_clash(kind: &VarKind, code: &str) -> Option<String> {
+    match kind {
+        VarKind::Integer { min, max } => match code.trim().parse::<i64>() {
+            Ok(v) if (*min..=*max).contains(&v) => {
+                Some(format!("lies inside the valid range [{min}, {max}]"))
+            }
+            Ok(_) => None,
+            Err(_) => Some("is not a whole number, so it cannot occur in an integer column".into()),
+        },
+        VarKind::Float { min, max } => match code.trim().parse::<f64>() {
+            Ok(v) if v >= *min && v <= *max => {
+                Some(format!("lies inside the valid range [{min}, {max}]"))
+            }
+            Ok(_) => None,
+            Err(_) => Some("is not a number, so it cannot occur in a float column".into()),
+        },
+        VarKind::Categorical { codes } => codes
+            .iter()
+            .any(|c| c.code == code)
+            .then(|| "is also a category code".to_string()),
+        VarKind::Date { .. } | VarKind::Id => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[study]
+name = "t"
+[data]
+path = "p.csv"
+respondent = "rid"
+cluster = "fid"
+role = "role"
+wave = "wave"
+missing = { -9 = "refused" }
+[[waves]]
+label = "T1"
+months = 12
+recall_months = 12
+[[waves]]
+label = "T0"
+months = 0
+recall_months = 12
+[[variables]]
+name = "role"
+type = "categorical"
+codes = { parent = "Parent", child = "Child" }
+[[variables]]
+name = "x"
+type = "integer"
+range = [0, 7]
+missing = { -8 = "don't know" }
+"#;
+
+    fn parse(text: &str) -> Result<Study, StudyError> {
+        Study::from_str_in(text, Path::new("study.toml"), Path::new("/data"))
+    }
+
+    #[test]
+    fn waves_are_ordered_by_months_not_label() {
+        let s = parse(MINIMAL).unwrap();
+        let labels: Vec<_> = s.waves.iter().map(|w| w.label.as_str()).collect();
+        assert_eq!(labels, ["T0", "T1"]);
+        assert_eq!(s.data.files, vec![PathBuf::from("/data/p.csv")]);
+    }
+
+    #[test]
+    fn own_missing_codes_come_first_then_global() {
+        let s = parse(MINIMAL).unwrap();
+        let codes: Vec<_> = s.variable("x").unwrap().missing.iter().map(|m| m.code.as_str()).collect();
+        assert_eq!(codes, ["-8", "-9"]);
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_nearest_known_key() {
+        let text = MINIMAL.replace("recall_months = 12\n[[waves]]", "recal_months = 12\n[[waves]]");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("unknown key `recal_months` in [[waves]]"), "{err}");
+        assert!(err.contains("did you mean `recall_months`?"), "{err}");
+        assert!(err.contains("line 14"), "{err}");
+    }
+
+    #[test]
+    fn missing_code_inside_range_is_refused() {
+        let text = MINIMAL.replace("-8 = \"don't know\"", "7 = \"don't know\"");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("missing code 7 (don't know) lies inside the valid range [0, 7]"), "{err}");
+    }
+}

@@ -1,0 +1,415 @@
+//! The data summary a researcher reads first (`cohort check`): who is in
+//! the panel, how clusters are made up, who responded at which wave, and
+//! how much of each variable is missing and why.
+
+use serde::Serialize;
+
+use crate::panel::{Cell, Missing, Panel};
+use crate::report::LoadReport;
+use crate::study::{Layout, VarKind};
+
+/// Version of the `cohort check --json` fields.
+pub const CHECK_SCHEMA: &str = "cohort.check/1";
+
+/// Everything `cohort check` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataSummary {
+    /// Version of these fields.
+    pub schema: &'static str,
+    /// The study's name.
+    pub study: String,
+    /// `long` or `wide`.
+    pub layout: &'static str,
+    /// The waves in order.
+    pub waves: Vec<WaveInfo>,
+    /// Number of respondents.
+    pub respondents: u64,
+    /// Respondents by role, in the declared order of the role codes.
+    pub respondents_by_role: Vec<RoleCount>,
+    /// Clusters (families) and their sizes.
+    pub clusters: ClusterSizes,
+    /// Number of observations (respondent x wave).
+    pub observations: u64,
+    /// Observations at each wave, by role.
+    pub observations_per_wave: Vec<WaveCount>,
+    /// Response across waves, for respondents and for clusters.
+    pub response: Response,
+    /// Missing values per variable and wave, by reason.
+    pub missingness: Vec<VariableMissingness>,
+    /// Rows read, kept and excluded, and every problem.
+    pub load: LoadReport,
+}
+
+/// A wave as declared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaveInfo {
+    /// The label.
+    pub label: String,
+    /// Months since baseline.
+    pub months: f64,
+    /// Recall period in months.
+    pub recall_months: f64,
+}
+
+/// A count for one role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleCount {
+    /// The role code.
+    pub role: String,
+    /// Its label.
+    pub label: String,
+    /// How many.
+    pub n: u64,
+}
+
+/// Cluster sizes (respondents per cluster).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusterSizes {
+    /// Number of clusters.
+    pub n: u64,
+    /// Smallest size; null without clusters.
+    pub size_min: Option<u64>,
+    /// Median size (mean of the middle two for an even count).
+    pub size_median: Option<f64>,
+    /// Mean size.
+    pub size_mean: Option<f64>,
+    /// Largest size.
+    pub size_max: Option<u64>,
+    /// Number of clusters of each size, smallest size first.
+    pub size_counts: Vec<SizeCount>,
+}
+
+/// How many clusters have a given size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SizeCount {
+    /// Respondents in the cluster.
+    pub size: u64,
+    /// Clusters of that size.
+    pub clusters: u64,
+}
+
+/// Observations at one wave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaveCount {
+    /// The wave label.
+    pub wave: String,
+    /// Observations at the wave.
+    pub n: u64,
+    /// By role, in declared order.
+    pub by_role: Vec<RoleCount>,
+}
+
+/// Response for respondents and for clusters (a cluster is present at a
+/// wave when any of its respondents is).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Response {
+    /// Respondents.
+    pub respondents: ResponsePatterns,
+    /// Clusters.
+    pub clusters: ResponsePatterns,
+}
+
+/// Presence across waves. Every unit is in exactly one of `complete`,
+/// `dropped_out`, `late_entry` and `returned`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResponsePatterns {
+    /// Units in all.
+    pub n: u64,
+    /// Units present at each wave.
+    pub present: Vec<WaveN>,
+    /// Present at every wave.
+    pub complete: u64,
+    /// Present from the first wave without a gap, absent from some wave on.
+    pub dropped_out: u64,
+    /// First present after the first wave, without a gap after that.
+    pub late_entry: u64,
+    /// Absent at a wave between two waves at which present.
+    pub returned: u64,
+    /// Count of each pattern (`X` present, `.` absent, one character per
+    /// wave in wave order), most frequent first, then by pattern.
+    pub patterns: Vec<PatternCount>,
+}
+
+/// A count per wave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaveN {
+    /// The wave label.
+    pub wave: String,
+    /// The count.
+    pub n: u64,
+}
+
+/// How many units share a response pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatternCount {
+    /// `X` present, `.` absent, per wave.
+    pub pattern: String,
+    /// How many units.
+    pub n: u64,
+}
+
+/// Missing values of one variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VariableMissingness {
+    /// The variable.
+    pub variable: String,
+    /// Per wave.
+    pub waves: Vec<WaveMissingness>,
+}
+
+/// Missing values of one variable at one wave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaveMissingness {
+    /// The wave label.
+    pub wave: String,
+    /// Observations at the wave.
+    pub n: u64,
+    /// Of those, with a value.
+    pub present: u64,
+    /// Empty cells.
+    pub empty: u64,
+    /// Values excluded by a lenient load.
+    pub excluded: u64,
+    /// Declared missing codes, each with its count (zeros included).
+    pub codes: Vec<CodeCount>,
+}
+
+/// How often a missing code occurs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeCount {
+    /// The code.
+    pub code: String,
+    /// Its reason.
+    pub reason: String,
+    /// How often.
+    pub n: u64,
+}
+
+impl DataSummary {
+    /// Summarises a loaded panel and its load report.
+    pub fn new(panel: &Panel, report: &LoadReport) -> DataSummary {
+        let study = panel.study();
+        let n_waves = study.waves.len();
+        let wave_label = |w: usize| study.waves[w].label.clone();
+        let role_var = panel.role_variable();
+        let role_codes = match &role_var.kind {
+            VarKind::Categorical { codes } => codes.clone(),
+            _ => Vec::new(),
+        };
+        let role_counts = |counts: &[u64]| -> Vec<RoleCount> {
+            role_codes
+                .iter()
+                .zip(counts)
+                .map(|(c, &n)| RoleCount {
+                    role: c.code.clone(),
+                    label: c.label.clone(),
+                    n,
+                })
+                .collect()
+        };
+
+        let n_resp = panel.n_respondents();
+        let mut by_role = vec![0u64; role_codes.len()];
+        let mut cluster_size = vec![0u64; panel.n_clusters()];
+        for r in 0..n_resp {
+            let r = crate::panel::RespondentId(r as u32);
+            by_role[panel.role_of(r) as usize] += 1;
+            cluster_size[panel.cluster_of(r).0 as usize] += 1;
+        }
+
+        let mut resp_mask = vec![0u64; n_resp];
+        let mut wave_role = vec![vec![0u64; role_codes.len()]; n_waves];
+        for i in 0..panel.n_observations() {
+            let r = panel.respondent(i);
+            let w = panel.wave(i).0 as usize;
+            resp_mask[r.0 as usize] |= 1 << w;
+            wave_role[w][panel.role_of(r) as usize] += 1;
+        }
+        let mut cluster_mask = vec![0u64; panel.n_clusters()];
+        for (r, &m) in resp_mask.iter().enumerate() {
+            cluster_mask[panel.cluster_of(crate::panel::RespondentId(r as u32)).0 as usize] |= m;
+        }
+
+        let missingness = panel
+            .columns()
+            .iter()
+            .map(|c| {
+                let var = panel.variable_of(c);
+                // counts[w][0 present, 1 empty, 2 excluded, 3 + code]
+                let mut counts = vec![vec![0u64; 3 + var.missing.len()]; n_waves];
+                for i in 0..c.len() {
+                    let slot = match c.get(i, var) {
+                        Cell::Missing(Missing::Empty) => 1,
+                        Cell::Missing(Missing::Excluded) => 2,
+                        Cell::Missing(Missing::Code(j)) => 3 + j as usize,
+                        _ => 0,
+                    };
+                    counts[panel.wave(i).0 as usize][slot] += 1;
+                }
+                VariableMissingness {
+                    variable: var.name.clone(),
+                    waves: counts
+                        .iter()
+                        .enumerate()
+                        .map(|(w, k)| WaveMissingness {
+                            wave: wave_label(w),
+                            n: k.iter().sum(),
+                            present: k[0],
+                            empty: k[1],
+                            excluded: k[2],
+                            codes: var
+                                .missing
+                                .iter()
+                                .zip(&k[3..])
+                                .map(|(m, &n)| CodeCount {
+                                    code: m.code.clone(),
+                                    reason: m.reason.clone(),
+                                    n,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+
+        DataSummary {
+            schema: CHECK_SCHEMA,
+            study: study.name.clone(),
+            layout: match study.data.layout {
+                Layout::Long { .. } => "long",
+                Layout::Wide { .. } => "wide",
+            },
+            waves: study
+                .waves
+                .iter()
+                .map(|w| WaveInfo {
+                    label: w.label.clone(),
+                    months: w.months,
+                    recall_months: w.recall_months,
+                })
+                .collect(),
+            respondents: n_resp as u64,
+            respondents_by_role: role_counts(&by_role),
+            clusters: cluster_sizes(&cluster_size),
+            observations: panel.n_observations() as u64,
+            observations_per_wave: wave_role
+                .iter()
+                .enumerate()
+                .map(|(w, k)| WaveCount {
+                    wave: wave_label(w),
+                    n: k.iter().sum(),
+                    by_role: role_counts(k),
+                })
+                .collect(),
+            response: Response {
+                respondents: patterns(&resp_mask, n_waves, &wave_label),
+                clusters: patterns(&cluster_mask, n_waves, &wave_label),
+            },
+            missingness,
+            load: report.clone(),
+        }
+    }
+}
+
+fn cluster_sizes(sizes: &[u64]) -> ClusterSizes {
+    let mut sorted = sizes.to_vec();
+    sorted.sort_unstable();
+    let n = sorted.len();
+    let median = match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
+    };
+    let mut size_counts: Vec<SizeCount> = Vec::new();
+    for &s in &sorted {
+        match size_counts.last_mut() {
+            Some(last) if last.size == s => last.clusters += 1,
+            _ => size_counts.push(SizeCount { size: s, clusters: 1 }),
+        }
+    }
+    ClusterSizes {
+        n: n as u64,
+        size_min: sorted.first().copied(),
+        size_median: median,
+        size_mean: (n > 0).then(|| sorted.iter().sum::<u64>() as f64 / n as f64),
+        size_max: sorted.last().copied(),
+        size_counts,
+    }
+}
+
+/// Classifies presence bit sets (bit w = present at wave w).
+fn patterns(masks: &[u64], n_waves: usize, label: &dyn Fn(usize) -> String) -> ResponsePatterns {
+    let all = if n_waves == 64 { u64::MAX } else { (1u64 << n_waves) - 1 };
+    let mut present = vec![0u64; n_waves];
+    let (mut complete, mut dropped_out, mut late_entry, mut returned) = (0, 0, 0, 0);
+    let mut by_pattern: std::collections::BTreeMap<u64, u64> = Default::default();
+    for &m in masks {
+        for (w, p) in present.iter_mut().enumerate() {
+            *p += (m >> w) & 1;
+        }
+        *by_pattern.entry(m).or_insert(0) += 1;
+        let first = m.trailing_zeros();
+        // Contiguous: the set bits form one run.
+        let run = m >> first;
+        let contiguous = run & (run + 1) == 0;
+        if m == all {
+            complete += 1;
+        } else if !contiguous {
+            returned += 1;
+        } else if first == 0 {
+            dropped_out += 1;
+        } else {
+            late_entry += 1;
+        }
+    }
+    let mut patterns: Vec<PatternCount> = by_pattern
+        .into_iter()
+        .map(|(m, n)| PatternCount {
+            pattern: (0..n_waves).map(|w| if (m >> w) & 1 == 1 { 'X' } else { '.' }).collect(),
+            n,
+        })
+        .collect();
+    patterns.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| b.pattern.cmp(&a.pattern)));
+    ResponsePatterns {
+        n: masks.len() as u64,
+        present: present
+            .into_iter()
+            .enumerate()
+            .map(|(w, n)| WaveN { wave: label(w), n })
+            .collect(),
+        complete,
+        dropped_out,
+        late_entry,
+        returned,
+        patterns,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_classes_worked_by_hand() {
+        // Three waves; bit 0 = T0.
+        // XXX complete; XX. and X.. dropped out; .XX and .X. late entry;
+        // X.X returned.
+        let masks = [0b111, 0b011, 0b001, 0b110, 0b010, 0b101, 0b111];
+        let p = patterns(&masks, 3, &|w| format!("T{w}"));
+        assert_eq!((p.complete, p.dropped_out, p.late_entry, p.returned), (2, 2, 2, 1));
+        let present: Vec<u64> = p.present.iter().map(|w| w.n).collect();
+        assert_eq!(present, [5, 5, 4]);
+        assert_eq!(p.patterns[0], PatternCount { pattern: "XXX".into(), n: 2 });
+    }
+
+    #[test]
+    fn cluster_size_median_of_even_count_is_mean_of_middle_two() {
+        let s = cluster_sizes(&[4, 1, 2, 3]);
+        assert_eq!(s.size_median, Some(2.5));
+        assert_eq!(s.size_mean, Some(2.5));
+        assert_eq!((s.size_min, s.size_max), (Some(1), Some(4)));
+        let empty = cluster_sizes(&[]);
+        assert_eq!(empty.size_median, None);
+    }
+}
