@@ -11,9 +11,7 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use crate::error::LoadFailure;
-use crate::panel::{
-    Chunked, Column, IdTable, Panel, EMPTY, EXCLUDED, MISSING_BASE,
-};
+use crate::panel::{Chunked, Column, IdTable, Panel, EMPTY, EXCLUDED, MISSING_BASE};
 use crate::report::{show_value, FileAccount, LoadReport, Problem, ProblemKind};
 use crate::study::{Decimal, Layout, Study, VarKind, Variable};
 use crate::value::{parse_date, parse_float, parse_int};
@@ -48,7 +46,11 @@ pub fn load(study: &Study, mode: Mode) -> Result<Loaded, LoadFailure> {
                     file: name.clone(),
                     ..FileAccount::default()
                 };
-                builder.file_problem(&mut account, ProblemKind::Io, format!("cannot open the data file: {e}"));
+                builder.file_problem(
+                    &mut account,
+                    ProblemKind::Io,
+                    format!("cannot open the data file: {e}"),
+                );
                 builder.report.files.push(account);
             }
         }
@@ -108,16 +110,30 @@ enum Parsed {
 impl CellParser {
     fn new(var: &Variable, decimal: Decimal) -> CellParser {
         let codes = match &var.kind {
-            VarKind::Categorical { codes } => codes.iter().map(|c| c.code.as_bytes().to_vec()).collect(),
+            VarKind::Categorical { codes } => {
+                codes.iter().map(|c| c.code.as_bytes().to_vec()).collect()
+            }
             _ => Vec::new(),
         };
         CellParser {
             kind: var.kind.clone(),
             decimal,
             required: var.required,
-            missing_int: var.missing.iter().map(|m| m.code.trim().parse().ok()).collect(),
-            missing_float: var.missing.iter().map(|m| m.code.trim().parse().ok()).collect(),
-            missing_text: var.missing.iter().map(|m| m.code.trim().as_bytes().to_vec()).collect(),
+            missing_int: var
+                .missing
+                .iter()
+                .map(|m| m.code.trim().parse().ok())
+                .collect(),
+            missing_float: var
+                .missing
+                .iter()
+                .map(|m| m.code.trim().parse().ok())
+                .collect(),
+            missing_text: var
+                .missing
+                .iter()
+                .map(|m| m.code.trim().as_bytes().to_vec())
+                .collect(),
             codes,
             expected: expected_text(var, decimal),
         }
@@ -130,7 +146,10 @@ impl CellParser {
     fn parse(&self, f: &[u8]) -> Result<Parsed, (ProblemKind, &'static str)> {
         if f.is_empty() {
             return if self.required {
-                Err((ProblemKind::RequiredValueMissing, "is empty, and the variable is required"))
+                Err((
+                    ProblemKind::RequiredValueMissing,
+                    "is empty, and the variable is required",
+                ))
             } else {
                 Ok(Parsed::Missing(EMPTY))
             };
@@ -209,7 +228,11 @@ fn expected_text(var: &Variable, decimal: Decimal) -> String {
         VarKind::Id => "an id".to_string(),
     };
     if !var.missing.is_empty() {
-        let codes: Vec<String> = var.missing.iter().map(|m| format!("{} {}", m.code, m.reason)).collect();
+        let codes: Vec<String> = var
+            .missing
+            .iter()
+            .map(|m| format!("{} {}", m.code, m.reason))
+            .collect();
         s.push_str(&format!(", or a missing code ({})", codes.join(", ")));
     }
     s
@@ -267,7 +290,9 @@ impl<'s> Builder<'s> {
             }
             _ => Vec::new(),
         };
-        let col_vars: Vec<usize> = (0..study.variables.len()).filter(|&i| i != role_var).collect();
+        let col_vars: Vec<usize> = (0..study.variables.len())
+            .filter(|&i| i != role_var)
+            .collect();
         let parsers = col_vars
             .iter()
             .map(|&i| CellParser::new(&study.variables[i], study.data.decimal))
@@ -360,7 +385,7 @@ impl<'s> Builder<'s> {
     fn read_into<R: Read>(&mut self, account: &mut FileAccount, reader: R) {
         let mut reader = BufReader::with_capacity(1 << 20, reader);
         match reader.fill_buf() {
-            Ok(buf) if buf.starts_with(&[0xEF, 0xBB, 0xBF]) => reader.consume(3),
+            Ok([0xEF, 0xBB, 0xBF, ..]) => reader.consume(3),
             Ok(_) => {}
             Err(e) => {
                 return self.file_problem(account, ProblemKind::Io, format!("cannot read: {e}"));
@@ -423,12 +448,12 @@ impl<'s> Builder<'s> {
     /// be read on.
     fn header(&mut self, account: &mut FileAccount, rec: &ByteRecord) -> Option<Columns> {
         let study = self.study;
-        if let Err(e) = std::str::from_utf8(rec.as_slice()) {
-            let at = e.valid_up_to();
+        if let Some(i) = rec.iter().position(|f| std::str::from_utf8(f).is_err()) {
+            let shown = show_value(rec.get(i).unwrap_or_default());
             self.file_problem(
                 account,
                 ProblemKind::InvalidUtf8,
-                format!("line 1 (header): bytes at position {at} of the header are not UTF-8; expected a UTF-8 file (with or without BOM)"),
+                format!("line 1 (header), column #{}: the column name \"{shown}\" is not UTF-8; expected a UTF-8 file (with or without BOM)", i + 1),
             );
             return None;
         }
@@ -444,7 +469,13 @@ impl<'s> Builder<'s> {
                 .max_by_key(|&d| names[0].bytes().filter(|&b| b == d).count())
                 .filter(|&d| names[0].as_bytes().contains(&d));
             if let Some(d) = other {
-                let shown = |d: u8| if d == b'\t' { "tab".to_string() } else { (d as char).to_string() };
+                let shown = |d: u8| {
+                    if d == b'\t' {
+                        "tab".to_string()
+                    } else {
+                        (d as char).to_string()
+                    }
+                };
                 self.file_problem(
                     account,
                     ProblemKind::WrongDelimiter,
@@ -463,9 +494,18 @@ impl<'s> Builder<'s> {
             if names[..i].contains(n) {
                 fatal = true;
                 let file = account.file.clone();
-                self.cell_problem(ProblemKind::DuplicateColumn, &file, 1, Some((n, i)), None, |_| {
-                    format!("column \"{n}\" appears twice in the header; expected each column once")
-                });
+                self.cell_problem(
+                    ProblemKind::DuplicateColumn,
+                    &file,
+                    1,
+                    Some((n, i)),
+                    None,
+                    |_| {
+                        format!(
+                            "column \"{n}\" appears twice in the header; expected each column once"
+                        )
+                    },
+                );
             }
         }
         let mut used = vec![false; names.len()];
@@ -542,10 +582,14 @@ impl<'s> Builder<'s> {
                 continue;
             }
             match self.mode {
-                Mode::Lenient => self.report.ignored_columns.push(format!("{}: {n}", account.file)),
+                Mode::Lenient => self
+                    .report
+                    .ignored_columns
+                    .push(format!("{}: {n}", account.file)),
                 Mode::Strict => {
                     let file = account.file.clone();
-                    let known: Vec<&str> = study.variables.iter().map(|v| v.name.as_str()).collect();
+                    let known: Vec<&str> =
+                        study.variables.iter().map(|v| v.name.as_str()).collect();
                     let hint = crate::suggest::did_you_mean(n, &known)
                         .map(|s| format!(" (did you mean the declared \"{s}\"?)"))
                         .unwrap_or_default();
@@ -567,7 +611,12 @@ impl<'s> Builder<'s> {
     }
 
     /// Reads one data row; `Err` with the reason when the row is excluded.
-    fn row(&mut self, account: &FileAccount, cols: &Columns, rec: &ByteRecord) -> Result<(), ProblemKind> {
+    fn row(
+        &mut self,
+        account: &FileAccount,
+        cols: &Columns,
+        rec: &ByteRecord,
+    ) -> Result<(), ProblemKind> {
         let file = account.file.as_str();
         let line = rec.position().map_or(0, |p| p.line());
         if rec.len() != cols.names.len() {
@@ -578,41 +627,77 @@ impl<'s> Builder<'s> {
             return Err(ProblemKind::RaggedRow);
         }
         if std::str::from_utf8(rec.as_slice()).is_err() {
-            let i = rec.iter().position(|f| std::str::from_utf8(f).is_err()).unwrap_or(0);
+            let i = rec
+                .iter()
+                .position(|f| std::str::from_utf8(f).is_err())
+                .unwrap_or(0);
             let name = cols.names[i].as_str();
             let field = rec.get(i).unwrap_or_default();
-            self.cell_problem(ProblemKind::InvalidUtf8, file, line, Some((name, i)), Some(field), |v| {
-                format!("value \"{v}\" is not valid UTF-8; expected a UTF-8 file")
-            });
+            self.cell_problem(
+                ProblemKind::InvalidUtf8,
+                file,
+                line,
+                Some((name, i)),
+                Some(field),
+                |v| format!("value \"{v}\" is not valid UTF-8; expected a UTF-8 file"),
+            );
             return Err(ProblemKind::InvalidUtf8);
         }
         let field = |i: usize| rec.get(i).unwrap_or_default().trim_ascii();
         let text = |i: usize| std::str::from_utf8(field(i)).unwrap_or_default();
         let mut excluded: Option<ProblemKind> = None;
-        let mut exclude = |b: &mut Self, kind: ProblemKind, col: usize, msg: &dyn Fn(&str) -> String| {
-            b.cell_problem(kind, file, line, Some((&cols.names[col], col)), Some(field(col)), msg);
-            excluded.get_or_insert(kind);
-        };
+        let mut exclude =
+            |b: &mut Self, kind: ProblemKind, col: usize, msg: &dyn Fn(&str) -> String| {
+                b.cell_problem(
+                    kind,
+                    file,
+                    line,
+                    Some((&cols.names[col], col)),
+                    Some(field(col)),
+                    msg,
+                );
+                excluded.get_or_insert(kind);
+            };
         for col in [cols.respondent, cols.cluster] {
             if field(col).is_empty() {
-                exclude(self, ProblemKind::MissingId, col, &|_| "the id is empty; expected an id".into());
+                exclude(self, ProblemKind::MissingId, col, &|_| {
+                    "the id is empty; expected an id".into()
+                });
             }
         }
-        let role = self.role_codes.iter().position(|c| c.as_slice() == field(cols.role));
+        let role = self
+            .role_codes
+            .iter()
+            .position(|c| c.as_slice() == field(cols.role));
         if role.is_none() {
-            let expected = expected_text(&self.study.variables[self.role_var], self.study.data.decimal);
-            let expected = expected.split(", or a missing code").next().unwrap_or_default().to_string();
+            let expected = expected_text(
+                &self.study.variables[self.role_var],
+                self.study.data.decimal,
+            );
+            let expected = expected
+                .split(", or a missing code")
+                .next()
+                .unwrap_or_default()
+                .to_string();
             exclude(self, ProblemKind::UndeclaredCode, cols.role, &|v| {
                 format!("role \"{v}\" is not a declared code; expected {expected}")
             });
         }
         let wave = match cols.wave {
             Some(wc) => {
-                let w = self.study.waves.iter().position(|w| w.label.as_bytes() == field(wc));
+                let w = self
+                    .study
+                    .waves
+                    .iter()
+                    .position(|w| w.label.as_bytes() == field(wc));
                 if w.is_none() {
-                    let labels: Vec<&str> = self.study.waves.iter().map(|w| w.label.as_str()).collect();
+                    let labels: Vec<&str> =
+                        self.study.waves.iter().map(|w| w.label.as_str()).collect();
                     exclude(self, ProblemKind::UndeclaredWave, wc, &|v| {
-                        format!("wave \"{v}\" is not declared; expected one of {}", labels.join(", "))
+                        format!(
+                            "wave \"{v}\" is not declared; expected one of {}",
+                            labels.join(", ")
+                        )
                     });
                 }
                 w
@@ -708,7 +793,14 @@ impl<'s> Builder<'s> {
                         let expected = &self.parsers[k].expected;
                         let msg = |v: &str| format!("value \"{v}\" {what}; expected {expected}");
                         let msg = msg(&show_value(f));
-                        self.cell_problem(kind, file, line, Some((&cols.names[pos], pos)), Some(f), |_| msg);
+                        self.cell_problem(
+                            kind,
+                            file,
+                            line,
+                            Some((&cols.names[pos], pos)),
+                            Some(f),
+                            |_| msg,
+                        );
                         *self.report.values_excluded.entry(kind).or_insert(0) += 1;
                         self.columns[k].push_logical(EXCLUDED);
                         continue;
@@ -742,13 +834,26 @@ impl<'s> Builder<'s> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn invariant_problem(&mut self, file: &str, line: u64, cols: &Columns, pos: usize, f: &[u8], r: usize, k: usize) {
+    fn invariant_problem(
+        &mut self,
+        file: &str,
+        line: u64,
+        cols: &Columns,
+        pos: usize,
+        f: &[u8],
+        r: usize,
+        k: usize,
+    ) {
         let first = self.respondent_line[r];
         let name = self.study.variables[self.col_vars[k]].name.clone();
         self.cell_problem(ProblemKind::TimeInvariantChanged, file, line, Some((&cols.names[pos], pos)), Some(f), |v| {
             format!("value \"{v}\" differs from this respondent's earlier value (rows from line {first}); expected {name} not to change across waves (time_invariant)")
         });
-        *self.report.values_excluded.entry(ProblemKind::TimeInvariantChanged).or_insert(0) += 1;
+        *self
+            .report
+            .values_excluded
+            .entry(ProblemKind::TimeInvariantChanged)
+            .or_insert(0) += 1;
     }
 
     fn finish(self) -> Result<Loaded, LoadFailure> {
@@ -777,4 +882,3 @@ impl<'s> Builder<'s> {
         Ok(Loaded { panel, report })
     }
 }
-

@@ -501,8 +501,14 @@ mod tests {
             time_invariant: false,
             required: false,
             missing: vec![
-                MissingCode { code: "-9".into(), reason: "refused".into() },
-                MissingCode { code: "-8".into(), reason: "don't know".into() },
+                MissingCode {
+                    code: "-9".into(),
+                    reason: "refused".into(),
+                },
+                MissingCode {
+                    code: "-8".into(),
+                    reason: "don't know".into(),
+                },
             ],
         };
         let mut c = Column::new(0, &var);
@@ -524,7 +530,10 @@ mod tests {
         );
         // An i8 column keeps -128..=-125 for the four markers (empty, excluded,
         // two codes): -125 needs an i16.
-        let wide = Variable { kind: VarKind::Integer { min: -125, max: 7 }, ..var };
+        let wide = Variable {
+            kind: VarKind::Integer { min: -125, max: 7 },
+            ..var
+        };
         assert_eq!(Column::new(0, &wide).bytes_per_cell(), 2);
     }
 }

@@ -74,8 +74,13 @@ impl ProblemKind {
             Io | EmptyFile | HeaderOnly | WrongDelimiter | MissingColumn | DuplicateColumn => {
                 Scope::File
             }
-            InvalidUtf8 | RaggedRow | MissingId | UndeclaredWave | DuplicateObservation
-            | RespondentInTwoClusters | NoObservation => Scope::Row,
+            InvalidUtf8
+            | RaggedRow
+            | MissingId
+            | UndeclaredWave
+            | DuplicateObservation
+            | RespondentInTwoClusters
+            | NoObservation => Scope::Row,
             UnknownColumn | UnparsableValue | OutOfRange | UndeclaredCode
             | RequiredValueMissing | TimeInvariantChanged => Scope::Value,
         }
@@ -200,7 +205,9 @@ impl LoadReport {
 
     /// Whether a problem made a file unreadable.
     pub fn has_file_problem(&self) -> bool {
-        self.problems_by_kind.keys().any(|k| k.scope() == Scope::File)
+        self.problems_by_kind
+            .keys()
+            .any(|k| k.scope() == Scope::File)
     }
 
     /// Counts a problem and keeps its text if fewer than [`PROBLEMS_KEPT`]
@@ -230,7 +237,11 @@ mod tests {
 
     #[test]
     fn kind_names_match_serde() {
-        for kind in [ProblemKind::Io, ProblemKind::TimeInvariantChanged, ProblemKind::InvalidUtf8] {
+        for kind in [
+            ProblemKind::Io,
+            ProblemKind::TimeInvariantChanged,
+            ProblemKind::InvalidUtf8,
+        ] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
         }
     }

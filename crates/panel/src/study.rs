@@ -7,7 +7,6 @@
 //! mean" suggestion, because a misspelt optional key would otherwise be
 //! silently ignored), and only then is it read into typed, validated values.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -250,7 +249,7 @@ struct RawData {
     wave: Option<String>,
     pattern: Option<String>,
     #[serde(default)]
-    missing: BTreeMap<String, String>,
+    missing: toml::Table,
 }
 
 #[derive(Deserialize)]
@@ -397,13 +396,14 @@ fn check_keys(table: &toml::Table, text: &str, path: &Path) -> Result<(), StudyE
 
 /// First line (1-based) on which `key` is assigned, for messages.
 fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        let l = line.trim_start();
-        l.strip_prefix(key)
-            .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|line| {
+            let l = line.trim_start();
+            l.strip_prefix(key)
+                .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
 }
 
 fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError> {
@@ -421,8 +421,12 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
         "long" => match d.wave {
             Some(wave) => Layout::Long { wave },
             None => {
-                problems.push("[data] layout \"long\" needs `wave`, the column with the wave label".into());
-                Layout::Long { wave: String::new() }
+                problems.push(
+                    "[data] layout \"long\" needs `wave`, the column with the wave label".into(),
+                );
+                Layout::Long {
+                    wave: String::new(),
+                }
             }
         },
         "wide" => {
@@ -465,15 +469,20 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
         }
     };
     if decimal == Decimal::Comma && delimiter == b',' {
-        problems.push(
-            "[data] decimal \",\" needs another delimiter: set delimiter = \";\"".into(),
-        );
+        problems.push("[data] decimal \",\" needs another delimiter: set delimiter = \";\"".into());
     }
-    let global_missing: Vec<MissingCode> = d
-        .missing
-        .into_iter()
-        .map(|(code, reason)| MissingCode { code, reason })
-        .collect();
+    let mut global_missing: Vec<MissingCode> = Vec::new();
+    for (code, reason) in d.missing {
+        match reason.as_str() {
+            Some(r) => global_missing.push(MissingCode {
+                code,
+                reason: r.to_string(),
+            }),
+            None => problems.push(format!(
+                "[data] missing: the reason for code {code} must be a string"
+            )),
+        }
+    }
 
     // Waves, ordered by months.
     let mut waves: Vec<WaveSpec> = raw
@@ -502,7 +511,10 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
             ));
         }
         if waves.iter().filter(|o| o.label == w.label).count() > 1 {
-            problems.push(format!("[[waves]]: label \"{}\" is declared twice", w.label));
+            problems.push(format!(
+                "[[waves]]: label \"{}\" is declared twice",
+                w.label
+            ));
         }
     }
     waves.sort_by(|a, b| a.months.total_cmp(&b.months));
@@ -614,7 +626,9 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
             if range.len() == 2 {
                 match (range[0].as_integer(), range[1].as_integer()) {
                     (Some(a), Some(b)) => (min, max) = (a, b),
-                    _ => problems.push(here("range of an integer must be two whole numbers".into())),
+                    _ => {
+                        problems.push(here("range of an integer must be two whole numbers".into()))
+                    }
                 }
             }
             if min > max {
@@ -647,9 +661,8 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
                                 code: code.clone(),
                                 label: l.to_string(),
                             }),
-                            None => problems.push(here(format!(
-                                "the label of code {code} must be a string"
-                            ))),
+                            None => problems
+                                .push(here(format!("the label of code {code} must be a string"))),
                         }
                     }
                     if codes.is_empty() {
@@ -677,7 +690,10 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
             let mut bounds = [None, None];
             if range.len() == 2 {
                 for (slot, v) in bounds.iter_mut().zip(&range) {
-                    match v.as_str().and_then(|s| crate::value::parse_date(s.as_bytes(), format)) {
+                    match v
+                        .as_str()
+                        .and_then(|s| crate::value::parse_date(s.as_bytes(), format))
+                    {
                         Some(d) => *slot = Some(d),
                         None => problems.push(here(format!(
                             "range bound {v} is not a date in the format {}",
@@ -716,7 +732,9 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
                 code: code.clone(),
                 reason: r.to_string(),
             }),
-            None => problems.push(here(format!("the reason for missing code {code} must be a string"))),
+            None => problems.push(here(format!(
+                "the reason for missing code {code} must be a string"
+            ))),
         }
     }
     for g in global_missing {
@@ -821,15 +839,27 @@ missing = { -8 = "don't know" }
     #[test]
     fn own_missing_codes_come_first_then_global() {
         let s = parse(MINIMAL).unwrap();
-        let codes: Vec<_> = s.variable("x").unwrap().missing.iter().map(|m| m.code.as_str()).collect();
+        let codes: Vec<_> = s
+            .variable("x")
+            .unwrap()
+            .missing
+            .iter()
+            .map(|m| m.code.as_str())
+            .collect();
         assert_eq!(codes, ["-8", "-9"]);
     }
 
     #[test]
     fn unknown_key_suggests_the_nearest_known_key() {
-        let text = MINIMAL.replace("recall_months = 12\n[[waves]]", "recal_months = 12\n[[waves]]");
+        let text = MINIMAL.replace(
+            "recall_months = 12\n[[waves]]",
+            "recal_months = 12\n[[waves]]",
+        );
         let err = parse(&text).unwrap_err().to_string();
-        assert!(err.contains("unknown key `recal_months` in [[waves]]"), "{err}");
+        assert!(
+            err.contains("unknown key `recal_months` in [[waves]]"),
+            "{err}"
+        );
         assert!(err.contains("did you mean `recall_months`?"), "{err}");
         assert!(err.contains("line 14"), "{err}");
     }
@@ -838,6 +868,9 @@ missing = { -8 = "don't know" }
     fn missing_code_inside_range_is_refused() {
         let text = MINIMAL.replace("-8 = \"don't know\"", "7 = \"don't know\"");
         let err = parse(&text).unwrap_err().to_string();
-        assert!(err.contains("missing code 7 (don't know) lies inside the valid range [0, 7]"), "{err}");
+        assert!(
+            err.contains("missing code 7 (don't know) lies inside the valid range [0, 7]"),
+            "{err}"
+        );
     }
 }

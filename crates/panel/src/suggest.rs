@@ -1,15 +1,25 @@
 //! "Did you mean" suggestions for misspelt keys and names.
 
-/// The known word nearest to `word`, if it is close enough to be a likely
-/// typo: at most a third of the word's length in edits (at least one).
+/// The known word nearest to `word`, if it is a likely typo (at most a
+/// third of the word's length in edits, at least one) or a decorated form
+/// of a known word (`wave_column` for `wave`: the longest known word of
+/// four or more characters that `word` contains).
 pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
-    known
+    let typo = known
         .iter()
         .map(|k| (edit_distance(word, k), *k))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+        .map(|(_, k)| k);
+    typo.or_else(|| {
+        let lower = word.to_lowercase();
+        known
+            .iter()
+            .filter(|k| k.len() >= 4 && lower.contains(&k.to_lowercase()))
+            .max_by_key(|k| k.len())
+            .copied()
+    })
 }
 
 /// Levenshtein distance over characters (insert, delete, substitute).
@@ -41,7 +51,14 @@ mod tests {
 
     #[test]
     fn suggests_only_close_words() {
-        assert_eq!(did_you_mean("respondant", &["respondent", "cluster"]), Some("respondent"));
+        assert_eq!(
+            did_you_mean("respondant", &["respondent", "cluster"]),
+            Some("respondent")
+        );
         assert_eq!(did_you_mean("zzz", &["respondent", "cluster"]), None);
+        assert_eq!(
+            did_you_mean("wave_column", &["path", "wave", "pattern"]),
+            Some("wave")
+        );
     }
 }

@@ -325,7 +325,10 @@ fn cluster_sizes(sizes: &[u64]) -> ClusterSizes {
     for &s in &sorted {
         match size_counts.last_mut() {
             Some(last) if last.size == s => last.clusters += 1,
-            _ => size_counts.push(SizeCount { size: s, clusters: 1 }),
+            _ => size_counts.push(SizeCount {
+                size: s,
+                clusters: 1,
+            }),
         }
     }
     ClusterSizes {
@@ -340,7 +343,11 @@ fn cluster_sizes(sizes: &[u64]) -> ClusterSizes {
 
 /// Classifies presence bit sets (bit w = present at wave w).
 fn patterns(masks: &[u64], n_waves: usize, label: &dyn Fn(usize) -> String) -> ResponsePatterns {
-    let all = if n_waves == 64 { u64::MAX } else { (1u64 << n_waves) - 1 };
+    let all = if n_waves == 64 {
+        u64::MAX
+    } else {
+        (1u64 << n_waves) - 1
+    };
     let mut present = vec![0u64; n_waves];
     let (mut complete, mut dropped_out, mut late_entry, mut returned) = (0, 0, 0, 0);
     let mut by_pattern: std::collections::BTreeMap<u64, u64> = Default::default();
@@ -366,7 +373,9 @@ fn patterns(masks: &[u64], n_waves: usize, label: &dyn Fn(usize) -> String) -> R
     let mut patterns: Vec<PatternCount> = by_pattern
         .into_iter()
         .map(|(m, n)| PatternCount {
-            pattern: (0..n_waves).map(|w| if (m >> w) & 1 == 1 { 'X' } else { '.' }).collect(),
+            pattern: (0..n_waves)
+                .map(|w| if (m >> w) & 1 == 1 { 'X' } else { '.' })
+                .collect(),
             n,
         })
         .collect();
@@ -397,10 +406,19 @@ mod tests {
         // X.X returned.
         let masks = [0b111, 0b011, 0b001, 0b110, 0b010, 0b101, 0b111];
         let p = patterns(&masks, 3, &|w| format!("T{w}"));
-        assert_eq!((p.complete, p.dropped_out, p.late_entry, p.returned), (2, 2, 2, 1));
+        assert_eq!(
+            (p.complete, p.dropped_out, p.late_entry, p.returned),
+            (2, 2, 2, 1)
+        );
         let present: Vec<u64> = p.present.iter().map(|w| w.n).collect();
         assert_eq!(present, [5, 5, 4]);
-        assert_eq!(p.patterns[0], PatternCount { pattern: "XXX".into(), n: 2 });
+        assert_eq!(
+            p.patterns[0],
+            PatternCount {
+                pattern: "XXX".into(),
+                n: 2
+            }
+        );
     }
 
     #[test]

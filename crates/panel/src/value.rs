@@ -157,12 +157,27 @@ mod tests {
         // 1970-01-01 is day 0; 2000-03-01 is 11017 days later
         // (30 years * 365 + 7 leap days = 10957 to 2000-01-01, + 31 + 29).
         assert_eq!(parse_date(b"1970-01-01", DateFormat::YearMonthDay), Some(0));
-        assert_eq!(parse_date(b"2000-03-01", DateFormat::YearMonthDay), Some(11017));
-        assert_eq!(parse_date(b"01-03-2000", DateFormat::DayMonthYear), Some(11017));
-        assert_eq!(parse_date(b"1969-12-31", DateFormat::YearMonthDay), Some(-1));
+        assert_eq!(
+            parse_date(b"2000-03-01", DateFormat::YearMonthDay),
+            Some(11017)
+        );
+        assert_eq!(
+            parse_date(b"01-03-2000", DateFormat::DayMonthYear),
+            Some(11017)
+        );
+        assert_eq!(
+            parse_date(b"1969-12-31", DateFormat::YearMonthDay),
+            Some(-1)
+        );
         assert_eq!(parse_date(b"2019-02-29", DateFormat::YearMonthDay), None);
-        assert_eq!(parse_date(b"2020-02-29", DateFormat::YearMonthDay), Some(18321));
-        assert_eq!(format_date(11017, DateFormat::DayMonthYearSlash), "01/03/2000");
+        assert_eq!(
+            parse_date(b"2020-02-29", DateFormat::YearMonthDay),
+            Some(18321)
+        );
+        assert_eq!(
+            format_date(11017, DateFormat::DayMonthYearSlash),
+            "01/03/2000"
+        );
         assert_eq!(format_date(-1, DateFormat::YearMonthDay), "1969-12-31");
     }
 }

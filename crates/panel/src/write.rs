@@ -26,7 +26,12 @@ pub fn write_long<W: Write>(panel: &Panel, out: W) -> Result<(), csv::Error> {
         study.data.role.as_str(),
         wave_col,
     ];
-    header.extend(panel.columns().iter().map(|c| panel.variable_of(c).name.as_str()));
+    header.extend(
+        panel
+            .columns()
+            .iter()
+            .map(|c| panel.variable_of(c).name.as_str()),
+    );
     w.write_record(&header)?;
     let role_var = panel.role_variable();
     let mut record: Vec<String> = Vec::with_capacity(header.len());

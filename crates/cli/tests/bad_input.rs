@@ -1,0 +1,60 @@
+//! fixtures/bad: each case is a study with one defect; `cohort check` must
+//! exit with code 2 and say where and what (expected_error.txt).
+
+use crate::cohort;
+use cohort_testkit::fixture;
+
+#[test]
+fn every_bad_case_exits_2_with_its_message() {
+    let mut cases: Vec<_> = std::fs::read_dir(fixture("bad"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("expected_error.txt").is_file())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 20, "only {} bad cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let expected = std::fs::read_to_string(case.join("expected_error.txt")).unwrap();
+        let expected = expected.trim_end();
+        let study = case.join("study.toml");
+        let out = cohort(&["check", study.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.code() != Some(2) || !stderr.contains(expected) {
+            failures.push(format!(
+                "{}: exit {:?}\n  expected: {expected}\n  got: {stderr}",
+                case.display(),
+                out.status.code()
+            ));
+        }
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", case.display());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn lenient_check_accounts_for_every_row_of_every_readable_bad_case() {
+    for case in std::fs::read_dir(fixture("bad"))
+        .unwrap()
+        .filter_map(Result::ok)
+    {
+        let study = case.path().join("study.toml");
+        let out = cohort(&["check", "--lenient", "--json", study.to_str().unwrap()]);
+        let json: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+            Ok(v) => v,
+            Err(_) => continue, // the study file itself is bad: no JSON
+        };
+        for f in json["load"]["files"].as_array().unwrap() {
+            let read = f["rows_read"].as_u64().unwrap();
+            let kept = f["rows_kept"].as_u64().unwrap();
+            let excluded: u64 = f["rows_excluded"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_u64().unwrap())
+                .sum();
+            assert_eq!(read, kept + excluded, "{}", case.path().display());
+        }
+    }
+}
