@@ -7,6 +7,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc;
 
 use csv::ByteRecord;
 
@@ -60,7 +61,7 @@ pub fn load(study: &Study, mode: Mode) -> Result<Loaded, LoadFailure> {
 
 /// Loads one data file from a reader (for tests and for data that does not
 /// come from a file); `name` is used in messages.
-pub fn load_reader<R: Read>(
+pub fn load_reader<R: Read + Send>(
     study: &Study,
     mode: Mode,
     name: &str,
@@ -81,6 +82,52 @@ fn display_name(study: &Study, path: &Path) -> String {
         dir.join(rel)
     };
     shown.display().to_string()
+}
+
+/// An observation of a batch whose values are still to be read.
+struct Obs {
+    record: usize,
+    respondent: u32,
+    wave: u8,
+}
+
+/// Records parsed by the reader thread, in file order; `error` ends the file.
+struct Batch {
+    records: Vec<ByteRecord>,
+    error: Option<(u64, String)>,
+}
+
+const BATCH_ROWS: usize = 512;
+
+/// The reader thread: fills batches (reusing the ones sent back) until the
+/// end of the file or an I/O error.
+fn parse_batches<R: Read + Send>(
+    mut csv: csv::Reader<R>,
+    full: mpsc::SyncSender<Batch>,
+    empty: mpsc::Receiver<Vec<ByteRecord>>,
+) {
+    loop {
+        let mut records = empty.try_recv().unwrap_or_default();
+        records.resize_with(BATCH_ROWS, ByteRecord::new);
+        let mut n = 0;
+        let mut error = None;
+        while n < BATCH_ROWS {
+            match csv.read_byte_record(&mut records[n]) {
+                Ok(true) => n += 1,
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    error = Some((line, format!("cannot read on: {e}")));
+                    break;
+                }
+            }
+        }
+        records.truncate(n);
+        let last = n < BATCH_ROWS;
+        if full.send(Batch { records, error }).is_err() || last {
+            return;
+        }
+    }
 }
 
 /// How one column's text becomes a cell, prepared once per column.
@@ -271,6 +318,9 @@ struct Builder<'s> {
     respondent_line: Vec<u64>,
     obs_respondent: Chunked<u32>,
     obs_wave: Chunked<u8>,
+    /// The respondent of the previous kept row: long files keep a
+    /// respondent's rows together, and this skips the hash lookup.
+    last_respondent: Option<u32>,
     /// Per column: its slot in `invariant` if it is time-invariant.
     invariant_slot: Vec<Option<usize>>,
     /// Per time-invariant column: the value per respondent (EMPTY = none yet).
@@ -331,6 +381,7 @@ impl<'s> Builder<'s> {
             respondent_line: Vec::new(),
             obs_respondent: Chunked::new(),
             obs_wave: Chunked::new(),
+            last_respondent: None,
             invariant_slot,
             invariant,
         }
@@ -373,7 +424,7 @@ impl<'s> Builder<'s> {
         });
     }
 
-    fn read_file<R: Read>(&mut self, name: &str, reader: R) {
+    fn read_file<R: Read + Send>(&mut self, name: &str, reader: R) {
         let mut account = FileAccount {
             file: name.to_string(),
             ..FileAccount::default()
@@ -382,7 +433,7 @@ impl<'s> Builder<'s> {
         self.report.files.push(account);
     }
 
-    fn read_into<R: Read>(&mut self, account: &mut FileAccount, reader: R) {
+    fn read_into<R: Read + Send>(&mut self, account: &mut FileAccount, reader: R) {
         let mut reader = BufReader::with_capacity(1 << 20, reader);
         match reader.fill_buf() {
             Ok([0xEF, 0xBB, 0xBF, ..]) => reader.consume(3),
@@ -414,27 +465,35 @@ impl<'s> Builder<'s> {
         let Some(columns) = self.header(account, &rec) else {
             return;
         };
+        // A second thread parses the CSV into batches of records while this
+        // one validates and stores them; emptied batches go back to be
+        // reused. The order of rows is kept, so results are the same as
+        // reading on one thread.
+        let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<ByteRecord>>();
         let mut any_row = false;
-        loop {
-            match csv.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    let file = account.file.clone();
-                    self.cell_problem(ProblemKind::Io, &file, line, None, None, |_| {
-                        format!("cannot read on: {e}")
-                    });
-                    break;
+        std::thread::scope(|scope| {
+            scope.spawn(move || parse_batches(csv, full_tx, empty_rx));
+            let mut obs = Vec::new();
+            for batch in full_rx {
+                obs.clear();
+                for rec in batch.records.iter().enumerate() {
+                    any_row = true;
+                    account.rows_read += 1;
+                    match self.row(account, &columns, rec, &mut obs) {
+                        Ok(()) => account.rows_kept += 1,
+                        Err(kind) => *account.rows_excluded.entry(kind).or_insert(0) += 1,
+                    }
                 }
+                self.values(&account.file, &columns, &batch.records, &obs);
+                if let Some((line, message)) = batch.error {
+                    let file = account.file.clone();
+                    self.cell_problem(ProblemKind::Io, &file, line, None, None, |_| message);
+                }
+                // The parser may have finished; then the batch is dropped.
+                let _ = empty_tx.send(batch.records);
             }
-            any_row = true;
-            account.rows_read += 1;
-            match self.row(account, &columns, &rec) {
-                Ok(()) => account.rows_kept += 1,
-                Err(kind) => *account.rows_excluded.entry(kind).or_insert(0) += 1,
-            }
-        }
+        });
         if !any_row {
             self.file_problem(
                 account,
@@ -610,12 +669,15 @@ impl<'s> Builder<'s> {
         })
     }
 
-    /// Reads one data row; `Err` with the reason when the row is excluded.
+    /// Checks one data row's keys (ids, role, wave) and adds its
+    /// observations to the panel and to `obs` (their values are read by
+    /// [`Builder::values`]); `Err` with the reason when the row is excluded.
     fn row(
         &mut self,
         account: &FileAccount,
         cols: &Columns,
-        rec: &ByteRecord,
+        (index, rec): (usize, &ByteRecord),
+        obs: &mut Vec<Obs>,
     ) -> Result<(), ProblemKind> {
         let file = account.file.as_str();
         let line = rec.position().map_or(0, |p| p.line());
@@ -708,13 +770,14 @@ impl<'s> Builder<'s> {
             return Err(kind);
         }
         let role = role.unwrap_or(0) as u16;
-        let waves: Vec<usize> = match wave {
-            Some(w) => vec![w],
+        // The waves this row gives observations for, as a bit set.
+        let waves: u64 = match wave {
+            Some(w) => 1 << w,
             None => (0..self.study.waves.len())
                 .filter(|&w| cols.varying[w].iter().any(|&c| !field(c).is_empty()))
-                .collect(),
+                .fold(0, |set, w| set | 1 << w),
         };
-        if waves.is_empty() {
+        if waves == 0 {
             self.cell_problem(ProblemKind::NoObservation, file, line, None, None, |_| {
                 "the row has no value at any wave; expected at least one wave with data".into()
             });
@@ -722,7 +785,12 @@ impl<'s> Builder<'s> {
         }
 
         // The respondent: new, or consistent with earlier rows.
-        let (r, new) = self.respondents.intern(text(cols.respondent));
+        let id = text(cols.respondent);
+        let (r, new) = match self.last_respondent {
+            Some(last) if self.respondents.get(last) == id => (last, false),
+            _ => self.respondents.intern(id),
+        };
+        self.last_respondent = Some(r);
         let r = r as usize;
         if new {
             let (c, _) = self.clusters.intern(text(cols.cluster));
@@ -755,7 +823,8 @@ impl<'s> Builder<'s> {
                 return Err(ProblemKind::DuplicateObservation);
             }
         }
-        for &w in &waves {
+        let each_wave = |set: u64| (0..64usize).filter(move |w| set & (1 << w) != 0);
+        for w in each_wave(waves) {
             if self.respondent_waves[r] & (1 << w) != 0 {
                 let first = self.respondent_line[r];
                 let label = self.study.waves[w].label.clone();
@@ -766,13 +835,30 @@ impl<'s> Builder<'s> {
             }
         }
 
-        for &w in &waves {
+        for w in each_wave(waves) {
             self.respondent_waves[r] |= 1 << w;
             self.obs_respondent.push(r as u32);
             self.obs_wave.push(w as u8);
-            let positions = &cols.per_wave[if cols.wave.is_some() { 0 } else { w }];
-            for (k, &pos) in positions.iter().enumerate() {
-                let f = field(pos);
+            obs.push(Obs {
+                record: index,
+                respondent: r as u32,
+                wave: w as u8,
+            });
+        }
+        Ok(())
+    }
+
+    /// The values of a batch's observations, column by column: the column's
+    /// parser and storage stay in cache, and its branches predictable.
+    fn values(&mut self, file: &str, cols: &Columns, records: &[ByteRecord], obs: &[Obs]) {
+        let long = cols.wave.is_some();
+        for k in 0..self.columns.len() {
+            for o in obs {
+                let rec = &records[o.record];
+                let pos = cols.per_wave[if long { 0 } else { o.wave as usize }][k];
+                let f = rec.get(pos).unwrap_or_default().trim_ascii();
+                let r = o.respondent as usize;
+                let line = || rec.position().map_or(0, |p| p.line());
                 let logical = match self.parsers[k].parse(f) {
                     Ok(Parsed::Value(v)) => v,
                     Ok(Parsed::Missing(m)) => {
@@ -781,40 +867,36 @@ impl<'s> Builder<'s> {
                     }
                     Ok(Parsed::Float(v)) => {
                         if self.invariant_conflict(k, r, (v + 0.0).to_bits() as i64) {
-                            self.invariant_problem(file, line, cols, pos, f, r, k);
+                            self.invariant_problem(file, line(), cols, pos, f, r, k);
                             self.columns[k].push_logical(EXCLUDED);
                         } else {
                             self.columns[k].push_float(v);
                         }
                         continue;
                     }
-                    Ok(Parsed::Id) => self.columns[k].intern_id(text(pos)),
+                    Ok(Parsed::Id) => {
+                        let text = std::str::from_utf8(f).unwrap_or_default();
+                        self.columns[k].intern_id(text)
+                    }
                     Err((kind, what)) => {
                         let expected = &self.parsers[k].expected;
-                        let msg = |v: &str| format!("value \"{v}\" {what}; expected {expected}");
-                        let msg = msg(&show_value(f));
-                        self.cell_problem(
-                            kind,
-                            file,
-                            line,
-                            Some((&cols.names[pos], pos)),
-                            Some(f),
-                            |_| msg,
-                        );
+                        let msg =
+                            format!("value \"{}\" {what}; expected {expected}", show_value(f));
+                        let at = Some((cols.names[pos].as_str(), pos));
+                        self.cell_problem(kind, file, line(), at, Some(f), |_| msg);
                         *self.report.values_excluded.entry(kind).or_insert(0) += 1;
                         self.columns[k].push_logical(EXCLUDED);
                         continue;
                     }
                 };
                 if self.invariant_conflict(k, r, logical) {
-                    self.invariant_problem(file, line, cols, pos, f, r, k);
+                    self.invariant_problem(file, line(), cols, pos, f, r, k);
                     self.columns[k].push_logical(EXCLUDED);
                 } else {
                     self.columns[k].push_logical(logical);
                 }
             }
         }
-        Ok(())
     }
 
     /// Whether `value` contradicts the respondent's earlier value of a
@@ -858,6 +940,13 @@ impl<'s> Builder<'s> {
 
     fn finish(self) -> Result<Loaded, LoadFailure> {
         let mut report = self.report;
+        // Within a batch, keys are checked row by row and values column by
+        // column: put the kept problems back in file order.
+        let file_order: Vec<String> = report.files.iter().map(|f| f.file.clone()).collect();
+        report.problems.sort_by_key(|p| {
+            let file = file_order.iter().position(|f| *f == p.file);
+            (file, p.line, p.column_number)
+        });
         report.observations = self.obs_respondent.len() as u64;
         let failed = match self.mode {
             Mode::Strict => report.problem_count() > 0,

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::panel::{Cell, Missing, Panel};
+use crate::panel::Panel;
 use crate::report::LoadReport;
 use crate::study::{Layout, VarKind};
 
@@ -230,48 +230,7 @@ impl DataSummary {
             cluster_mask[panel.cluster_of(crate::panel::RespondentId(r as u32)).0 as usize] |= m;
         }
 
-        let missingness = panel
-            .columns()
-            .iter()
-            .map(|c| {
-                let var = panel.variable_of(c);
-                // counts[w][0 present, 1 empty, 2 excluded, 3 + code]
-                let mut counts = vec![vec![0u64; 3 + var.missing.len()]; n_waves];
-                for i in 0..c.len() {
-                    let slot = match c.get(i, var) {
-                        Cell::Missing(Missing::Empty) => 1,
-                        Cell::Missing(Missing::Excluded) => 2,
-                        Cell::Missing(Missing::Code(j)) => 3 + j as usize,
-                        _ => 0,
-                    };
-                    counts[panel.wave(i).0 as usize][slot] += 1;
-                }
-                VariableMissingness {
-                    variable: var.name.clone(),
-                    waves: counts
-                        .iter()
-                        .enumerate()
-                        .map(|(w, k)| WaveMissingness {
-                            wave: wave_label(w),
-                            n: k.iter().sum(),
-                            present: k[0],
-                            empty: k[1],
-                            excluded: k[2],
-                            codes: var
-                                .missing
-                                .iter()
-                                .zip(&k[3..])
-                                .map(|(m, &n)| CodeCount {
-                                    code: m.code.clone(),
-                                    reason: m.reason.clone(),
-                                    n,
-                                })
-                                .collect(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
+        let missingness = missingness(panel, &wave_label);
 
         DataSummary {
             schema: CHECK_SCHEMA,
@@ -310,6 +269,67 @@ impl DataSummary {
             load: report.clone(),
         }
     }
+}
+
+/// Counts per variable and wave: present, empty, excluded, each code.
+/// Columns are independent, so they are split over two threads; the
+/// result does not depend on the split.
+fn missingness(panel: &Panel, wave_label: &dyn Fn(usize) -> String) -> Vec<VariableMissingness> {
+    let n_waves = panel.study().waves.len();
+    let waves: Vec<u8> = (0..panel.n_observations())
+        .map(|i| panel.wave(i).0)
+        .collect();
+    let tally = |c: &crate::panel::Column| -> Vec<u64> {
+        let m = panel.variable_of(c).missing.len();
+        let slots = 3 + m;
+        let mut counts = vec![0u64; n_waves * slots];
+        for (i, &w) in waves.iter().enumerate() {
+            counts[w as usize * slots + c.missing_slot(i, m)] += 1;
+        }
+        counts
+    };
+    let columns = panel.columns();
+    let half = columns.len().div_ceil(2);
+    let (first, second) = columns.split_at(half);
+    let counts: Vec<Vec<u64>> = std::thread::scope(|scope| {
+        let other = scope.spawn(|| second.iter().map(tally).collect::<Vec<_>>());
+        let mut mine: Vec<Vec<u64>> = first.iter().map(tally).collect();
+        // A panic in the other thread is a bug in `tally`, not bad input.
+        mine.extend(other.join().expect("missingness tally thread"));
+        mine
+    });
+    columns
+        .iter()
+        .zip(counts)
+        .map(|(c, counts)| {
+            let var = panel.variable_of(c);
+            let slots = 3 + var.missing.len();
+            VariableMissingness {
+                variable: var.name.clone(),
+                waves: counts
+                    .chunks(slots)
+                    .enumerate()
+                    .map(|(w, k)| WaveMissingness {
+                        wave: wave_label(w),
+                        n: k.iter().sum(),
+                        present: k[0],
+                        empty: k[1],
+                        excluded: k[2],
+                        codes: var
+                            .missing
+                            .iter()
+                            .zip(&k[3..])
+                            .map(|(m, &n)| CodeCount {
+                                code: m.code.clone(),
+                                reason: m.reason.clone(),
+                                n,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 fn cluster_sizes(sizes: &[u64]) -> ClusterSizes {

@@ -102,3 +102,32 @@ fn strict_mode_keeps_fifty_problems_and_counts_all() {
     assert_eq!(err.report.problems.len(), cohort_panel::PROBLEMS_KEPT);
     assert_eq!(err.report.problems[49].line, Some(51));
 }
+
+#[test]
+fn problems_of_one_batch_are_reported_in_file_order() {
+    // Values are read column by column within a batch; the report must
+    // still list problems by line, then column.
+    let csv = "respondent_id,family_id,role,wave,sex,age,poverty,psy,phys,wellbeing,interview\n\
+        P01a,F01,parent,T0,1,34,1,0,9,2.25,2017-03-01\n\
+        P02a,F02,parent,T0,1,34,1,9,0,2.25,2017-03-01\n\
+        P03a,F03,parent,T9,1,34,1,0,0,2.25,2017-03-01\n\
+        P04a,F04,parent,T0,1,34,1,9,9,2.25,2017-03-01\n";
+    let err = load_reader(&small_study(), Mode::Strict, "p.csv", csv.as_bytes()).unwrap_err();
+    let at: Vec<(Option<u64>, Option<String>)> = err
+        .report
+        .problems
+        .iter()
+        .map(|p| (p.line, p.column.clone()))
+        .collect();
+    let col = |c: &str| Some(c.to_string());
+    assert_eq!(
+        at,
+        [
+            (Some(2), col("phys")),
+            (Some(3), col("psy")),
+            (Some(4), col("wave")),
+            (Some(5), col("psy")),
+            (Some(5), col("phys"))
+        ]
+    );
+}
