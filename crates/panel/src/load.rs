@@ -94,37 +94,71 @@ struct Obs {
 /// Records parsed by the reader thread, in file order; `error` ends the file.
 struct Batch {
     records: Vec<ByteRecord>,
+    /// Per record and field (`record * fields + field`): the integer value
+    /// of a field whose column is an integer and whose text is a whole
+    /// number within the declared range; `NOT_READ` otherwise.
+    integers: Vec<i64>,
+    fields: usize,
     error: Option<(u64, String)>,
 }
+
+/// In `Batch::integers`: the field is read on the validating thread.
+const NOT_READ: i64 = i64::MIN;
 
 const BATCH_ROWS: usize = 512;
 
 /// The reader thread: fills batches (reusing the ones sent back) until the
-/// end of the file or an I/O error.
+/// end of the file or an I/O error. `ranges` has, per field of the header,
+/// the valid range of an integer column.
 fn parse_batches<R: Read + Send>(
     mut csv: csv::Reader<R>,
+    ranges: &[Option<(i64, i64)>],
     full: mpsc::SyncSender<Batch>,
-    empty: mpsc::Receiver<Vec<ByteRecord>>,
+    empty: mpsc::Receiver<Batch>,
 ) {
     loop {
-        let mut records = empty.try_recv().unwrap_or_default();
-        records.resize_with(BATCH_ROWS, ByteRecord::new);
+        let mut batch = empty.try_recv().unwrap_or_else(|_| Batch {
+            records: Vec::new(),
+            integers: Vec::new(),
+            fields: ranges.len(),
+            error: None,
+        });
+        batch.records.resize_with(BATCH_ROWS, ByteRecord::new);
+        batch.integers.clear();
         let mut n = 0;
-        let mut error = None;
         while n < BATCH_ROWS {
-            match csv.read_byte_record(&mut records[n]) {
-                Ok(true) => n += 1,
+            match csv.read_byte_record(&mut batch.records[n]) {
+                Ok(true) => {
+                    let rec = &batch.records[n];
+                    if rec.len() == ranges.len() {
+                        batch.integers.extend(rec.iter().zip(ranges).map(
+                            |(f, range)| match range {
+                                Some((lo, hi)) => match parse_int(f.trim_ascii()) {
+                                    Some(v) if v >= *lo && v <= *hi => v,
+                                    _ => NOT_READ,
+                                },
+                                None => NOT_READ,
+                            },
+                        ));
+                    } else {
+                        // A ragged row: excluded by the validating thread.
+                        batch
+                            .integers
+                            .extend(std::iter::repeat_n(NOT_READ, ranges.len()));
+                    }
+                    n += 1;
+                }
                 Ok(false) => break,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    error = Some((line, format!("cannot read on: {e}")));
+                    batch.error = Some((line, format!("cannot read on: {e}")));
                     break;
                 }
             }
         }
-        records.truncate(n);
-        let last = n < BATCH_ROWS;
-        if full.send(Batch { records, error }).is_err() || last {
+        batch.records.truncate(n);
+        let last = n < BATCH_ROWS || batch.error.is_some();
+        if full.send(batch).is_err() || last {
             return;
         }
     }
@@ -190,6 +224,7 @@ impl CellParser {
         Parsed::Missing(MISSING_BASE + j as i64)
     }
 
+    #[inline]
     fn parse(&self, f: &[u8]) -> Result<Parsed, (ProblemKind, &'static str)> {
         if f.is_empty() {
             return if self.required {
@@ -321,6 +356,10 @@ struct Builder<'s> {
     /// The respondent of the previous kept row: long files keep a
     /// respondent's rows together, and this skips the hash lookup.
     last_respondent: Option<u32>,
+    /// The cluster of the previous new respondent (families are together).
+    last_cluster: Option<u32>,
+    /// One column's logical values of a batch, stored in one call.
+    value_buf: Vec<i64>,
     /// Per column: its slot in `invariant` if it is time-invariant.
     invariant_slot: Vec<Option<usize>>,
     /// Per time-invariant column: the value per respondent (EMPTY = none yet).
@@ -382,6 +421,8 @@ impl<'s> Builder<'s> {
             obs_respondent: Chunked::new(),
             obs_wave: Chunked::new(),
             last_respondent: None,
+            last_cluster: None,
+            value_buf: Vec::new(),
             invariant_slot,
             invariant,
         }
@@ -469,13 +510,19 @@ impl<'s> Builder<'s> {
         // one validates and stores them; emptied batches go back to be
         // reused. The order of rows is kept, so results are the same as
         // reading on one thread.
+        //
+        // The parser thread also reads the integer fields that hold a value
+        // within their declared range (nearly all of them); this thread
+        // then handles only the rest: missing codes, problems, other types.
         let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
-        let (empty_tx, empty_rx) = mpsc::channel::<Vec<ByteRecord>>();
+        let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
         let mut any_row = false;
+        let integer_ranges = self.integer_ranges(&columns);
         std::thread::scope(|scope| {
-            scope.spawn(move || parse_batches(csv, full_tx, empty_rx));
+            let ranges = &integer_ranges;
+            scope.spawn(move || parse_batches(csv, ranges, full_tx, empty_rx));
             let mut obs = Vec::new();
-            for batch in full_rx {
+            for mut batch in full_rx {
                 obs.clear();
                 for rec in batch.records.iter().enumerate() {
                     any_row = true;
@@ -485,13 +532,13 @@ impl<'s> Builder<'s> {
                         Err(kind) => *account.rows_excluded.entry(kind).or_insert(0) += 1,
                     }
                 }
-                self.values(&account.file, &columns, &batch.records, &obs);
-                if let Some((line, message)) = batch.error {
+                self.values(&account.file, &columns, &batch, &obs);
+                if let Some((line, message)) = batch.error.take() {
                     let file = account.file.clone();
                     self.cell_problem(ProblemKind::Io, &file, line, None, None, |_| message);
                 }
                 // The parser may have finished; then the batch is dropped.
-                let _ = empty_tx.send(batch.records);
+                let _ = empty_tx.send(batch);
             }
         });
         if !any_row {
@@ -793,7 +840,12 @@ impl<'s> Builder<'s> {
         self.last_respondent = Some(r);
         let r = r as usize;
         if new {
-            let (c, _) = self.clusters.intern(text(cols.cluster));
+            let cluster = text(cols.cluster);
+            let c = match self.last_cluster {
+                Some(last) if self.clusters.get(last) == cluster => last,
+                _ => self.clusters.intern(cluster).0,
+            };
+            self.last_cluster = Some(c);
             self.respondent_cluster.push(c);
             self.respondent_role.push(role);
             self.respondent_waves.push(0);
@@ -848,25 +900,65 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
+    /// Per field of a file's header: the valid range if the parser thread
+    /// is to read the field, else `None`. It reads every other integer
+    /// column: tokenizing costs it about as much as the rest, and this
+    /// split keeps the two threads about equally busy (measured with
+    /// callgrind on the loading benchmark's file).
+    fn integer_ranges(&self, cols: &Columns) -> Vec<Option<(i64, i64)>> {
+        let mut ranges = vec![None; cols.names.len()];
+        for positions in &cols.per_wave {
+            let integers = positions.iter().enumerate().filter_map(|(k, &pos)| {
+                match self.study.variables[self.col_vars[k]].kind {
+                    VarKind::Integer { min, max } => Some((pos, (min, max))),
+                    _ => None,
+                }
+            });
+            for (pos, range) in integers.step_by(2) {
+                ranges[pos] = Some(range);
+            }
+        }
+        ranges
+    }
+
     /// The values of a batch's observations, column by column: the column's
     /// parser and storage stay in cache, and its branches predictable.
-    fn values(&mut self, file: &str, cols: &Columns, records: &[ByteRecord], obs: &[Obs]) {
+    fn values(&mut self, file: &str, cols: &Columns, batch: &Batch, obs: &[Obs]) {
+        let records = &batch.records;
         let long = cols.wave.is_some();
+        let mut buf = std::mem::take(&mut self.value_buf);
         for k in 0..self.columns.len() {
+            let invariant = self.invariant_slot[k].is_some();
+            buf.clear();
             for o in obs {
                 let rec = &records[o.record];
                 let pos = cols.per_wave[if long { 0 } else { o.wave as usize }][k];
-                let f = rec.get(pos).unwrap_or_default().trim_ascii();
                 let r = o.respondent as usize;
+                let read = batch.integers[o.record * batch.fields + pos];
+                if read != NOT_READ && !invariant {
+                    buf.push(read);
+                    continue;
+                }
+                let f = rec.get(pos).unwrap_or_default().trim_ascii();
                 let line = || rec.position().map_or(0, |p| p.line());
-                let logical = match self.parsers[k].parse(f) {
+                let parsed = if read != NOT_READ {
+                    Ok(Parsed::Value(read))
+                } else {
+                    self.parsers[k].parse(f)
+                };
+                let logical = match parsed {
                     Ok(Parsed::Value(v)) => v,
                     Ok(Parsed::Missing(m)) => {
-                        self.columns[k].push_logical(m);
+                        buf.push(m);
                         continue;
                     }
                     Ok(Parsed::Float(v)) => {
-                        if self.invariant_conflict(k, r, (v + 0.0).to_bits() as i64) {
+                        // Floats are stored one by one, after any logical
+                        // values buffered for this column (none: a float
+                        // column buffers only missing markers, flushed here).
+                        self.columns[k].extend_logical(&buf);
+                        buf.clear();
+                        if invariant && self.invariant_conflict(k, r, (v + 0.0).to_bits() as i64) {
                             self.invariant_problem(file, line(), cols, pos, f, r, k);
                             self.columns[k].push_logical(EXCLUDED);
                         } else {
@@ -885,18 +977,20 @@ impl<'s> Builder<'s> {
                         let at = Some((cols.names[pos].as_str(), pos));
                         self.cell_problem(kind, file, line(), at, Some(f), |_| msg);
                         *self.report.values_excluded.entry(kind).or_insert(0) += 1;
-                        self.columns[k].push_logical(EXCLUDED);
+                        buf.push(EXCLUDED);
                         continue;
                     }
                 };
-                if self.invariant_conflict(k, r, logical) {
+                if invariant && self.invariant_conflict(k, r, logical) {
                     self.invariant_problem(file, line(), cols, pos, f, r, k);
-                    self.columns[k].push_logical(EXCLUDED);
+                    buf.push(EXCLUDED);
                 } else {
-                    self.columns[k].push_logical(logical);
+                    buf.push(logical);
                 }
             }
+            self.columns[k].extend_logical(&buf);
         }
+        self.value_buf = buf;
     }
 
     /// Whether `value` contradicts the respondent's earlier value of a
@@ -957,6 +1051,8 @@ impl<'s> Builder<'s> {
                 report: Box::new(report),
             });
         }
+        let mut columns = self.columns;
+        columns.iter_mut().for_each(Column::finish);
         let panel = Panel {
             study: self.study.clone(),
             respondents: self.respondents,
@@ -965,7 +1061,7 @@ impl<'s> Builder<'s> {
             respondent_role: self.respondent_role,
             obs_respondent: self.obs_respondent,
             obs_wave: self.obs_wave,
-            columns: self.columns,
+            columns,
             role_variable: self.role_var,
         };
         Ok(Loaded { panel, report })

@@ -69,6 +69,7 @@ impl<T: Copy> Chunked<T> {
         }
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, v: T) {
         if self.len % CHUNK == 0 {
             self.chunks.push(Vec::with_capacity(CHUNK));
@@ -80,11 +81,9 @@ impl<T: Copy> Chunked<T> {
         self.len += 1;
     }
 
-    /// Changes the last element; nothing when empty.
-    pub(crate) fn update_last(&mut self, f: impl FnOnce(&mut T)) {
-        if let Some(v) = self.chunks.last_mut().and_then(|c| c.last_mut()) {
-            f(v);
-        }
+    /// The elements in order, chunk by chunk.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        self.chunks.iter().flat_map(|c| c.iter().copied())
     }
 
     /// The element at `i`; panics if `i >= len` (programmer error).
@@ -195,6 +194,8 @@ enum Cells {
         bytes: Chunked<u8>,
         len: usize,
         lo: i64,
+        /// The first cell of a byte not yet complete (see `Column::finish`).
+        pending: u8,
     },
     I8(Chunked<i8>),
     I16(Chunked<i16>),
@@ -261,6 +262,7 @@ impl Column {
                     bytes: Chunked::new(),
                     len: 0,
                     lo,
+                    pending: 0,
                 },
                 special_below: markers,
                 ids: None,
@@ -317,10 +319,16 @@ impl Column {
         }
     }
 
+    #[inline]
     pub(crate) fn push_logical(&mut self, v: i64) {
         let markers = self.special_below;
         match &mut self.cells {
-            Cells::U4 { bytes, len, lo } => {
+            Cells::U4 {
+                bytes,
+                len,
+                lo,
+                pending,
+            } => {
                 let off = v.wrapping_sub(i64::MIN);
                 let nibble = if (0..markers).contains(&off) {
                     off as u8
@@ -328,9 +336,9 @@ impl Column {
                     (markers + v - *lo) as u8
                 };
                 if *len % 2 == 0 {
-                    bytes.push(nibble);
+                    *pending = nibble;
                 } else {
-                    bytes.update_last(|b| *b |= nibble << 4);
+                    bytes.push(*pending | nibble << 4);
                 }
                 *len += 1;
             }
@@ -347,6 +355,46 @@ impl Column {
                 vals.push(f64::NAN);
                 status.push(s);
             }
+        }
+    }
+
+    /// Appends logical values (see `push_logical`), matching the storage
+    /// once for the whole slice: the loader's hot path.
+    pub(crate) fn extend_logical(&mut self, values: &[i64]) {
+        let markers = self.special_below;
+        match &mut self.cells {
+            Cells::U4 {
+                bytes,
+                len,
+                lo,
+                pending,
+            } => {
+                let lo = *lo;
+                let nibble = |v: i64| {
+                    let off = v.wrapping_sub(i64::MIN);
+                    if (0..markers).contains(&off) {
+                        off as u8
+                    } else {
+                        (markers + v - lo) as u8
+                    }
+                };
+                let mut rest = values;
+                if *len % 2 == 1 {
+                    if let Some((&first, tail)) = rest.split_first() {
+                        bytes.push(*pending | nibble(first) << 4);
+                        rest = tail;
+                    }
+                }
+                let mut pairs = rest.chunks_exact(2);
+                for pair in &mut pairs {
+                    bytes.push(nibble(pair[0]) | nibble(pair[1]) << 4);
+                }
+                if let [last] = pairs.remainder() {
+                    *pending = nibble(*last);
+                }
+                *len += values.len();
+            }
+            _ => values.iter().for_each(|&v| self.push_logical(v)),
         }
     }
 
@@ -371,6 +419,7 @@ impl Column {
 
     /// The logical value of cell `i` (missing markers included), for
     /// comparisons; floats as their bits.
+    #[inline]
     pub(crate) fn logical(&self, i: usize) -> i64 {
         let widen = |raw: i64, tmin: i64| {
             if raw < self.special_below {
@@ -400,6 +449,42 @@ impl Column {
                 2 => EXCLUDED,
                 k => MISSING_BASE + i64::from(k - 3),
             },
+        }
+    }
+
+    /// Stores a half-filled last byte; called once when loading ends,
+    /// before any cell is read.
+    pub(crate) fn finish(&mut self) {
+        if let Cells::U4 {
+            bytes,
+            len,
+            pending,
+            ..
+        } = &mut self.cells
+        {
+            if *len % 2 == 1 {
+                bytes.push(*pending);
+            }
+        }
+    }
+
+    /// Calls `f` with the missing slot (see [`Column::missing_slot`]) of
+    /// every cell in order; walks the storage once, without decoding.
+    pub(crate) fn for_each_missing_slot(&self, n_missing: usize, mut f: impl FnMut(usize)) {
+        match &self.cells {
+            Cells::U4 { bytes, len, .. } => {
+                let markers = self.special_below as u8;
+                let slot = |n: u8| if n < markers { usize::from(n) + 1 } else { 0 };
+                let mut left = *len;
+                for b in bytes.iter() {
+                    f(slot(b & 0xF));
+                    if left >= 2 {
+                        f(slot(b >> 4));
+                    }
+                    left = left.saturating_sub(2);
+                }
+            }
+            _ => (0..self.len()).for_each(|i| f(self.missing_slot(i, n_missing))),
         }
     }
 
@@ -621,9 +706,15 @@ mod tests {
         let mut c = Column::new(0, &item);
         assert_eq!(c.bits_per_cell(), 4);
         let values = [0, 7, EMPTY, 3, MISSING_BASE + 1, EXCLUDED, 5];
-        for v in values {
-            c.push_logical(v);
-        }
+        // One by one, then in slices that start at odd and even positions.
+        c.push_logical(values[0]);
+        c.extend_logical(&values[1..4]);
+        c.extend_logical(&values[4..]);
+        c.finish();
+        let mut slots = Vec::new();
+        c.for_each_missing_slot(2, |s| slots.push(s));
+        // 0 value, 1 empty, 2 excluded, 3 + k code k.
+        assert_eq!(slots, [0, 0, 1, 0, 4, 2, 0]);
         let back: Vec<i64> = (0..values.len()).map(|i| c.logical(i)).collect();
         assert_eq!(back, values);
         assert_eq!(c.get(4, &item), Cell::Missing(Missing::Code(1)));

@@ -283,9 +283,12 @@ fn missingness(panel: &Panel, wave_label: &dyn Fn(usize) -> String) -> Vec<Varia
         let m = panel.variable_of(c).missing.len();
         let slots = 3 + m;
         let mut counts = vec![0u64; n_waves * slots];
-        for (i, &w) in waves.iter().enumerate() {
-            counts[w as usize * slots + c.missing_slot(i, m)] += 1;
-        }
+        let mut w = waves.iter();
+        c.for_each_missing_slot(m, |slot| {
+            if let Some(&w) = w.next() {
+                counts[w as usize * slots + slot] += 1;
+            }
+        });
         counts
     };
     let columns = panel.columns();
