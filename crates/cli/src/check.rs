@@ -7,11 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use cohort_panel::{
-    load, DataSummary, LoadReport, Mode, ProblemKind, Study, CHECK_SCHEMA, PROBLEMS_KEPT,
-};
+use cohort_panel::{load, DataSummary, LoadReport, Mode, ProblemKind, CHECK_SCHEMA};
 use serde::Serialize;
 
+use crate::input::{read_study, render_problems};
 use crate::EXIT_BAD_INPUT;
 
 #[derive(Args)]
@@ -36,12 +35,8 @@ struct CheckFailure<'a> {
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let study = match Study::from_path(&args.study) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(EXIT_BAD_INPUT));
-        }
+    let Some(study) = read_study(&args.study) else {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
     let mode = if args.lenient {
         Mode::Lenient
@@ -74,32 +69,6 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(EXIT_BAD_INPUT))
         }
     }
-}
-
-/// The problems, grouped by kind, with the count of each kind.
-fn render_problems(report: &LoadReport, mode: Mode) -> String {
-    let mut s = String::new();
-    let total = report.problem_count();
-    let why = match mode {
-        Mode::Strict if !report.has_file_problem() => {
-            " (strict; --lenient excludes offending values and rows instead)"
-        }
-        _ => "",
-    };
-    let _ = writeln!(s, "error: {total} problem(s) in the data{why}");
-    for (kind, n) in &report.problems_by_kind {
-        let _ = writeln!(s, "  {} ({n}):", kind.name());
-        for p in report.problems.iter().filter(|p| p.kind == *kind) {
-            let _ = writeln!(s, "    {p}");
-        }
-    }
-    if total > report.problems.len() as u64 {
-        let _ = writeln!(
-            s,
-            "  (the first {PROBLEMS_KEPT} problems are shown in full; {total} in all)"
-        );
-    }
-    s
 }
 
 fn render(sm: &DataSummary) -> String {

@@ -2,6 +2,8 @@
 //! turns their results into text, JSON and exit codes. No statistics here.
 
 mod check;
+mod input;
+mod score;
 
 use std::process::ExitCode;
 
@@ -25,12 +27,15 @@ struct Cli {
 enum Command {
     /// Load and validate the data of a study, and summarise it.
     Check(check::CheckArgs),
+    /// Score the questionnaires: item responses to measures.
+    Score(score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Score(args) => score::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -32,6 +32,11 @@ pub struct Study {
     pub variables: Vec<Variable>,
     /// Disclosure-control settings for everything published.
     pub disclosure: Disclosure,
+    /// The `[[instruments]]` tables, unparsed: questionnaire scoring is
+    /// the instruments crate's business, and it checks them itself.
+    pub instruments: Vec<toml::Table>,
+    /// The `[[derived]]` tables (measures combining others), unparsed.
+    pub derived: Vec<toml::Table>,
 }
 
 /// The `[data]` section.
@@ -222,6 +227,10 @@ struct RawStudy {
     #[serde(default)]
     variables: Vec<RawVariable>,
     disclosure: Option<RawDisclosure>,
+    #[serde(default)]
+    instruments: Vec<toml::Table>,
+    #[serde(default)]
+    derived: Vec<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -284,7 +293,15 @@ struct RawDisclosure {
 
 /// Keys this version knows, per section. Kept next to the raw structs so
 /// that adding a field means adding its key here.
-const TOP_KEYS: &[&str] = &["study", "data", "waves", "variables", "disclosure"];
+const TOP_KEYS: &[&str] = &[
+    "study",
+    "data",
+    "waves",
+    "variables",
+    "disclosure",
+    "instruments",
+    "derived",
+];
 const STUDY_KEYS: &[&str] = &["name", "description"];
 const DATA_KEYS: &[&str] = &[
     "path",
@@ -606,6 +623,8 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
         waves,
         variables,
         disclosure,
+        instruments: raw.instruments,
+        derived: raw.derived,
     })
 }
 

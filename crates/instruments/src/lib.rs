@@ -1,0 +1,38 @@
+//! Questionnaire scoring: item responses to the measures every analysis
+//! uses.
+//!
+//! # Brief overview
+//! - [`Instruments::from_study`] reads and checks the study file's
+//!   `[[instruments]]` and `[[derived]]` declarations.
+//! - [`score`] turns a [`Panel`](cohort_panel::Panel) into [`Scores`]: per
+//!   measure, one [`Score`] per respondent (or family) and wave, with the
+//!   items answered and, where there is no value, a [`Note`] saying why.
+//! - Built-in kinds: incident frequency (Conflict-Tactics style:
+//!   prevalence, ever, annual frequency scaled by the recall period,
+//!   chronicity, severity class, severe-or-frequent, per item group) and
+//!   sum scales (reversed items, prorating, subscales, clinical cut-offs by
+//!   age and sex, norm scores).
+//! - [`reliability`]: Cronbach's alpha with its Feldt interval and
+//!   item-rest correlations, per scale and wave.
+#![deny(missing_docs)]
+
+mod error;
+mod measures;
+mod norms;
+mod reliability;
+mod score;
+mod spec;
+mod write;
+
+pub use error::SpecError;
+pub use measures::{
+    derived_measure, instrument_measures, MeasureDef, MeasureKind, SEVERITY_CLASSES,
+};
+pub use norms::read_norms;
+pub use reliability::{cronbach_alpha, pearson, reliability, ItemRest, Reliability};
+pub use score::{score, Note, Score, Scores};
+pub use spec::{
+    Cutoff, Derived, Frequency, Instrument, InstrumentKind, Instruments, ItemGroup, Level, NormRow,
+    Norms, Rule, SumScale, Term, DEFAULT_COUNTS,
+};
+pub use write::{write_long, write_wide};
