@@ -157,8 +157,8 @@ fn render(s: &ScoreSummary<'_>) -> String {
     let _ = writeln!(out, "study {}: {} measures", s.study, s.measures.len());
     let _ = writeln!(
         out,
-        "\n{:<40} {:<10} {}",
-        "measure", "level", "scored / null per wave"
+        "\n{:<40} {:<10} scored / null per wave",
+        "measure", "level"
     );
     for m in &s.measures {
         let level = match m.measure.level {
