@@ -1,8 +1,12 @@
 //! Writes a large synthetic long panel for the loading benchmark:
-//! `bench_panel DIR ROWS` writes DIR/study.toml and DIR/panel.csv with about
+//! `bench_panel DIR ROWS [--instruments]` writes DIR/study.toml and
+//! DIR/panel.csv with about
 //! ROWS respondent-waves: ids, role, wave and 60 item columns with codes
 //! 0-7, about 2% missing codes (-9, -8) and 1% empty cells. Deterministic:
 //! a fixed-seed SplitMix64 stream (benchmark data only, not statistics).
+//! With `--instruments` the study file also declares the 60 items as one
+//! incident-frequency instrument in six groups of ten (two severe), and a
+//! family measure, for the scoring benchmark.
 
 use std::io::Write;
 
@@ -42,6 +46,22 @@ fn main() -> std::io::Result<()> {
         study.push_str(&format!(
             "[[variables]]\nname = \"i{i:02}\"\ntype = \"integer\"\nrange = [0, 7]\n"
         ));
+    }
+    if args.iter().any(|a| a == "--instruments") {
+        study.push_str(
+            "[[instruments]]\nname = \"cts\"\nkind = \"incident_frequency\"\nmax_missing = 3\n",
+        );
+        for g in 0..6 {
+            let severity = if g >= 4 { "severe" } else { "minor" };
+            let items: Vec<String> = (1..=10)
+                .map(|j| format!("\"i{:02}\"", g * 10 + j))
+                .collect();
+            study.push_str(&format!(
+                "[[instruments.groups]]\nname = \"g{g}\"\nseverity = \"{severity}\"\nitems = [{}]\n",
+                items.join(", ")
+            ));
+        }
+        study.push_str("[[derived]]\nname = \"family_incidents\"\nlevel = \"family\"\nrule = \"sum\"\nterms = [{ measure = \"cts.annual\", within = \"max\" }]\n");
     }
     std::fs::write(dir.join("study.toml"), study)?;
 

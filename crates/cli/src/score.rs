@@ -71,32 +71,32 @@ fn summarise<'a>(study: &'a Study, scores: &'a Scores, rel: &'a [Reliability]) -
         .zip(&scores.scores)
         .map(|(m, list)| MeasureSummary {
             measure: m,
-            waves: study
-                .waves
-                .iter()
-                .enumerate()
-                .map(|(w, wave)| {
-                    let mut ws = WaveScored {
-                        wave: wave.label.clone(),
+            waves: {
+                let mut waves: Vec<WaveScored> = study
+                    .waves
+                    .iter()
+                    .map(|w| WaveScored {
+                        wave: w.label.clone(),
                         scored: 0,
                         null: 0,
                         null_by_reason: BTreeMap::new(),
-                    };
-                    for s in list.iter().filter(|s| s.wave as usize == w) {
-                        match (&s.value, &s.note) {
-                            (Some(_), _) => ws.scored += 1,
-                            (None, note) => {
-                                ws.null += 1;
-                                let why = note
-                                    .as_ref()
-                                    .map_or("unknown".to_string(), |n| n.to_string());
-                                *ws.null_by_reason.entry(why).or_insert(0) += 1;
-                            }
+                    })
+                    .collect();
+                for i in 0..list.len() {
+                    let ws = &mut waves[list.wave(i) as usize];
+                    match list.value(i) {
+                        Some(_) => ws.scored += 1,
+                        None => {
+                            ws.null += 1;
+                            let why = list
+                                .note(i)
+                                .map_or("unknown".to_string(), |n| n.to_string());
+                            *ws.null_by_reason.entry(why).or_insert(0) += 1;
                         }
                     }
-                    ws
-                })
-                .collect(),
+                }
+                waves
+            },
         })
         .collect();
     ScoreSummary {

@@ -30,7 +30,7 @@ pub use measures::{
 };
 pub use norms::read_norms;
 pub use reliability::{cronbach_alpha, pearson, reliability, ItemRest, Reliability};
-pub use score::{score, Note, Score, Scores};
+pub use score::{score, ItemCounts, MeasureScores, Note, Score, ScoreRows, Scores};
 pub use spec::{
     Cutoff, Derived, Frequency, Instrument, InstrumentKind, Instruments, ItemGroup, Level, NormRow,
     Norms, Rule, SumScale, Term, DEFAULT_COUNTS,

@@ -1,9 +1,9 @@
 //! Scoring: item responses to measures, per respondent and wave, then
 //! derived measures per respondent or family.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
-use cohort_panel::{Cell, Column, Panel, VarKind, Variable};
+use cohort_panel::{Cell, Column, Panel, RespondentId, VarKind};
 use serde::Serialize;
 
 use crate::measures::{derived_measure, instrument_measures, MeasureDef};
@@ -15,7 +15,7 @@ use crate::spec::{
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Note {
-    /// More items missing than the instrument allows.
+    /// More items missing than the instrument allows (or all of them).
     TooManyMissing {
         /// Items missing.
         missing: u16,
@@ -52,7 +52,17 @@ impl std::fmt::Display for Note {
     }
 }
 
-/// One score: a value or why there is none.
+/// Compact note codes, one byte a score; details come from the counts.
+const OK: u8 = 0;
+const TOO_MANY_MISSING: u8 = 1;
+const NO_SCALE_SCORE: u8 = 2;
+const NO_AGE_OR_SEX: u8 = 3;
+const NO_CUTOFF: u8 = 4;
+const NO_NORM: u8 = 5;
+/// `TERM_MISSING + i`: term `i` of a derived measure has no value.
+const TERM_MISSING: u8 = 16;
+
+/// One score, as handed out: a value or why there is none.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Score {
     /// Respondent index (respondent measures) or cluster index (family
@@ -70,14 +80,148 @@ pub struct Score {
     pub note: Option<Note>,
 }
 
-/// All scores of a panel: one list of scores per measure.
+/// The units and waves a set of measures is scored for, shared by the
+/// measures of one instrument.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScoreRows {
+    /// Respondent or cluster index per row.
+    pub units: Vec<u32>,
+    /// Wave index per row.
+    pub waves: Vec<u8>,
+}
+
+/// Items answered and missing per row, shared by the measures computed
+/// from the same items.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ItemCounts {
+    /// Items answered.
+    pub answered: Vec<u16>,
+    /// Items missing.
+    pub missing: Vec<u16>,
+    /// Items allowed to be missing.
+    pub allowed: u16,
+}
+
+/// The scores of one measure, stored by column: about 9 bytes a score
+/// plus what it shares with the other measures of its instrument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureScores {
+    rows: Arc<ScoreRows>,
+    counts: Option<Arc<ItemCounts>>,
+    /// `NaN` where there is no value; never handed out as such.
+    values: Vec<f64>,
+    notes: Vec<u8>,
+    /// Names of a derived measure's terms, for its notes.
+    terms: Vec<String>,
+}
+
+impl MeasureScores {
+    fn new(rows: Arc<ScoreRows>, counts: Option<Arc<ItemCounts>>) -> MeasureScores {
+        let n = rows.units.len();
+        MeasureScores {
+            rows,
+            counts,
+            values: Vec::with_capacity(n),
+            notes: Vec::with_capacity(n),
+            terms: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, value: Result<f64, u8>) {
+        match value {
+            Ok(v) => {
+                self.values.push(v);
+                self.notes.push(OK);
+            }
+            Err(note) => {
+                self.values.push(f64::NAN);
+                self.notes.push(note);
+            }
+        }
+    }
+
+    /// Number of scores (values and missing values).
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there are no scores.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The unit (respondent or cluster index) of score `i`.
+    pub fn unit(&self, i: usize) -> u32 {
+        self.rows.units[i]
+    }
+
+    /// The wave index of score `i`.
+    pub fn wave(&self, i: usize) -> u8 {
+        self.rows.waves[i]
+    }
+
+    /// The value of score `i`, if it has one.
+    pub fn value(&self, i: usize) -> Option<f64> {
+        (self.notes[i] == OK).then(|| self.values[i])
+    }
+
+    /// Why score `i` has no value (`None` when it has one).
+    pub fn note(&self, i: usize) -> Option<Note> {
+        if self.notes[i] == OK {
+            None
+        } else {
+            self.get(i).note
+        }
+    }
+
+    /// Score `i` in full, with its note.
+    pub fn get(&self, i: usize) -> Score {
+        let (answered, missing, allowed) = self
+            .counts
+            .as_ref()
+            .map_or((0, 0, 0), |c| (c.answered[i], c.missing[i], c.allowed));
+        let note = match self.notes[i] {
+            OK => None,
+            TOO_MANY_MISSING => Some(Note::TooManyMissing {
+                missing,
+                allowed: allowed.min(missing.saturating_add(answered).saturating_sub(1)),
+            }),
+            NO_SCALE_SCORE => Some(Note::NoScaleScore),
+            NO_AGE_OR_SEX => Some(Note::NoAgeOrSex),
+            NO_CUTOFF => Some(Note::NoCutoff),
+            NO_NORM => Some(Note::NoNorm),
+            t => Some(Note::TermMissing {
+                measure: self
+                    .terms
+                    .get(usize::from(t - TERM_MISSING))
+                    .cloned()
+                    .unwrap_or_default(),
+            }),
+        };
+        Score {
+            unit: self.unit(i),
+            wave: self.wave(i),
+            value: self.value(i),
+            answered,
+            missing,
+            note,
+        }
+    }
+
+    /// Every score in order.
+    pub fn iter(&self) -> impl Iterator<Item = Score> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// All scores of a panel: one column of scores per measure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scores {
     /// The measures, in order: each instrument's, then each derived.
     pub measures: Vec<MeasureDef>,
     /// Per measure, its scores in panel observation order (respondent
     /// measures) or by cluster then wave (family measures).
-    pub scores: Vec<Vec<Score>>,
+    pub scores: Vec<MeasureScores>,
 }
 
 impl Scores {
@@ -87,23 +231,21 @@ impl Scores {
     }
 
     /// The scores of the measure called `name`.
-    pub fn of(&self, name: &str) -> Option<&[Score]> {
-        self.measure(name).map(|i| self.scores[i].as_slice())
+    pub fn of(&self, name: &str) -> Option<&MeasureScores> {
+        self.measure(name).map(|i| &self.scores[i])
     }
 }
 
-/// An item column with its variable.
+/// An item column with the number of its missing codes.
 struct Item<'p> {
     column: &'p Column,
-    variable: &'p Variable,
+    n_missing: usize,
 }
 
 impl Item<'_> {
+    #[inline]
     fn value(&self, obs: usize) -> Option<i64> {
-        match self.column.get(obs, self.variable) {
-            Cell::Int(v) => Some(v),
-            _ => None,
-        }
+        self.column.int_value(obs, self.n_missing)
     }
 }
 
@@ -113,27 +255,36 @@ fn items<'p>(panel: &'p Panel, names: &[String]) -> Vec<Item<'p>> {
         .filter_map(|n| panel.column(n))
         .map(|column| Item {
             column,
-            variable: panel.variable_of(column),
+            n_missing: panel.variable_of(column).missing.len(),
         })
         .collect()
 }
 
-/// Observations whose respondent's role is one of `reporters` (all when empty).
-fn eligible(panel: &Panel, reporters: &[String]) -> Vec<usize> {
+/// Observations whose respondent's role is one of `reporters` (all when
+/// empty), as score rows.
+fn eligible(panel: &Panel, reporters: &[String]) -> (Vec<usize>, Arc<ScoreRows>) {
     let role = panel.role_variable();
     let codes = match &role.kind {
         VarKind::Categorical { codes } => codes.as_slice(),
         _ => &[],
     };
-    let allowed: Vec<u16> = codes
+    let allowed: Vec<bool> = codes
         .iter()
-        .enumerate()
-        .filter(|(_, c)| reporters.is_empty() || reporters.contains(&c.code))
-        .map(|(i, _)| i as u16)
+        .map(|c| reporters.is_empty() || reporters.contains(&c.code))
         .collect();
-    (0..panel.n_observations())
-        .filter(|&i| allowed.contains(&panel.role_of(panel.respondent(i))))
-        .collect()
+    let obs: Vec<usize> = (0..panel.n_observations())
+        .filter(|&i| {
+            allowed
+                .get(usize::from(panel.role_of(panel.respondent(i))))
+                .copied()
+                .unwrap_or(false)
+        })
+        .collect();
+    let rows = ScoreRows {
+        units: obs.iter().map(|&i| panel.respondent(i).0).collect(),
+        waves: obs.iter().map(|&i| panel.wave(i).0).collect(),
+    };
+    (obs, Arc::new(rows))
 }
 
 /// Scores every instrument and derived measure of a loaded panel.
@@ -157,7 +308,7 @@ pub fn score(panel: &Panel, spec: &Instruments) -> Scores {
     Scores { measures, scores }
 }
 
-/// Tally of one group (or all groups) of an incident-frequency instrument.
+/// Tally of one group of an incident-frequency instrument for one row.
 #[derive(Default, Clone, Copy)]
 struct Tally {
     incidents: f64,
@@ -168,24 +319,72 @@ struct Tally {
     missing: u16,
 }
 
-fn score_frequency(panel: &Panel, inst: &Instrument, f: &Frequency) -> Vec<Vec<Score>> {
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.incidents += other.incidents;
+        self.acts += other.acts;
+        self.ever |= other.ever;
+        self.severe_act |= other.severe_act;
+        self.answered += other.answered;
+        self.missing += other.missing;
+    }
+}
+
+fn score_frequency(panel: &Panel, inst: &Instrument, f: &Frequency) -> Vec<MeasureScores> {
     let groups: Vec<(bool, Vec<Item<'_>>)> = f
         .groups
         .iter()
         .map(|g| (g.severe, items(panel, &g.items)))
         .collect();
-    let n_measures = 6 + 2 * groups.len();
-    let mut out: Vec<Vec<Score>> = vec![Vec::new(); n_measures];
+    let (obs, rows) = eligible(panel, &inst.reporters);
     let allowed = f.max_missing as u16;
-    for obs in eligible(panel, &inst.reporters) {
-        let wave = panel.wave(obs).0;
-        let per_year = 12.0 / panel.study().waves[wave as usize].recall_months;
+    let per_year: Vec<f64> = panel
+        .study()
+        .waves
+        .iter()
+        .map(|w| 12.0 / w.recall_months)
+        .collect();
+    // More missing than allowed, or nothing answered at all.
+    let too_many = |t: &Tally| t.missing > allowed || t.answered == 0;
+    // An act seen settles prevalence whatever is missing; "none" needs
+    // the items answered.
+    let known = |t: &Tally, seen: bool| -> Result<f64, u8> {
+        if seen {
+            Ok(1.0)
+        } else if too_many(t) {
+            Err(TOO_MANY_MISSING)
+        } else {
+            Ok(0.0)
+        }
+    };
+    let counted = |t: &Tally, v: f64| {
+        if too_many(t) {
+            Err(TOO_MANY_MISSING)
+        } else {
+            Ok(v)
+        }
+    };
+
+    let n_measures = 6 + 2 * groups.len();
+    let mut out: Vec<MeasureScores> = (0..n_measures)
+        .map(|_| MeasureScores::new(rows.clone(), None))
+        .collect();
+    // Item counts: the total's, then each group's.
+    let mut counts: Vec<ItemCounts> = (0..=groups.len())
+        .map(|_| ItemCounts {
+            answered: Vec::with_capacity(obs.len()),
+            missing: Vec::with_capacity(obs.len()),
+            allowed,
+        })
+        .collect();
+    let mut tallies = vec![Tally::default(); groups.len()];
+    for (r, &i) in obs.iter().enumerate() {
+        let scale = per_year[rows.waves[r] as usize];
         let mut total = Tally::default();
-        let mut by_group = Vec::with_capacity(groups.len());
-        for (severe, group_items) in &groups {
-            let mut t = Tally::default();
+        for ((severe, group_items), t) in groups.iter().zip(tallies.iter_mut()) {
+            *t = Tally::default();
             for item in group_items {
-                match item.value(obs) {
+                match item.value(i) {
                     None => t.missing += 1,
                     Some(code) => {
                         t.answered += 1;
@@ -203,70 +402,42 @@ fn score_frequency(panel: &Panel, inst: &Instrument, f: &Frequency) -> Vec<Vec<S
                     }
                 }
             }
-            total.incidents += t.incidents;
-            total.acts += t.acts;
-            total.ever |= t.ever;
-            total.severe_act |= t.severe_act;
-            total.answered += t.answered;
-            total.missing += t.missing;
-            by_group.push(t);
+            total.add(t);
         }
-        let unit = panel.respondent(obs).0;
-        // More missing than allowed, or nothing answered at all.
-        let too_many = |t: &Tally| t.missing > allowed || t.answered == 0;
-        let note = |t: &Tally| Note::TooManyMissing {
-            missing: t.missing,
-            allowed,
-        };
-        let mk = |value: Option<f64>, t: &Tally| Score {
-            unit,
-            wave,
-            value,
-            answered: t.answered,
-            missing: t.missing,
-            note: if value.is_none() { Some(note(t)) } else { None },
-        };
-        // An act seen settles prevalence whatever is missing; "none" needs
-        // the items answered.
-        let known = |t: &Tally, seen: bool| -> Option<f64> {
-            if seen {
-                Some(1.0)
-            } else if too_many(t) {
-                None
-            } else {
-                Some(0.0)
-            }
-        };
-        let counted = |t: &Tally, v: f64| (!too_many(t)).then_some(v);
-        let annual = counted(&total, total.incidents * per_year);
-        out[0].push(mk(known(&total, total.acts > 0), &total));
-        out[1].push(mk(known(&total, total.ever), &total));
-        out[2].push(mk(annual, &total));
-        out[3].push(mk(counted(&total, f64::from(total.acts)), &total));
-        let severity = if total.severe_act {
-            Some(2.0)
-        } else if too_many(&total) {
-            None
+        let t = &total;
+        let annual = counted(t, t.incidents * scale);
+        out[0].push(known(t, t.acts > 0));
+        out[1].push(known(t, t.ever));
+        out[2].push(annual);
+        out[3].push(counted(t, f64::from(t.acts)));
+        out[4].push(if t.severe_act {
+            Ok(2.0)
         } else {
-            Some(if total.acts > 0 { 1.0 } else { 0.0 })
-        };
-        out[4].push(mk(severity, &total));
-        let frequent = annual.map(|a| a >= f.frequent_at);
-        let severe_or_frequent = match (total.severe_act, frequent) {
-            (true, _) | (_, Some(true)) => Some(1.0),
-            (false, Some(false)) => Some(0.0),
-            (false, None) => None,
-        };
-        out[5].push(mk(severe_or_frequent, &total));
-        for (g, t) in by_group.iter().enumerate() {
-            out[6 + 2 * g].push(mk(known(t, t.acts > 0), t));
-            out[7 + 2 * g].push(mk(counted(t, t.incidents * per_year), t));
+            counted(t, if t.acts > 0 { 1.0 } else { 0.0 })
+        });
+        out[5].push(match (t.severe_act, annual) {
+            (true, _) => Ok(1.0),
+            (false, Ok(a)) => Ok(if a >= f.frequent_at { 1.0 } else { 0.0 }),
+            (false, Err(e)) => Err(e),
+        });
+        counts[0].answered.push(t.answered);
+        counts[0].missing.push(t.missing);
+        for (g, t) in tallies.iter().enumerate() {
+            out[6 + 2 * g].push(known(t, t.acts > 0));
+            out[7 + 2 * g].push(counted(t, t.incidents * scale));
+            counts[g + 1].answered.push(t.answered);
+            counts[g + 1].missing.push(t.missing);
         }
+    }
+    let counts: Vec<Arc<ItemCounts>> = counts.into_iter().map(Arc::new).collect();
+    for (m, scores) in out.iter_mut().enumerate() {
+        let c = if m < 6 { 0 } else { 1 + (m - 6) / 2 };
+        scores.counts = Some(counts[c].clone());
     }
     out
 }
 
-/// Score of one scale for one observation: prorated sum or why not.
+/// Score of one scale for one row: prorated sum, or why not.
 struct ScaleScore {
     value: Option<f64>,
     answered: u16,
@@ -294,7 +465,7 @@ fn score_scale(
     inst: &Instrument,
     s: &SumScale,
     defs: &[MeasureDef],
-) -> Vec<Vec<Score>> {
+) -> Vec<MeasureScores> {
     let all_items = items(panel, &s.items);
     let reversed: Vec<bool> = s.items.iter().map(|i| s.reversed.contains(i)).collect();
     let (lo, hi) = s.item_range;
@@ -311,86 +482,88 @@ fn score_scale(
             .collect();
     let age_col = s.age.as_deref().and_then(|a| panel.column(a));
     let sex_col = s.sex.as_deref().and_then(|a| panel.column(a));
-    let mut out: Vec<Vec<Score>> = vec![Vec::new(); defs.len()];
-    let allowed = s.max_missing as u16;
-    for obs in eligible(panel, &inst.reporters) {
-        let unit = panel.respondent(obs).0;
-        let wave = panel.wave(obs).0;
-        let item_values: Vec<Option<f64>> = all_items
+    let (obs, rows) = eligible(panel, &inst.reporters);
+    // Raw scale scores and item counts per scale, for every row.
+    let raw: Vec<(Vec<Option<f64>>, Arc<ItemCounts>)> = scales
+        .iter()
+        .map(|(_, idx)| {
+            let mut values = Vec::with_capacity(obs.len());
+            let mut counts = ItemCounts {
+                allowed: s.max_missing as u16,
+                ..ItemCounts::default()
+            };
+            let mut item_values = Vec::with_capacity(idx.len());
+            for &i in &obs {
+                item_values.clear();
+                item_values.extend(idx.iter().map(|&k| {
+                    all_items[k]
+                        .value(i)
+                        .map(|v| if reversed[k] { lo + hi - v } else { v } as f64)
+                }));
+                let sc = scale_score(&item_values, s.max_missing);
+                values.push(sc.value);
+                counts.answered.push(sc.answered);
+                counts.missing.push(sc.missing);
+            }
+            (values, Arc::new(counts))
+        })
+        .collect();
+    let mut out: Vec<MeasureScores> = Vec::with_capacity(defs.len());
+    for ((name, _), (values, counts)) in scales.iter().zip(&raw) {
+        let mut total = MeasureScores::new(rows.clone(), Some(counts.clone()));
+        values
             .iter()
-            .zip(&reversed)
-            .map(|(it, &rev)| {
-                it.value(obs)
-                    .map(|v| if rev { lo + hi - v } else { v } as f64)
-            })
+            .for_each(|v| total.push(v.ok_or(TOO_MANY_MISSING)));
+        out.push(total);
+        let norm_rows: Vec<_> = s
+            .norms
+            .iter()
+            .flat_map(|n| &n.rows)
+            .filter(|r| &r.scale == name)
             .collect();
-        let age = age_col.and_then(|c| match c.get(obs, panel.variable_of(c)) {
-            Cell::Int(v) => Some(v),
-            _ => None,
-        });
-        let sex = sex_col.and_then(|c| code_text(panel, c, obs));
-        let mut m = 0;
-        for (name, idx) in &scales {
-            let vals: Vec<Option<f64>> = idx.iter().map(|&i| item_values[i]).collect();
-            let sc = scale_score(&vals, s.max_missing);
-            let base = Score {
-                unit,
-                wave,
-                value: sc.value,
-                answered: sc.answered,
-                missing: sc.missing,
-                note: sc.value.is_none().then_some(Note::TooManyMissing {
-                    missing: sc.missing,
-                    allowed: allowed.min(vals.len().saturating_sub(1) as u16),
-                }),
+        let cutoffs: Vec<_> = s.cutoffs.iter().filter(|c| &c.scale == name).collect();
+        if norm_rows.is_empty() && cutoffs.is_empty() {
+            continue;
+        }
+        let mut t_scores = MeasureScores::new(rows.clone(), Some(counts.clone()));
+        let mut clinical = MeasureScores::new(rows.clone(), Some(counts.clone()));
+        let clinical_t = s.norms.as_ref().map_or(70.0, |n| n.clinical_t);
+        for (r, &i) in obs.iter().enumerate() {
+            let age = age_col.and_then(|c| match c.get(i, panel.variable_of(c)) {
+                Cell::Int(v) => Some(v),
+                _ => None,
+            });
+            let sex = sex_col.and_then(|c| code_text(panel, c, i));
+            let t = match (values[r], age) {
+                (None, _) => Err(NO_SCALE_SCORE),
+                (Some(_), None) => Err(NO_AGE_OR_SEX),
+                (Some(raw), Some(age)) => {
+                    // Raw scores are whole numbers; a prorated score is
+                    // rounded half up before the look-up.
+                    let raw = (raw + 0.5).floor() as i64;
+                    norm_rows
+                        .iter()
+                        .find(|n| {
+                            n.raw == raw
+                                && (n.age.0..=n.age.1).contains(&age)
+                                && (n.sex.is_empty() || Some(n.sex.as_str()) == sex.as_deref())
+                        })
+                        .map(|n| n.t)
+                        .ok_or(NO_NORM)
+                }
             };
-            out[m].push(base.clone());
-            m += 1;
-            let with = |value: Option<f64>, note: Option<Note>| Score {
-                value,
-                note: if value.is_none() { note } else { None },
-                ..base.clone()
-            };
-            let norm_rows: Vec<_> = s
-                .norms
-                .iter()
-                .flat_map(|n| &n.rows)
-                .filter(|r| &r.scale == name)
-                .collect();
-            let t = if norm_rows.is_empty() {
-                None
-            } else {
-                let t = match (sc.value, age) {
-                    (None, _) => Err(Note::NoScaleScore),
-                    (Some(_), None) => Err(Note::NoAgeOrSex),
-                    (Some(raw), Some(age)) => {
-                        // Raw scores are whole numbers; a prorated score is
-                        // rounded half up before the look-up.
-                        let raw = (raw + 0.5).floor() as i64;
-                        norm_rows
-                            .iter()
-                            .find(|r| {
-                                r.raw == raw
-                                    && (r.age.0..=r.age.1).contains(&age)
-                                    && (r.sex.is_empty() || Some(r.sex.as_str()) == sex.as_deref())
-                            })
-                            .map(|r| r.t)
-                            .ok_or(Note::NoNorm)
-                    }
-                };
-                out[m].push(with(t.clone().ok(), t.clone().err()));
-                m += 1;
-                Some(t)
-            };
-            let cutoffs: Vec<_> = s.cutoffs.iter().filter(|c| &c.scale == name).collect();
-            if !cutoffs.is_empty() {
-                let clinical = match sc.value {
-                    None => Err(Note::NoScaleScore),
+            if !norm_rows.is_empty() {
+                t_scores.push(t);
+            }
+            let c = if !cutoffs.is_empty() {
+                // Raw cut-offs, when declared, decide the clinical range.
+                match values[r] {
+                    None => Err(NO_SCALE_SCORE),
                     Some(raw) => {
                         let needs_age = cutoffs.iter().any(|c| c.age.is_some());
                         let needs_sex = cutoffs.iter().any(|c| c.sex.is_some());
                         if (needs_age && age.is_none()) || (needs_sex && sex.is_none()) {
-                            Err(Note::NoAgeOrSex)
+                            Err(NO_AGE_OR_SEX)
                         } else {
                             cutoffs
                                 .iter()
@@ -400,19 +573,19 @@ fn score_scale(
                                     }) && c.sex.as_ref().is_none_or(|cs| Some(cs) == sex.as_ref())
                                 })
                                 .map(|c| if raw >= c.clinical { 1.0 } else { 0.0 })
-                                .ok_or(Note::NoCutoff)
+                                .ok_or(NO_CUTOFF)
                         }
                     }
-                };
-                out[m].push(with(clinical.clone().ok(), clinical.err()));
-                m += 1;
-            } else if let Some(t) = t {
-                let clinical_t = s.norms.as_ref().map_or(70.0, |n| n.clinical_t);
-                let clinical = t.map(|t| if t >= clinical_t { 1.0 } else { 0.0 });
-                out[m].push(with(clinical.clone().ok(), clinical.err()));
-                m += 1;
-            }
+                }
+            } else {
+                t.map(|t| if t >= clinical_t { 1.0 } else { 0.0 })
+            };
+            clinical.push(c);
         }
+        if !norm_rows.is_empty() {
+            out.push(t_scores);
+        }
+        out.push(clinical);
     }
     out
 }
@@ -459,8 +632,8 @@ fn score_derived(
     panel: &Panel,
     d: &Derived,
     measures: &[MeasureDef],
-    scores: &[Vec<Score>],
-) -> Vec<Score> {
+    scores: &[MeasureScores],
+) -> MeasureScores {
     let term_index: Vec<usize> = d
         .terms
         .iter()
@@ -472,96 +645,85 @@ fn score_derived(
         })
         .collect();
     let n_waves = panel.study().waves.len();
-    // Units and waves, in a fixed order: observations for respondent
-    // measures; clusters x waves present for family measures.
-    let units: Vec<(u32, u8)> = match d.level {
+    // Units and waves in a fixed order, each with a dense key
+    // (unit * waves + wave) to look term values up by.
+    let n_units = match d.level {
+        Level::Respondent => panel.n_respondents(),
+        Level::Family => panel.n_clusters(),
+    };
+    let key = |unit: u32, wave: u8| unit as usize * n_waves + wave as usize;
+    let mut present = vec![false; n_units * n_waves];
+    match d.level {
         Level::Respondent => {
-            let mut u: Vec<(u32, u8)> = term_index
-                .iter()
-                .flat_map(|&m| scores[m].iter().map(|s| (s.unit, s.wave)))
-                .collect();
-            u.sort_unstable();
-            u.dedup();
-            u
+            for &m in &term_index {
+                let sc = &scores[m];
+                for i in 0..sc.len() {
+                    present[key(sc.unit(i), sc.wave(i))] = true;
+                }
+            }
         }
         Level::Family => {
-            let mut present = vec![0u64; panel.n_clusters()];
             for i in 0..panel.n_observations() {
-                present[panel.cluster_of(panel.respondent(i)).0 as usize] |= 1 << panel.wave(i).0;
+                present[key(panel.cluster_of(panel.respondent(i)).0, panel.wave(i).0)] = true;
             }
-            present
-                .iter()
-                .enumerate()
-                .flat_map(|(c, &m)| {
-                    (0..n_waves)
-                        .filter(move |w| m & (1 << w) != 0)
-                        .map(move |w| (c as u32, w as u8))
-                })
-                .collect()
         }
-    };
-    // Each term's value per unit and wave.
-    let term_values: Vec<HashMap<(u32, u8), Option<f64>>> = d
+    }
+    // Each term's value per key; NaN = no value.
+    let term_values: Vec<Vec<f64>> = d
         .terms
         .iter()
         .zip(&term_index)
         .map(|(t, &m)| {
-            let level = measures[m].level;
-            match (d.level, level, t.within) {
+            let sc = &scores[m];
+            let mut values = vec![f64::NAN; n_units * n_waves];
+            match (d.level, measures[m].level, t.within) {
                 (Level::Family, Level::Respondent, Some(within)) => {
-                    let mut members: HashMap<(u32, u8), Vec<Option<f64>>> = HashMap::new();
-                    for s in &scores[m] {
-                        let c = panel.cluster_of(cohort_panel::RespondentId(s.unit)).0;
-                        members.entry((c, s.wave)).or_default().push(s.value);
+                    // Within a family, members without a value are left out.
+                    let mut members: Vec<Vec<f64>> = vec![Vec::new(); n_units * n_waves];
+                    for i in 0..sc.len() {
+                        if let Some(v) = sc.value(i) {
+                            let c = panel.cluster_of(RespondentId(sc.unit(i))).0;
+                            members[key(c, sc.wave(i))].push(v);
+                        }
                     }
-                    members
-                        .into_iter()
-                        .map(|(k, vals)| {
-                            // Within a family, members without a value are left out.
-                            let known: Vec<Option<f64>> =
-                                vals.into_iter().filter(Option::is_some).collect();
-                            let v = if known.is_empty() {
-                                None
-                            } else {
-                                combine(within, &known).ok()
-                            };
-                            (k, v)
-                        })
-                        .collect()
+                    for (slot, vals) in values.iter_mut().zip(&members) {
+                        if !vals.is_empty() {
+                            let known: Vec<Option<f64>> = vals.iter().map(|v| Some(*v)).collect();
+                            if let Ok(v) = combine(within, &known) {
+                                *slot = v;
+                            }
+                        }
+                    }
                 }
-                _ => scores[m]
-                    .iter()
-                    .map(|s| ((s.unit, s.wave), s.value))
-                    .collect(),
+                _ => {
+                    for i in 0..sc.len() {
+                        if let Some(v) = sc.value(i) {
+                            values[key(sc.unit(i), sc.wave(i))] = v;
+                        }
+                    }
+                }
             }
+            values
         })
         .collect();
-    units
-        .into_iter()
-        .map(|(unit, wave)| {
-            let values: Vec<Option<f64>> = term_values
+    let mut rows = ScoreRows::default();
+    for (k, _) in present.iter().enumerate().filter(|(_, p)| **p) {
+        rows.units.push((k / n_waves) as u32);
+        rows.waves.push((k % n_waves) as u8);
+    }
+    let mut out = MeasureScores::new(Arc::new(rows), None);
+    out.terms = d.terms.iter().map(|t| t.measure.clone()).collect();
+    let mut values = Vec::with_capacity(term_values.len());
+    for (k, _) in present.iter().enumerate().filter(|(_, p)| **p) {
+        values.clear();
+        values.extend(
+            term_values
                 .iter()
-                .map(|tv| tv.get(&(unit, wave)).copied().flatten())
-                .collect();
-            let (value, note) = match combine(d.rule, &values) {
-                Ok(v) => (Some(v), None),
-                Err(i) => (
-                    None,
-                    Some(Note::TermMissing {
-                        measure: d.terms[i].measure.clone(),
-                    }),
-                ),
-            };
-            Score {
-                unit,
-                wave,
-                value,
-                answered: 0,
-                missing: 0,
-                note,
-            }
-        })
-        .collect()
+                .map(|tv| Some(tv[k]).filter(|v| !v.is_nan())),
+        );
+        out.push(combine(d.rule, &values).map_err(|i| TERM_MISSING + i as u8));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub fn write_long<W: Write>(scores: &Scores, panel: &Panel, out: W) -> Result<()
     ])?;
     let waves = &panel.study().waves;
     for (m, list) in scores.measures.iter().zip(&scores.scores) {
-        for s in list {
+        for s in list.iter() {
             let (level, respondent, cluster, role) = match m.level {
                 Level::Respondent => {
                     let r = RespondentId(s.unit);
@@ -90,9 +90,10 @@ pub fn write_wide<W: Write>(
     w.write_record(&header)?;
     let mut rows: BTreeMap<(u32, u8), Vec<Option<f64>>> = BTreeMap::new();
     for (j, &m) in cols.iter().enumerate() {
-        for s in &scores.scores[m] {
-            rows.entry((s.unit, s.wave))
-                .or_insert_with(|| vec![None; cols.len()])[j] = s.value;
+        let list = &scores.scores[m];
+        for i in 0..list.len() {
+            rows.entry((list.unit(i), list.wave(i)))
+                .or_insert_with(|| vec![None; cols.len()])[j] = list.value(i);
         }
     }
     let waves = &panel.study().waves;

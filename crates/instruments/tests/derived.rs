@@ -1,11 +1,11 @@
 //! Derived measures at family level.
 
-use cohort_instruments::Score;
+use cohort_instruments::MeasureScores;
 use cohort_panel::Panel;
 
 use crate::scored;
 
-fn family(panel: &Panel, scores: &[Score], fid: &str, wave: &str) -> Option<f64> {
+fn family(panel: &Panel, scores: &MeasureScores, fid: &str, wave: &str) -> Option<f64> {
     let w = panel.study().wave_index(wave).unwrap() as u8;
     scores
         .iter()

@@ -502,6 +502,18 @@ impl Column {
         }
     }
 
+    /// The value of cell `i` of an integer column, `None` when missing:
+    /// the fast path for scoring. `n_missing` is the number of the
+    /// variable's missing codes.
+    #[inline]
+    pub fn int_value(&self, i: usize, n_missing: usize) -> Option<i64> {
+        if let Cells::F64(..) = self.cells {
+            return None;
+        }
+        let v = self.logical(i);
+        (v >= MISSING_BASE + n_missing as i64).then_some(v)
+    }
+
     /// Cell `i`, decoded according to the variable's type.
     pub fn get(&self, i: usize, var: &Variable) -> Cell {
         if let Cells::F64(vals, status) = &self.cells {
