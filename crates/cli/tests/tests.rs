@@ -2,6 +2,8 @@
 
 mod bad_input;
 mod check;
+mod docs;
+mod score;
 
 use std::process::{Command, Output};
 

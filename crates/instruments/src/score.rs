@@ -377,33 +377,68 @@ fn score_frequency(panel: &Panel, inst: &Instrument, f: &Frequency) -> Vec<Measu
             allowed,
         })
         .collect();
+    // What each response code (255 = missing) counts, as tables, so that
+    // the loop over items has no branches on the random codes.
+    let mut count_of = [0.0f64; 256];
+    let mut act_of = [0u16; 256];
+    let mut ever_of = [false; 256];
+    let mut missing_of = [0u16; 256];
+    missing_of[255] = 1;
+    for c in 0..255usize {
+        if Some(c as i64) == f.before_code {
+            ever_of[c] = true;
+        } else {
+            let n = f.counts.get(c).copied().unwrap_or(0.0);
+            count_of[c] = n;
+            act_of[c] = u16::from(n > 0.0);
+            ever_of[c] = n > 0.0;
+        }
+    }
+    // Item codes are read in blocks of observations, column by column;
+    // `codes` holds the items group after group.
+    const BLOCK: usize = 1 << 16;
+    let all_items: Vec<&Item<'_>> = groups.iter().flat_map(|(_, its)| its.iter()).collect();
+    let mut group_ranges = Vec::with_capacity(groups.len());
+    let mut start = 0;
+    for (_, its) in &groups {
+        group_ranges.push(start..start + its.len());
+        start += its.len();
+    }
+    let mut codes: Vec<Vec<u8>> = vec![Vec::with_capacity(BLOCK); all_items.len()];
+    let mut block_start = usize::MAX;
     let mut tallies = vec![Tally::default(); groups.len()];
     for (r, &i) in obs.iter().enumerate() {
-        let scale = per_year[rows.waves[r] as usize];
-        let mut total = Tally::default();
-        for ((severe, group_items), t) in groups.iter().zip(tallies.iter_mut()) {
-            *t = Tally::default();
-            for item in group_items {
-                match item.value(i) {
-                    None => t.missing += 1,
-                    Some(code) => {
-                        t.answered += 1;
-                        if Some(code) == f.before_code {
-                            t.ever = true;
-                        } else {
-                            let n = f.counts.get(code as usize).copied().unwrap_or(0.0);
-                            if n > 0.0 {
-                                t.incidents += n;
-                                t.acts += 1;
-                                t.ever = true;
-                                t.severe_act |= *severe;
-                            }
-                        }
-                    }
-                }
+        if block_start == usize::MAX || i >= block_start + BLOCK {
+            block_start = i;
+            let end = (i + BLOCK).min(panel.n_observations());
+            for (buf, item) in codes.iter_mut().zip(&all_items) {
+                buf.clear();
+                item.column.codes_into(i..end, item.n_missing, buf);
             }
-            total.add(t);
         }
+        let at = i - block_start;
+        let scale = per_year[rows.waves[r] as usize];
+        for ((t, range), (severe, _)) in tallies.iter_mut().zip(&group_ranges).zip(&groups) {
+            let mut incidents = 0.0;
+            let (mut acts, mut missing, mut ever) = (0u16, 0u16, false);
+            for buf in &codes[range.clone()] {
+                let c = usize::from(buf[at]);
+                incidents += count_of[c];
+                acts += act_of[c];
+                ever |= ever_of[c];
+                missing += missing_of[c];
+            }
+            *t = Tally {
+                incidents,
+                acts,
+                ever,
+                severe_act: *severe && acts > 0,
+                answered: range.len() as u16 - missing,
+                missing,
+            };
+        }
+        let mut total = Tally::default();
+        tallies.iter().for_each(|t| total.add(t));
         let t = &total;
         let annual = counted(t, t.incidents * scale);
         out[0].push(known(t, t.acts > 0));

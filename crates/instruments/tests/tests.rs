@@ -5,6 +5,7 @@ mod derived;
 mod frequency;
 mod reliability;
 mod scale;
+mod small;
 mod spec;
 
 use cohort_instruments::{score, Instruments, Scores};

@@ -1,6 +1,5 @@
 //! Integration tests of cohort-panel, by topic.
 
-mod docs;
 mod invariants;
 mod roundtrip;
 mod small;

@@ -1,14 +1,14 @@
 //! Every example in docs/study-file.md is a complete study over the data
-//! in fixtures/small: it parses and its data load with nothing excluded,
-//! so the docs cannot drift from the code.
+//! in fixtures/small (or the folder its first line names, `# data: ...`):
+//! it parses, its instruments are valid, its data load with nothing
+//! excluded and it scores. So the docs cannot drift from the code.
 
+use cohort_instruments::{score, Instruments};
 use cohort_panel::{load, Mode, Study};
 use cohort_testkit::workspace_root;
 
-#[test]
-fn every_toml_example_in_the_docs_parses() {
-    let root = workspace_root();
-    let text = std::fs::read_to_string(root.join("docs/study-file.md")).unwrap();
+fn examples() -> Vec<String> {
+    let text = std::fs::read_to_string(workspace_root().join("docs/study-file.md")).unwrap();
     let mut blocks = Vec::new();
     let mut current: Option<String> = None;
     for line in text.lines() {
@@ -25,12 +25,28 @@ fn every_toml_example_in_the_docs_parses() {
             _ => {}
         }
     }
-    assert!(blocks.len() >= 4, "found {} toml examples", blocks.len());
+    blocks
+}
+
+#[test]
+fn every_toml_example_in_the_docs_loads_and_scores() {
+    let root = workspace_root();
+    let blocks = examples();
+    assert!(blocks.len() >= 5, "found {} toml examples", blocks.len());
     for (i, b) in blocks.iter().enumerate() {
-        let dir = root.join("fixtures/small");
+        let folder = b
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# data: "))
+            .unwrap_or("fixtures/small");
+        let dir = root.join(folder);
         let study = match Study::from_str_in(b, &dir.join("example.toml"), &dir) {
             Ok(s) => s,
             Err(e) => panic!("example {} does not parse: {e}\n{b}", i + 1),
+        };
+        let spec = match Instruments::from_study(&study) {
+            Ok(s) => s,
+            Err(e) => panic!("example {}: {e}", i + 1),
         };
         // Lenient, because an example may declare only some columns.
         let loaded = match load(&study, Mode::Lenient) {
@@ -49,5 +65,7 @@ fn every_toml_example_in_the_docs_parses() {
             i + 1,
             r.problems
         );
+        let scores = score(&loaded.panel, &spec);
+        assert_eq!(scores.measures.len(), scores.scores.len());
     }
 }
