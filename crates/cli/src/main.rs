@@ -4,6 +4,7 @@
 mod check;
 mod input;
 mod score;
+mod synth;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Score the questionnaires: item responses to measures.
     Score(score::ScoreArgs),
+    /// Write a synthetic, anonymised cohort (study file and data).
+    Synth(synth::SynthArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Score(args) => score::run(&args),
+        Command::Synth(args) => synth::run(&args),
     };
     match result {
         Ok(code) => code,
