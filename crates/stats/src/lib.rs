@@ -1,0 +1,19 @@
+//! Repeated-measures statistics: estimates per wave, change between two
+//! waves, effect sizes, cluster bootstrap.
+//!
+//! # Brief overview
+//! - [`describe`] and [`proportion`]: descriptives, t interval of a mean,
+//!   Wilson and Clopper-Pearson intervals of a proportion.
+//! - [`paired_t`], [`wilcoxon`], [`sign_test`], [`mcnemar`],
+//!   [`effect_sizes`]: two waves on complete pairs, with R's conventions.
+//! - Degenerate cases (too few values, no variance, no discordant pairs)
+//!   give `None` or `Err` with the reason, never NaN.
+#![deny(missing_docs)]
+
+mod describe;
+pub mod dist;
+mod paired;
+pub mod sums;
+
+pub use describe::{describe, proportion, Descriptives, Proportion};
+pub use paired::{effect_sizes, mcnemar, paired_t, sign_test, wilcoxon, EffectSizes, McNemar, PairedT, SignTest, Wilcoxon, WilcoxonMethod};

@@ -1,0 +1,5 @@
+//! Integration tests of cohort-stats, by topic.
+
+mod distributions;
+mod reference;
+mod stability;
