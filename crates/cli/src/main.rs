@@ -4,6 +4,7 @@
 mod check;
 mod input;
 mod score;
+mod stats;
 mod synth;
 
 use std::process::ExitCode;
@@ -32,6 +33,11 @@ enum Command {
     Score(score::ScoreArgs),
     /// Write a synthetic, anonymised cohort (study file and data).
     Synth(synth::SynthArgs),
+    /// Estimates per wave of every measure: n, mean, SD, quartiles,
+    /// prevalence, intervals.
+    Describe(stats::DescribeArgs),
+    /// Change between two waves: tests, effect sizes, transitions.
+    Change(stats::ChangeArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +46,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Score(args) => score::run(&args),
         Command::Synth(args) => synth::run(&args),
+        Command::Describe(args) => stats::describe(&args),
+        Command::Change(args) => stats::change(&args),
     };
     match result {
         Ok(code) => code,

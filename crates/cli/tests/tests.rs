@@ -4,6 +4,7 @@ mod bad_input;
 mod check;
 mod docs;
 mod score;
+mod stats;
 mod synth;
 
 use std::process::{Command, Output};

@@ -89,8 +89,16 @@ pub fn proportion(k: u64, n: u64) -> Option<Proportion> {
     let z2 = z * z;
     let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
     let half = z / (1.0 + z2 / nf) * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
-    let lower = if k == 0 { 0.0 } else { beta_quantile(0.025, kf, nf - kf + 1.0) };
-    let upper = if k == n { 1.0 } else { beta_quantile(0.975, kf + 1.0, nf - kf) };
+    let lower = if k == 0 {
+        0.0
+    } else {
+        beta_quantile(0.025, kf, nf - kf + 1.0)
+    };
+    let upper = if k == n {
+        1.0
+    } else {
+        beta_quantile(0.975, kf + 1.0, nf - kf)
+    };
     Some(Proportion {
         k,
         n,

@@ -49,7 +49,12 @@ pub fn binom_pmf(k: u64, n: u64, p: f64) -> f64 {
     }
     let (k, n) = (k as f64, n as f64);
     let ln_choose = ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0);
-    let ln_p = if k > 0.0 { k * p.ln() } else { 0.0 } + if n - k > 0.0 { (n - k) * (1.0 - p).ln() } else { 0.0 };
+    let ln_p = if k > 0.0 { k * p.ln() } else { 0.0 }
+        + if n - k > 0.0 {
+            (n - k) * (1.0 - p).ln()
+        } else {
+            0.0
+        };
     (ln_choose + ln_p).exp()
 }
 

@@ -16,4 +16,25 @@ mod paired;
 pub mod sums;
 
 pub use describe::{describe, proportion, Descriptives, Proportion};
-pub use paired::{effect_sizes, mcnemar, paired_t, sign_test, wilcoxon, EffectSizes, McNemar, PairedT, SignTest, Wilcoxon, WilcoxonMethod};
+pub use paired::{
+    effect_sizes, mcnemar, paired_t, sign_test, wilcoxon, EffectSizes, McNemar, PairedT, SignTest,
+    Wilcoxon, WilcoxonMethod,
+};
+
+mod adjust;
+mod bootstrap;
+
+pub use adjust::{benjamini_hochberg, holm};
+pub use bootstrap::{cluster_bootstrap, draw, BootstrapCi, BootstrapRecord, BootstrapSpec};
+
+mod change;
+mod estimates;
+
+pub use change::{
+    change_table, Adjusted, ChangeOptions, ChangeSummary, EffectOut, PairedTOut, PrevalenceOut,
+    ReliableChange, SignOut, TransitionTable, Transitions, WilcoxonOut, CHANGE_SCHEMA,
+};
+pub use estimates::{
+    group_change, unit_groups, wave_estimates, GroupChange, GroupMeanChange, WaveEstimate,
+    DESCRIBE_SCHEMA,
+};

@@ -4,7 +4,10 @@
 
 use serde::Serialize;
 
-use crate::dist::{binom_mid_p_half, binom_test_half, chi2_1_upper, normal_quantile, normal_two_sided, t_quantile, t_two_sided};
+use crate::dist::{
+    binom_mid_p_half, binom_test_half, chi2_1_upper, normal_quantile, normal_two_sided, t_quantile,
+    t_two_sided,
+};
 use crate::sums::{correlation, mean, sd};
 
 /// Paired t-test (R `t.test(to, from, paired = TRUE)`).
@@ -138,10 +141,19 @@ pub fn wilcoxon(diff: &[f64], method: WilcoxonMethod) -> Result<Wilcoxon, String
     }
     let abs: Vec<f64> = nonzero.iter().map(|d| d.abs()).collect();
     let (r, tie_sizes) = ranks(&abs);
-    let v: f64 = nonzero.iter().zip(&r).filter(|(d, _)| **d > 0.0).map(|(_, r)| r).sum();
+    let v: f64 = nonzero
+        .iter()
+        .zip(&r)
+        .filter(|(d, _)| **d > 0.0)
+        .map(|(_, r)| r)
+        .sum();
     let total = (n * (n + 1)) as f64 / 2.0;
     let expected = total / 2.0;
-    let tie_term: f64 = tie_sizes.iter().map(|&t| (t * t * t - t) as f64).sum::<f64>() / 48.0;
+    let tie_term: f64 = tie_sizes
+        .iter()
+        .map(|&t| (t * t * t - t) as f64)
+        .sum::<f64>()
+        / 48.0;
     let variance = (n * (n + 1) * (2 * n + 1)) as f64 / 24.0 - tie_term;
     let ties = !tie_sizes.is_empty();
     let rank_biserial = (v - (total - v)) / total;
@@ -267,11 +279,22 @@ pub fn mcnemar(b: u64, c: u64) -> McNemar {
     let chi2 = (bf - cf).powi(2) / nf;
     let chi2_cc = ((bf - cf).abs() - 1.0).max(0.0).powi(2) / nf;
     let (or, ci, note) = if c == 0 || b == 0 {
-        (None, None, Some("a discordant count is zero: no odds ratio".to_string()))
+        (
+            None,
+            None,
+            Some("a discordant count is zero: no odds ratio".to_string()),
+        )
     } else {
         let ci = crate::describe::proportion(b, n).map(|p| {
             let [lo, hi] = p.clopper_pearson;
-            [lo / (1.0 - lo), if hi >= 1.0 { f64::INFINITY } else { hi / (1.0 - hi) }]
+            [
+                lo / (1.0 - lo),
+                if hi >= 1.0 {
+                    f64::INFINITY
+                } else {
+                    hi / (1.0 - hi)
+                },
+            ]
         });
         (Some(bf / cf), ci.filter(|c| c[1].is_finite()), None)
     };
@@ -328,7 +351,10 @@ pub fn effect_sizes(from: &[f64], to: &[f64]) -> EffectSizes {
     let avg_sd = s1.zip(s2).map(|(a, b)| (a + b) / 2.0).filter(|s| *s > 0.0);
     let dav = m.zip(avg_sd).map(|(m, s)| m / s);
     let j = 1.0 - 3.0 / (4.0 * (n - 1.0) - 1.0);
-    let avg_var = s1.zip(s2).map(|(a, b)| ((a * a + b * b) / 2.0).sqrt()).filter(|s| *s > 0.0);
+    let avg_var = s1
+        .zip(s2)
+        .map(|(a, b)| ((a * a + b * b) / 2.0).sqrt())
+        .filter(|s| *s > 0.0);
     let r = correlation(from, to);
     EffectSizes {
         dz,
@@ -338,6 +364,10 @@ pub fn effect_sizes(from: &[f64], to: &[f64]) -> EffectSizes {
         d_avg_variance: m.zip(avg_var).map(|(m, s)| m / s),
         r_from_to: r,
         drm: dz.zip(r).map(|(d, r)| d * (2.0 * (1.0 - r)).sqrt()),
-        note: if dz.is_none() { Some("the differences have no variance".into()) } else { None },
+        note: if dz.is_none() {
+            Some("the differences have no variance".into())
+        } else {
+            None
+        },
     }
 }

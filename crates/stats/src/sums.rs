@@ -44,7 +44,11 @@ pub fn sd(x: &[f64]) -> Option<f64> {
 /// Pearson correlation; `None` without variance on either side.
 pub fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
     let (mx, my) = (mean(x)?, mean(y)?);
-    let sxy = sum(&x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).collect::<Vec<_>>());
+    let sxy = sum(&x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| (a - mx) * (b - my))
+        .collect::<Vec<_>>());
     let sxx = sum(&x.iter().map(|a| (a - mx) * (a - mx)).collect::<Vec<_>>());
     let syy = sum(&y.iter().map(|b| (b - my) * (b - my)).collect::<Vec<_>>());
     (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())

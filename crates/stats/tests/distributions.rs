@@ -40,7 +40,11 @@ fn normal_and_chi_square_tails_match_r() {
     ] {
         assert!(close(normal_two_sided(z), want, 1e-10), "z {z}");
     }
-    for (x, want) in [(3.84, 0.050043521248705224), (50.0, 1.5374597944280343e-12), (60.0, 9.4857375710738494e-15)] {
+    for (x, want) in [
+        (3.84, 0.050043521248705224),
+        (50.0, 1.5374597944280343e-12),
+        (60.0, 9.4857375710738494e-15),
+    ] {
         assert!(close(chi2_1_upper(x), want, 1e-10), "chi2 {x}");
     }
 }
@@ -48,16 +52,33 @@ fn normal_and_chi_square_tails_match_r() {
 #[test]
 fn binomial_tests_match_r() {
     // binom.test(k, n)$p.value
-    for (k, n, want) in [(2, 60, 3.176278684513531e-15), (0, 45, 5.684341886080799e-14), (17, 18, 0.00014495849609375016), (30, 60, 1.0)] {
-        assert!(close(binom_test_half(k, n), want, 1e-12), "binom {k} of {n}");
+    for (k, n, want) in [
+        (2, 60, 3.176278684513531e-15),
+        (0, 45, 5.684341886080799e-14),
+        (17, 18, 0.00014495849609375016),
+        (30, 60, 1.0),
+    ] {
+        assert!(
+            close(binom_test_half(k, n), want, 1e-12),
+            "binom {k} of {n}"
+        );
     }
     // Mid-p, b = 3 of 12: 2 * (pbinom(2, 12, .5) + dbinom(3, 12, .5) / 2).
-    assert!(close(mcnemar(3, 9).p_mid.unwrap(), 0.092285156249999931, 1e-12));
+    assert!(close(
+        mcnemar(3, 9).p_mid.unwrap(),
+        0.092285156249999931,
+        1e-12
+    ));
 }
 
 #[test]
 fn quantiles_match_r() {
-    for (p, df, want) in [(0.975, 17.0, 2.1098155778333165), (0.975, 3.0, 3.1824463052837078), (0.975, 1000.0, 1.9623390808264076), (1.0 - 1e-10, 10.0, 25.466007808016009)] {
+    for (p, df, want) in [
+        (0.975, 17.0, 2.1098155778333165),
+        (0.975, 3.0, 3.1824463052837078),
+        (0.975, 1000.0, 1.9623390808264076),
+        (1.0 - 1e-10, 10.0, 25.466007808016009),
+    ] {
         let got = t_quantile(p, df);
         assert!(close(got, want, 1e-9), "qt({p}, {df}): {got} vs R {want}");
     }
@@ -70,9 +91,19 @@ fn proportion_intervals_match_r() {
     // prop.test(7, 20, correct = FALSE)$conf.int (Wilson) and
     // binom.test(7, 20)$conf.int (Clopper-Pearson).
     let p = proportion(7, 20).unwrap();
-    assert!(close(p.wilson[0], 0.18119182410108206, 1e-12) && close(p.wilson[1], 0.56714572331476365, 1e-12), "{p:?}");
-    assert!(close(p.clopper_pearson[0], 0.15390920478454115, 1e-10), "{p:?}");
-    assert!(close(p.clopper_pearson[1], 0.59218853453282816, 1e-10), "{p:?}");
+    assert!(
+        close(p.wilson[0], 0.18119182410108206, 1e-12)
+            && close(p.wilson[1], 0.56714572331476365, 1e-12),
+        "{p:?}"
+    );
+    assert!(
+        close(p.clopper_pearson[0], 0.15390920478454115, 1e-10),
+        "{p:?}"
+    );
+    assert!(
+        close(p.clopper_pearson[1], 0.59218853453282816, 1e-10),
+        "{p:?}"
+    );
     let zero = proportion(0, 20).unwrap();
     assert_eq!(zero.clopper_pearson[0], 0.0);
     assert!(close(zero.clopper_pearson[1], 0.16843347098308536, 1e-10));

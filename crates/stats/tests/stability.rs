@@ -5,7 +5,10 @@ use cohort_stats::{describe, paired_t};
 
 #[test]
 fn variance_is_the_same_with_many_constant_leading_digits() {
-    let big: Vec<f64> = [0.4, 0.3, 0.5, 0.1, 0.2, 0.45].iter().map(|v| 1_000_000_000_000.0 + v).collect();
+    let big: Vec<f64> = [0.4, 0.3, 0.5, 0.1, 0.2, 0.45]
+        .iter()
+        .map(|v| 1_000_000_000_000.0 + v)
+        .collect();
     // Shifting back is exact (Sterbenz): the same values near zero.
     let shifted: Vec<f64> = big.iter().map(|v| v - 1_000_000_000_000.0).collect();
     let vs = variance(&shifted).unwrap();
@@ -26,6 +29,12 @@ fn degenerate_samples_give_reasons_not_nan() {
     assert_eq!(d.note.as_deref(), Some("no values"));
     let one = describe(&[3.0]);
     assert_eq!((one.mean, one.sd, one.mean_ci95_t), (Some(3.0), None, None));
-    assert_eq!(paired_t(&[1.0, 1.0, 1.0]).unwrap_err(), "the differences have no variance");
-    assert_eq!(paired_t(&[1.0]).unwrap_err(), "1 pair(s); at least 2 needed");
+    assert_eq!(
+        paired_t(&[1.0, 1.0, 1.0]).unwrap_err(),
+        "the differences have no variance"
+    );
+    assert_eq!(
+        paired_t(&[1.0]).unwrap_err(),
+        "1 pair(s); at least 2 needed"
+    );
 }

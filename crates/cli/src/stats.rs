@@ -1,0 +1,388 @@
+//! `cohort describe` and `cohort change`: estimates per wave and change
+//! between waves.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use cohort_instruments::{reliability, score, Instruments, Scores};
+use cohort_panel::{Loaded, Study};
+use cohort_stats::{
+    change_table, group_change, wave_estimates, BootstrapSpec, ChangeOptions, ChangeSummary,
+};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::input::{read_panel, read_study};
+use crate::EXIT_BAD_INPUT;
+
+/// Options every statistics command has.
+#[derive(Args)]
+pub struct StatsArgs {
+    /// The study file (TOML).
+    study: PathBuf,
+    /// Print the results as JSON (the results contract).
+    #[arg(long)]
+    json: bool,
+    /// Cluster-bootstrap replicates (0: none).
+    #[arg(long, default_value_t = 2000)]
+    bootstrap: usize,
+    /// Seed of the bootstrap streams.
+    #[arg(long, default_value_t = 20201112)]
+    seed: u64,
+    /// Exclude offending values and rows instead of failing.
+    #[arg(long)]
+    lenient: bool,
+}
+
+#[derive(Args)]
+pub struct DescribeArgs {
+    #[command(flatten)]
+    common: StatsArgs,
+    /// Estimates by the groups of this categorical variable (or the role).
+    #[arg(long)]
+    by: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ChangeArgs {
+    #[command(flatten)]
+    common: StatsArgs,
+    /// The measure (default: every measure, with adjusted p-values).
+    #[arg(long)]
+    measure: Option<String>,
+    /// The first wave (label).
+    #[arg(long)]
+    from: String,
+    /// The second wave (label).
+    #[arg(long)]
+    to: String,
+    /// With --measure: the difference in change between the groups of
+    /// this categorical variable.
+    #[arg(long, requires = "measure")]
+    by: Option<String>,
+}
+
+struct Prepared {
+    study: Study,
+    spec: Instruments,
+    loaded: Loaded,
+    scores: Scores,
+}
+
+fn prepare(args: &StatsArgs) -> Option<Prepared> {
+    let study = read_study(&args.study)?;
+    let spec = match Instruments::from_study(&study) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return None;
+        }
+    };
+    let loaded = read_panel(&study, args.lenient)?;
+    let scores = score(&loaded.panel, &spec);
+    Some(Prepared {
+        study,
+        spec,
+        loaded,
+        scores,
+    })
+}
+
+fn spec(args: &StatsArgs) -> Option<BootstrapSpec> {
+    (args.bootstrap > 0).then_some(BootstrapSpec {
+        replicates: args.bootstrap,
+        seed: args.seed,
+    })
+}
+
+/// A progress bar on stderr, shown only on a terminal and only once the
+/// work has taken more than a second.
+struct Progress {
+    bar: ProgressBar,
+    start: Instant,
+    shown: Mutex<bool>,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) =
+            ProgressStyle::with_template("bootstrap {bar:40} {pos}/{len} replicates ({eta} left)")
+        {
+            bar.set_style(style);
+        }
+        Progress {
+            bar,
+            start: Instant::now(),
+            shown: Mutex::new(false),
+        }
+    }
+
+    fn tick(&self, done: usize) {
+        if self.start.elapsed() > Duration::from_secs(1) {
+            if let Ok(mut shown) = self.shown.lock() {
+                if !*shown {
+                    // Hidden again by indicatif itself when stderr is not a terminal.
+                    self.bar.set_draw_target(ProgressDrawTarget::stderr());
+                    *shown = true;
+                }
+            }
+        }
+        self.bar.set_position(done as u64);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn wave_index(study: &Study, label: &str) -> Option<u8> {
+    let i = study.wave_index(label);
+    if i.is_none() {
+        let labels: Vec<&str> = study.waves.iter().map(|w| w.label.as_str()).collect();
+        eprintln!(
+            "error: wave \"{label}\" is not declared; expected one of {}",
+            labels.join(", ")
+        );
+    }
+    i.map(|i| i as u8)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).context("writing JSON")?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{v:.3}"))
+}
+
+fn interval(v: Option<[f64; 2]>) -> String {
+    v.map_or("-".into(), |[a, b]| format!("[{a:.3}, {b:.3}]"))
+}
+
+fn p(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| {
+        if v < 0.001 {
+            format!("{v:.1e}")
+        } else {
+            format!("{v:.3}")
+        }
+    })
+}
+
+pub fn describe(args: &DescribeArgs) -> anyhow::Result<ExitCode> {
+    let Some(pr) = prepare(&args.common) else {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    };
+    let progress = Progress::new(args.common.bootstrap);
+    let tick = |d: usize| progress.tick(d);
+    let est = match wave_estimates(
+        &pr.loaded.panel,
+        &pr.scores,
+        args.by.as_deref(),
+        spec(&args.common),
+        &tick,
+    ) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: --by: {e}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    drop(progress);
+    if args.common.json {
+        print_json(&est)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<42} {:<5} {:<8} {:>6} {:>9} {:>9} {:>9}  {:<20} {:<20} {}",
+        "measure",
+        "wave",
+        "group",
+        "n",
+        "mean",
+        "sd",
+        "median",
+        "mean 95% CI (t)",
+        "mean 95% CI (boot)",
+        "share > 0 [Wilson]"
+    );
+    for e in &est {
+        let d = &e.descriptives;
+        let prev = e.prevalence.as_ref().map_or("-".into(), |p| {
+            format!("{:.3} [{:.3}, {:.3}]", p.estimate, p.wilson[0], p.wilson[1])
+        });
+        let boot = interval(e.mean_ci95_bootstrap.as_ref().and_then(|b| b.percentile));
+        let _ = writeln!(
+            s,
+            "{:<42} {:<5} {:<8} {:>6} {:>9} {:>9} {:>9}  {:<20} {:<20} {prev}",
+            e.measure,
+            e.wave,
+            e.group.as_deref().unwrap_or("all"),
+            d.n,
+            num(d.mean),
+            num(d.sd),
+            num(d.median),
+            interval(d.mean_ci95_t),
+            boot
+        );
+    }
+    std::io::stdout().lock().write_all(s.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
+    let Some(pr) = prepare(&args.common) else {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    };
+    let (Some(from), Some(to)) = (
+        wave_index(&pr.study, &args.from),
+        wave_index(&pr.study, &args.to),
+    ) else {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    };
+    let measures: Vec<usize> = match &args.measure {
+        Some(m) => match pr.scores.measure(m) {
+            Some(i) => vec![i],
+            None => {
+                let names: Vec<&str> = pr.scores.measures.iter().map(|m| m.name.as_str()).collect();
+                let hint = cohort_panel::did_you_mean(m, &names)
+                    .map(|s| format!("; did you mean {s}?"))
+                    .unwrap_or_default();
+                eprintln!("error: --measure {m} is not a measure of this study{hint}");
+                return Ok(ExitCode::from(EXIT_BAD_INPUT));
+            }
+        },
+        None => (0..pr.scores.measures.len()).collect(),
+    };
+    // Reliability at `from` of each scale, for the reliable change index.
+    let rel: BTreeMap<String, f64> = reliability(&pr.loaded.panel, &pr.spec)
+        .into_iter()
+        .filter(|r| r.wave == args.from)
+        .filter_map(|r| {
+            r.alpha
+                .map(|a| (format!("{}.{}", r.instrument, r.scale), a))
+        })
+        .collect();
+    let progress = Progress::new(args.common.bootstrap);
+    let tick = |d: usize| progress.tick(d);
+    let opts = ChangeOptions {
+        bootstrap: spec(&args.common),
+        progress: &tick,
+        reliability: rel,
+    };
+    let table = change_table(&pr.loaded.panel, &pr.scores, &measures, from, to, &opts);
+    let groups = match (&args.by, measures.first()) {
+        (Some(by), Some(&m)) => match group_change(
+            &pr.loaded.panel,
+            &pr.scores,
+            m,
+            from,
+            to,
+            by,
+            spec(&args.common),
+            &tick,
+        ) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                eprintln!("error: --by: {e}");
+                return Ok(ExitCode::from(EXIT_BAD_INPUT));
+            }
+        },
+        _ => None,
+    };
+    drop(progress);
+    if args.common.json {
+        match (&args.measure, groups) {
+            (Some(_), None) => print_json(&table[0])?,
+            (Some(_), Some(g)) => {
+                #[derive(serde::Serialize)]
+                struct WithGroups<'a> {
+                    #[serde(flatten)]
+                    change: &'a ChangeSummary,
+                    by_group: cohort_stats::GroupChange,
+                }
+                print_json(&WithGroups {
+                    change: &table[0],
+                    by_group: g,
+                })?
+            }
+            (None, _) => print_json(&table)?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "change {} -> {} (difference = {} - {}; p two-sided; Holm-adjusted p across the table)",
+        args.from, args.to, args.to, args.from
+    );
+    let _ = writeln!(
+        s,
+        "{:<42} {:>6} {:>9} {:>9} {:>9} {:<22} {:>8} {:>8} {:>8} {:>8} {:>7}",
+        "measure",
+        "pairs",
+        "from",
+        "to",
+        "diff",
+        "diff 95% CI (boot)",
+        "t p",
+        "Holm",
+        "wilcox p",
+        "mcnemar",
+        "dz"
+    );
+    for c in &table {
+        let boot = c
+            .bootstrap
+            .as_ref()
+            .and_then(|b| b.get("mean_diff"))
+            .and_then(|ci| ci.percentile)
+            .or(c.paired_t.ci95);
+        let holm = c.p_adjusted.get("paired_t").and_then(|a| a.holm);
+        let _ = writeln!(
+            s,
+            "{:<42} {:>6} {:>9} {:>9} {:>9} {:<22} {:>8} {:>8} {:>8} {:>8} {:>7}",
+            c.measure,
+            c.n_pairs,
+            num(c.mean_from),
+            num(c.mean_to),
+            num(c.mean_diff),
+            interval(boot),
+            p(c.paired_t.p_value),
+            p(holm),
+            p(c.wilcoxon.p_value),
+            p(c.mcnemar.p_value),
+            num(c.effect_size.dz)
+        );
+    }
+    if let Some(g) = groups {
+        let _ = writeln!(s, "\nchange by {} (reference {}):", g.variable, g.reference);
+        for x in &g.groups {
+            let ci = interval(x.difference_ci95.as_ref().and_then(|b| b.percentile));
+            let _ = writeln!(
+                s,
+                "  {:<10} pairs {:>6}  mean change {:>9}  minus reference {:>9} {ci}",
+                x.group,
+                x.n_pairs,
+                num(x.mean_diff),
+                num(x.difference_from_reference)
+            );
+        }
+    }
+    std::io::stdout().lock().write_all(s.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,160 @@
+//! `cohort change` and `cohort describe` on fixtures/vji.
+
+use std::process::Command;
+
+use crate::cohort;
+
+const CONTRACT: [&str; 18] = [
+    "schema",
+    "measure",
+    "from",
+    "to",
+    "n_pairs",
+    "n_from_only",
+    "n_to_only",
+    "mean_from",
+    "mean_to",
+    "mean_diff",
+    "sd_diff",
+    "paired_t",
+    "wilcoxon",
+    "sign_test",
+    "mcnemar",
+    "effect_size",
+    "prevalence",
+    "transitions",
+];
+
+#[test]
+fn change_of_family_violence_gives_the_full_contract() {
+    let out = cohort(&[
+        "change",
+        "fixtures/vji/study.toml",
+        "--measure",
+        "family_any_violence",
+        "--from",
+        "T0",
+        "--to",
+        "T2",
+        "--json",
+        "--bootstrap",
+        "200",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in CONTRACT {
+        assert!(j.get(key).is_some(), "missing {key}");
+    }
+    for (obj, keys) in [
+        ("paired_t", &["statistic", "df", "p_value", "ci95"][..]),
+        (
+            "wilcoxon",
+            &["statistic", "p_value", "method", "n_nonzero"][..],
+        ),
+        ("sign_test", &["n_pos", "n_neg", "p_value"][..]),
+        (
+            "mcnemar",
+            &["b", "c", "chi2", "chi2_cc", "p_value", "p_exact", "p_mid"][..],
+        ),
+        (
+            "effect_size",
+            &["dz", "dz_ci95", "dav", "rank_biserial"][..],
+        ),
+        ("prevalence", &["from", "to", "from_ci95", "to_ci95"][..]),
+        (
+            "transitions",
+            &["stopped", "started", "decreased", "unchanged", "increased"][..],
+        ),
+    ] {
+        for k in keys {
+            assert!(j[obj].get(*k).is_some(), "missing {obj}.{k}");
+        }
+    }
+    assert_eq!(j["level"], "family");
+    assert_eq!(j["bootstrap_method"]["replicates"], 200);
+    // Transitions add up to the pairs.
+    let t = &j["transitions"];
+    let sum: u64 = ["stopped", "started", "decreased", "unchanged", "increased"]
+        .iter()
+        .map(|k| t[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, j["n_pairs"].as_u64().unwrap());
+}
+
+#[test]
+fn thread_count_does_not_change_a_byte() {
+    let run = |threads: &str| {
+        Command::new(env!("CARGO_BIN_EXE_cohort"))
+            .args([
+                "change",
+                "fixtures/vji/study.toml",
+                "--from",
+                "T0",
+                "--to",
+                "T2",
+                "--json",
+                "--bootstrap",
+                "300",
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(cohort_testkit::workspace_root())
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    assert!(one.len() > 10_000);
+    assert!(one == run("2"), "1 and 2 threads differ");
+}
+
+#[test]
+fn describe_by_group_and_bad_arguments() {
+    let out = cohort(&[
+        "describe",
+        "fixtures/vji/study.toml",
+        "--by",
+        "poverty",
+        "--json",
+        "--bootstrap",
+        "50",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = j.as_array().unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r["measure"] == "family_incidents" && r["group"] == "1" && r["wave"] == "T0"));
+    let out = cohort(&[
+        "change",
+        "fixtures/vji/study.toml",
+        "--measure",
+        "family_any_violenc",
+        "--from",
+        "T0",
+        "--to",
+        "T2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean family_any_violence?"));
+    let out = cohort(&[
+        "change",
+        "fixtures/vji/study.toml",
+        "--from",
+        "T0",
+        "--to",
+        "T9",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = cohort(&["describe", "fixtures/vji/study.toml", "--by", "age"]);
+    assert_eq!(out.status.code(), Some(2));
+}

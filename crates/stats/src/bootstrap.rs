@@ -1,0 +1,196 @@
+//! Cluster bootstrap: families are resampled, not respondents, because
+//! the children of one family are not independent. Each replicate draws
+//! from its own ChaCha8 stream (the seed, stream = replicate number), so
+//! the result is the same on any number of threads.
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::dist::{normal_cdf, normal_quantile};
+use crate::sums::quantile_sorted;
+
+/// How to bootstrap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BootstrapSpec {
+    /// Number of replicates.
+    pub replicates: usize,
+    /// Seed of the replicate streams.
+    pub seed: u64,
+}
+
+/// Bootstrap intervals of one statistic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BootstrapCi {
+    /// 95% percentile interval (R type 7 quantiles of the replicates).
+    pub percentile: Option<[f64; 2]>,
+    /// 95% bias-corrected and accelerated interval (acceleration from the
+    /// leave-one-cluster-out jackknife).
+    pub bca: Option<[f64; 2]>,
+    /// Replicates in which the statistic could be computed.
+    pub valid_replicates: usize,
+    /// Why an interval is null.
+    pub note: Option<String>,
+}
+
+/// The record of a bootstrap run, for results files.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BootstrapRecord {
+    /// What is resampled.
+    pub unit: &'static str,
+    /// Number of replicates.
+    pub replicates: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Generator and how streams are assigned.
+    pub generator: &'static str,
+}
+
+impl BootstrapSpec {
+    /// The record of this run.
+    pub fn record(&self) -> BootstrapRecord {
+        BootstrapRecord {
+            unit: "cluster (family)",
+            replicates: self.replicates,
+            seed: self.seed,
+            generator: "ChaCha8 (rand_chacha), seeded with the seed, stream = replicate number",
+        }
+    }
+}
+
+/// A uniform index below `n` without modulo bias (Lemire's method).
+fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
+    let threshold = n.wrapping_neg() % n;
+    loop {
+        let m = u128::from(rng.next_u64()) * u128::from(n);
+        if (m as u64) >= threshold {
+            return (m >> 64) as u64;
+        }
+    }
+}
+
+/// The clusters drawn in replicate `b`.
+pub fn draw(spec: &BootstrapSpec, n_clusters: usize, b: usize) -> Vec<u32> {
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    rng.set_stream(b as u64);
+    (0..n_clusters)
+        .map(|_| below(&mut rng, n_clusters as u64) as u32)
+        .collect()
+}
+
+/// Bootstraps `stat`, a function of a multiset of clusters returning one
+/// value per statistic (`None` where it cannot be computed). `progress` is
+/// called with the number of replicates done (from any thread).
+pub fn cluster_bootstrap<F>(
+    n_clusters: usize,
+    spec: &BootstrapSpec,
+    stat: F,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<BootstrapCi>
+where
+    F: Fn(&[u32]) -> Vec<Option<f64>> + Sync,
+{
+    let all: Vec<u32> = (0..n_clusters as u32).collect();
+    let estimate = stat(&all);
+    let k = estimate.len();
+    if n_clusters < 2 {
+        return vec![
+            BootstrapCi {
+                percentile: None,
+                bca: None,
+                valid_replicates: 0,
+                note: Some(format!("{n_clusters} cluster(s): at least 2 needed")),
+            };
+            k
+        ];
+    }
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let replicates: Vec<Vec<Option<f64>>> = (0..spec.replicates)
+        .into_par_iter()
+        .map(|b| {
+            let v = stat(&draw(spec, n_clusters, b));
+            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if d % 256 == 0 || d == spec.replicates {
+                progress(d);
+            }
+            v
+        })
+        .collect();
+    // Leave-one-cluster-out jackknife, for the acceleration.
+    let jackknife: Vec<Vec<Option<f64>>> = (0..n_clusters)
+        .into_par_iter()
+        .map(|leave| {
+            let rest: Vec<u32> = all
+                .iter()
+                .copied()
+                .filter(|&c| c as usize != leave)
+                .collect();
+            stat(&rest)
+        })
+        .collect();
+    (0..k)
+        .map(|j| {
+            let mut values: Vec<f64> = replicates.iter().filter_map(|r| r[j]).collect();
+            values.sort_by(f64::total_cmp);
+            let jack: Vec<f64> = jackknife.iter().filter_map(|r| r[j]).collect();
+            interval(estimate[j], &values, &jack)
+        })
+        .collect()
+}
+
+fn interval(estimate: Option<f64>, sorted: &[f64], jack: &[f64]) -> BootstrapCi {
+    let valid = sorted.len();
+    let Some(est) = estimate else {
+        return BootstrapCi {
+            percentile: None,
+            bca: None,
+            valid_replicates: valid,
+            note: Some("the statistic cannot be computed on the data".into()),
+        };
+    };
+    if valid < 2 {
+        return BootstrapCi {
+            percentile: None,
+            bca: None,
+            valid_replicates: valid,
+            note: Some(format!("{valid} valid replicate(s)")),
+        };
+    }
+    let q = |p: f64| quantile_sorted(sorted, p);
+    let percentile = q(0.025).zip(q(0.975)).map(|(a, b)| [a, b]);
+    let below = sorted.iter().filter(|v| **v < est).count() as f64;
+    let z0 = normal_quantile(below / valid as f64);
+    let mean_jack = jack.iter().sum::<f64>() / jack.len().max(1) as f64;
+    let num: f64 = jack.iter().map(|t| (mean_jack - t).powi(3)).sum();
+    let den: f64 = jack
+        .iter()
+        .map(|t| (mean_jack - t).powi(2))
+        .sum::<f64>()
+        .powf(1.5);
+    let (bca, note) = if !z0.is_finite() {
+        (
+            None,
+            Some("every replicate lies on one side of the estimate: no BCa interval".to_string()),
+        )
+    } else if den == 0.0 || jack.len() < 2 {
+        (
+            None,
+            Some("the jackknife has no variance: no BCa interval".to_string()),
+        )
+    } else {
+        let a = num / (6.0 * den);
+        let adjust = |z: f64| normal_cdf(z0 + (z0 + z) / (1.0 - a * (z0 + z)));
+        let (lo, hi) = (
+            adjust(normal_quantile(0.025)),
+            adjust(normal_quantile(0.975)),
+        );
+        (q(lo).zip(q(hi)).map(|(a, b)| [a, b]), None)
+    };
+    BootstrapCi {
+        percentile,
+        bca,
+        valid_replicates: valid,
+        note,
+    }
+}

@@ -1,0 +1,606 @@
+//! Change of a measure between two waves, in the results contract of
+//! `shared/design.md`: tests, effect sizes, prevalence, transitions,
+//! reliable change, and cluster-bootstrap intervals of every estimate.
+
+use std::collections::BTreeMap;
+
+use cohort_instruments::{Level, MeasureKind, MeasureScores, Scores};
+use cohort_panel::{ClusterId, Panel, RespondentId};
+use serde::Serialize;
+
+use crate::adjust::{benjamini_hochberg, holm};
+use crate::bootstrap::{cluster_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec};
+use crate::describe::proportion;
+use crate::paired::{
+    effect_sizes, mcnemar, paired_t, sign_test, wilcoxon, McNemar, WilcoxonMethod,
+};
+use crate::sums::{mean, quantile_sorted, sd};
+
+/// Version of the change fields.
+pub const CHANGE_SCHEMA: &str = "cohort.change/1";
+
+/// The paired t-test as published: null fields with a note when it cannot
+/// be computed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairedTOut {
+    /// t.
+    pub statistic: Option<f64>,
+    /// n - 1.
+    pub df: Option<f64>,
+    /// Two-sided p.
+    pub p_value: Option<f64>,
+    /// 95% interval of the mean difference (t distribution).
+    pub ci95: Option<[f64; 2]>,
+    /// Standard error of the mean difference.
+    pub se: Option<f64>,
+    /// The variant.
+    pub method: &'static str,
+    /// Why null.
+    pub note: Option<String>,
+}
+
+/// The Wilcoxon signed-rank test as published.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WilcoxonOut {
+    /// V, the sum of ranks of positive differences (R's V).
+    pub statistic: Option<f64>,
+    /// Two-sided p.
+    pub p_value: Option<f64>,
+    /// `exact` or `normal`.
+    pub method: Option<&'static str>,
+    /// Continuity correction in the normal approximation.
+    pub continuity_correction: Option<bool>,
+    /// Non-zero differences (zeros dropped, Wilcoxon's method).
+    pub n_nonzero: usize,
+    /// Whether absolute differences are tied (average ranks, tie-corrected
+    /// variance).
+    pub ties: Option<bool>,
+    /// Why null.
+    pub note: Option<String>,
+}
+
+/// The sign test as published.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignOut {
+    /// Increases.
+    pub n_pos: u64,
+    /// Decreases.
+    pub n_neg: u64,
+    /// Two-sided exact binomial p (zeros dropped).
+    pub p_value: f64,
+}
+
+/// Effect sizes as published.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EffectOut {
+    /// Cohen's d_z.
+    pub dz: Option<f64>,
+    /// 95% interval of d_z (normal approximation).
+    pub dz_ci95: Option<[f64; 2]>,
+    /// d_av (Lakens 2013).
+    pub dav: Option<f64>,
+    /// Hedges' g_av.
+    pub gav: Option<f64>,
+    /// Matched-pairs rank-biserial correlation.
+    pub rank_biserial: Option<f64>,
+    /// McNemar conditional odds ratio b / c.
+    pub mcnemar_odds_ratio: Option<f64>,
+    /// Its exact 95% interval.
+    pub mcnemar_odds_ratio_ci95: Option<[f64; 2]>,
+    /// How each is computed.
+    pub method: &'static str,
+    /// Why something is null.
+    pub note: Option<String>,
+}
+
+/// Prevalence (value > 0) at both waves, on the complete pairs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrevalenceOut {
+    /// Share at `from`.
+    pub from: Option<f64>,
+    /// Share at `to`.
+    pub to: Option<f64>,
+    /// Wilson 95% interval at `from`.
+    pub from_ci95: Option<[f64; 2]>,
+    /// Wilson 95% interval at `to`.
+    pub to_ci95: Option<[f64; 2]>,
+    /// Clopper-Pearson 95% interval at `from`.
+    pub from_ci95_exact: Option<[f64; 2]>,
+    /// Clopper-Pearson 95% interval at `to`.
+    pub to_ci95_exact: Option<[f64; 2]>,
+}
+
+/// Transitions of the complete pairs; every pair is in exactly one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transitions {
+    /// From above zero to zero.
+    pub stopped: u64,
+    /// From zero to above zero.
+    pub started: u64,
+    /// Lower, still above zero.
+    pub decreased: u64,
+    /// The same (zero to zero included).
+    pub unchanged: u64,
+    /// Higher, from above zero.
+    pub increased: u64,
+    /// Each count over the pairs.
+    pub shares: BTreeMap<String, f64>,
+}
+
+/// The full transition table of a classed measure: `counts[from][to]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TransitionTable {
+    /// Class labels, in order.
+    pub classes: Vec<String>,
+    /// Counts, rows = class at `from`, columns = class at `to`.
+    pub counts: Vec<Vec<u64>>,
+}
+
+/// Reliable change (Jacobson-Truax) of a scale, per respondent, with
+/// higher scores meaning more symptoms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReliableChange {
+    /// Reliability used (Cronbach's alpha at `from`).
+    pub reliability: f64,
+    /// SD at `from` of the complete pairs.
+    pub sd_from: f64,
+    /// S_diff = sqrt(2) * sd_from * sqrt(1 - reliability).
+    pub s_diff: f64,
+    /// RCI <= -1.96.
+    pub improved: u64,
+    /// |RCI| < 1.96.
+    pub unchanged: u64,
+    /// RCI >= 1.96.
+    pub deteriorated: u64,
+    /// Improved and from the clinical range to outside it.
+    pub recovered: Option<u64>,
+    /// Why `recovered` is null.
+    pub note: Option<String>,
+}
+
+/// Adjusted p-values within the family of tests a command reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Adjusted {
+    /// Holm.
+    pub holm: Option<f64>,
+    /// Benjamini-Hochberg.
+    pub bh: Option<f64>,
+}
+
+/// Change of one measure between two waves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeSummary {
+    /// Version of these fields.
+    pub schema: &'static str,
+    /// The measure.
+    pub measure: String,
+    /// `respondent` or `family`.
+    pub level: Level,
+    /// Wave label.
+    pub from: String,
+    /// Wave label.
+    pub to: String,
+    /// Units with a value at both waves.
+    pub n_pairs: usize,
+    /// Units with a value at `from` only.
+    pub n_from_only: usize,
+    /// Units with a value at `to` only.
+    pub n_to_only: usize,
+    /// Clusters (families) the pairs are in.
+    pub n_clusters: usize,
+    /// Mean at `from` (pairs).
+    pub mean_from: Option<f64>,
+    /// Mean at `to` (pairs).
+    pub mean_to: Option<f64>,
+    /// Mean of `to - from`.
+    pub mean_diff: Option<f64>,
+    /// SD of `to - from`.
+    pub sd_diff: Option<f64>,
+    /// Median of `to - from`.
+    pub median_diff: Option<f64>,
+    /// Paired t-test.
+    pub paired_t: PairedTOut,
+    /// Wilcoxon signed-rank test.
+    pub wilcoxon: WilcoxonOut,
+    /// Sign test.
+    pub sign_test: SignOut,
+    /// McNemar on prevalence (value > 0).
+    pub mcnemar: McNemar,
+    /// Effect sizes.
+    pub effect_size: EffectOut,
+    /// Prevalence at both waves.
+    pub prevalence: PrevalenceOut,
+    /// Transitions.
+    pub transitions: Transitions,
+    /// Full transition table (binary and classed measures).
+    pub transition_table: Option<TransitionTable>,
+    /// Reliable change (scale scores with a known reliability).
+    pub reliable_change: Option<ReliableChange>,
+    /// Adjusted p-values (`paired_t`, `wilcoxon`, `mcnemar`) within the
+    /// table the command reports.
+    pub p_adjusted: BTreeMap<String, Adjusted>,
+    /// Cluster-bootstrap intervals, by estimate.
+    pub bootstrap: Option<BTreeMap<String, BootstrapCi>>,
+    /// How the bootstrap was run.
+    pub bootstrap_method: Option<BootstrapRecord>,
+}
+
+/// Pairs of one measure grouped by cluster, and the units at one wave only.
+struct PairData {
+    by_cluster: Vec<Vec<(f64, f64, u32)>>,
+    n_from_only: usize,
+    n_to_only: usize,
+}
+
+fn cluster_of_unit(panel: &Panel, level: Level, unit: u32) -> u32 {
+    match level {
+        Level::Respondent => panel.cluster_of(RespondentId(unit)).0,
+        Level::Family => ClusterId(unit).0,
+    }
+}
+
+fn pair_data(panel: &Panel, level: Level, m: &MeasureScores, from: u8, to: u8) -> PairData {
+    let mut at_from: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut at_to: BTreeMap<u32, f64> = BTreeMap::new();
+    for i in 0..m.len() {
+        if let Some(v) = m.value(i) {
+            if m.wave(i) == from {
+                at_from.insert(m.unit(i), v);
+            }
+            if m.wave(i) == to {
+                at_to.insert(m.unit(i), v);
+            }
+        }
+    }
+    let mut by_cluster = vec![Vec::new(); panel.n_clusters()];
+    for (&u, &a) in &at_from {
+        if let Some(&b) = at_to.get(&u) {
+            by_cluster[cluster_of_unit(panel, level, u) as usize].push((a, b, u));
+        }
+    }
+    let n_pairs: usize = by_cluster.iter().map(Vec::len).sum();
+    PairData {
+        by_cluster,
+        n_from_only: at_from.len() - n_pairs,
+        n_to_only: at_to.len() - n_pairs,
+    }
+}
+
+/// Names of the bootstrapped estimates, in the order of [`estimates`].
+const BOOT_NAMES: [&str; 9] = [
+    "mean_from",
+    "mean_to",
+    "mean_diff",
+    "dz",
+    "dav",
+    "rank_biserial",
+    "prevalence_from",
+    "prevalence_to",
+    "prevalence_diff",
+];
+
+/// The bootstrapped estimates of a set of pairs.
+fn estimates(from: &[f64], to: &[f64]) -> Vec<Option<f64>> {
+    let diff: Vec<f64> = to.iter().zip(from).map(|(t, f)| t - f).collect();
+    let n = from.len() as f64;
+    let es = effect_sizes(from, to);
+    let prev = |x: &[f64]| (n > 0.0).then(|| x.iter().filter(|v| **v > 0.0).count() as f64 / n);
+    let (pf, pt) = (prev(from), prev(to));
+    vec![
+        mean(from),
+        mean(to),
+        mean(&diff),
+        es.dz,
+        es.dav,
+        wilcoxon(&diff, WilcoxonMethod::Normal(true))
+            .ok()
+            .map(|w| w.rank_biserial),
+        pf,
+        pt,
+        pf.zip(pt).map(|(a, b)| b - a),
+    ]
+}
+
+fn gather(data: &PairData, clusters: &[u32]) -> (Vec<f64>, Vec<f64>) {
+    let mut from = Vec::new();
+    let mut to = Vec::new();
+    for &c in clusters {
+        for &(a, b, _) in &data.by_cluster[c as usize] {
+            from.push(a);
+            to.push(b);
+        }
+    }
+    (from, to)
+}
+
+/// What to compute beside the tests.
+pub struct ChangeOptions<'a> {
+    /// Cluster bootstrap, if any.
+    pub bootstrap: Option<BootstrapSpec>,
+    /// Called with replicates done.
+    pub progress: &'a (dyn Fn(usize) + Sync),
+    /// Reliability (alpha at `from`) of scale measures, by measure name.
+    pub reliability: BTreeMap<String, f64>,
+}
+
+/// Change of each of `measures` (indices into `scores`) from wave `from`
+/// to wave `to`, with one bootstrap for the whole table (the same cluster
+/// draws for every measure) and p-values adjusted across the table.
+pub fn change_table(
+    panel: &Panel,
+    scores: &Scores,
+    measures: &[usize],
+    from: u8,
+    to: u8,
+    opts: &ChangeOptions<'_>,
+) -> Vec<ChangeSummary> {
+    let data: Vec<PairData> = measures
+        .iter()
+        .map(|&m| pair_data(panel, scores.measures[m].level, &scores.scores[m], from, to))
+        .collect();
+    let boot: Option<Vec<BootstrapCi>> = opts.bootstrap.as_ref().map(|spec| {
+        cluster_bootstrap(
+            panel.n_clusters(),
+            spec,
+            |clusters| {
+                data.iter()
+                    .flat_map(|d| {
+                        let (f, t) = gather(d, clusters);
+                        estimates(&f, &t)
+                    })
+                    .collect()
+            },
+            opts.progress,
+        )
+    });
+    let mut out: Vec<ChangeSummary> = measures
+        .iter()
+        .zip(&data)
+        .enumerate()
+        .map(|(j, (&m, d))| {
+            let boot = boot.as_ref().map(|b| {
+                BOOT_NAMES
+                    .iter()
+                    .zip(&b[j * BOOT_NAMES.len()..(j + 1) * BOOT_NAMES.len()])
+                    .map(|(n, ci)| (n.to_string(), ci.clone()))
+                    .collect()
+            });
+            summarise(panel, scores, m, d, from, to, opts, boot)
+        })
+        .collect();
+    // Adjust within the table, test by test.
+    for test in ["paired_t", "wilcoxon", "mcnemar"] {
+        let p: Vec<Option<f64>> = out
+            .iter()
+            .map(|s| match test {
+                "paired_t" => s.paired_t.p_value,
+                "wilcoxon" => s.wilcoxon.p_value,
+                _ => s.mcnemar.p_value,
+            })
+            .collect();
+        let (h, b) = (holm(&p), benjamini_hochberg(&p));
+        for (i, s) in out.iter_mut().enumerate() {
+            s.p_adjusted.insert(
+                test.to_string(),
+                Adjusted {
+                    holm: h[i],
+                    bh: b[i],
+                },
+            );
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn summarise(
+    panel: &Panel,
+    scores: &Scores,
+    m: usize,
+    d: &PairData,
+    from: u8,
+    to: u8,
+    opts: &ChangeOptions<'_>,
+    bootstrap: Option<BTreeMap<String, BootstrapCi>>,
+) -> ChangeSummary {
+    let def = &scores.measures[m];
+    let all: Vec<u32> = (0..panel.n_clusters() as u32).collect();
+    let (f, t) = gather(d, &all);
+    let units: Vec<u32> = all
+        .iter()
+        .flat_map(|&c| d.by_cluster[c as usize].iter().map(|p| p.2))
+        .collect();
+    let diff: Vec<f64> = t.iter().zip(&f).map(|(b, a)| b - a).collect();
+    let mut sorted = diff.clone();
+    sorted.sort_by(f64::total_cmp);
+    let pt = paired_t(&diff);
+    let w = wilcoxon(&diff, WilcoxonMethod::RDefault);
+    let es = effect_sizes(&f, &t);
+    let b = f
+        .iter()
+        .zip(&t)
+        .filter(|(a, b)| **a > 0.0 && **b <= 0.0)
+        .count() as u64;
+    let c = f
+        .iter()
+        .zip(&t)
+        .filter(|(a, b)| **a <= 0.0 && **b > 0.0)
+        .count() as u64;
+    let mc = mcnemar(b, c);
+    let n = f.len() as u64;
+    let k = |x: &[f64]| x.iter().filter(|v| **v > 0.0).count() as u64;
+    let (pf, ptt) = (proportion(k(&f), n), proportion(k(&t), n));
+    let mut tr = Transitions {
+        stopped: 0,
+        started: 0,
+        decreased: 0,
+        unchanged: 0,
+        increased: 0,
+        shares: BTreeMap::new(),
+    };
+    for (&a, &bb) in f.iter().zip(&t) {
+        match (a > 0.0, bb > 0.0) {
+            (true, false) => tr.stopped += 1,
+            (false, true) => tr.started += 1,
+            _ if bb < a => tr.decreased += 1,
+            _ if bb > a => tr.increased += 1,
+            _ => tr.unchanged += 1,
+        }
+    }
+    if n > 0 {
+        for (name, v) in [
+            ("stopped", tr.stopped),
+            ("started", tr.started),
+            ("decreased", tr.decreased),
+            ("unchanged", tr.unchanged),
+            ("increased", tr.increased),
+        ] {
+            tr.shares.insert(name.into(), v as f64 / n as f64);
+        }
+    }
+    let classes: Option<Vec<String>> = match &def.kind {
+        MeasureKind::Class(labels) => Some(labels.clone()),
+        MeasureKind::Binary => Some(vec!["0".into(), "1".into()]),
+        _ => None,
+    };
+    let transition_table = classes.map(|classes| {
+        let mut counts = vec![vec![0u64; classes.len()]; classes.len()];
+        for (&a, &bb) in f.iter().zip(&t) {
+            let (i, j) = (a as usize, bb as usize);
+            if i < classes.len() && j < classes.len() {
+                counts[i][j] += 1;
+            }
+        }
+        TransitionTable { classes, counts }
+    });
+    let reliable_change = opts.reliability.get(&def.name).and_then(|&rel| {
+        let sd_from = sd(&f)?;
+        let s_diff = std::f64::consts::SQRT_2 * sd_from * (1.0 - rel).max(0.0).sqrt();
+        if s_diff <= 0.0 {
+            return None;
+        }
+        let rci: Vec<f64> = diff.iter().map(|d| d / s_diff).collect();
+        let improved: Vec<bool> = rci.iter().map(|r| *r <= -1.96).collect();
+        let clinical = scores.of(&format!("{}.clinical", def.name));
+        let recovered = clinical.map(|cm| {
+            let mut status: BTreeMap<(u32, u8), f64> = BTreeMap::new();
+            for i in 0..cm.len() {
+                if let Some(v) = cm.value(i) {
+                    status.insert((cm.unit(i), cm.wave(i)), v);
+                }
+            }
+            units
+                .iter()
+                .zip(&improved)
+                .filter(|(u, imp)| {
+                    **imp
+                        && status.get(&(**u, from)) == Some(&1.0)
+                        && status.get(&(**u, to)) == Some(&0.0)
+                })
+                .count() as u64
+        });
+        Some(ReliableChange {
+            reliability: rel,
+            sd_from,
+            s_diff,
+            improved: improved.iter().filter(|i| **i).count() as u64,
+            unchanged: rci.iter().filter(|r| r.abs() < 1.96).count() as u64,
+            deteriorated: rci.iter().filter(|r| **r >= 1.96).count() as u64,
+            recovered,
+            note: clinical
+                .is_none()
+                .then(|| "no clinical cut-off for this scale: recovery unknown".to_string()),
+        })
+    });
+    let waves = &panel.study().waves;
+    ChangeSummary {
+        schema: CHANGE_SCHEMA,
+        measure: def.name.clone(),
+        level: def.level,
+        from: waves[from as usize].label.clone(),
+        to: waves[to as usize].label.clone(),
+        n_pairs: f.len(),
+        n_from_only: d.n_from_only,
+        n_to_only: d.n_to_only,
+        n_clusters: d.by_cluster.iter().filter(|c| !c.is_empty()).count(),
+        mean_from: mean(&f),
+        mean_to: mean(&t),
+        mean_diff: mean(&diff),
+        sd_diff: sd(&diff),
+        median_diff: quantile_sorted(&sorted, 0.5),
+        paired_t: match &pt {
+            Ok(p) => PairedTOut {
+                statistic: Some(p.statistic),
+                df: Some(p.df),
+                p_value: Some(p.p_value),
+                ci95: Some(p.ci95),
+                se: Some(p.se),
+                method: "two-sided, df = n - 1, t interval",
+                note: None,
+            },
+            Err(e) => PairedTOut {
+                statistic: None,
+                df: None,
+                p_value: None,
+                ci95: None,
+                se: None,
+                method: "two-sided, df = n - 1, t interval",
+                note: Some(e.clone()),
+            },
+        },
+        wilcoxon: match &w {
+            Ok(x) => WilcoxonOut {
+                statistic: Some(x.statistic),
+                p_value: Some(x.p_value),
+                method: Some(x.method),
+                continuity_correction: Some(x.continuity_correction),
+                n_nonzero: x.n_nonzero,
+                ties: Some(x.ties),
+                note: None,
+            },
+            Err(e) => WilcoxonOut {
+                statistic: None,
+                p_value: None,
+                method: None,
+                continuity_correction: None,
+                n_nonzero: 0,
+                ties: None,
+                note: Some(e.clone()),
+            },
+        },
+        sign_test: {
+            let s = sign_test(&diff);
+            SignOut {
+                n_pos: s.n_pos,
+                n_neg: s.n_neg,
+                p_value: s.p_value,
+            }
+        },
+        effect_size: EffectOut {
+            dz: es.dz,
+            dz_ci95: es.dz_ci95,
+            dav: es.dav,
+            gav: es.gav,
+            rank_biserial: w.as_ref().ok().map(|x| x.rank_biserial),
+            mcnemar_odds_ratio: mc.odds_ratio,
+            mcnemar_odds_ratio_ci95: mc.odds_ratio_ci95,
+            method: "dz = mean/sd of differences, CI normal approximation se = sqrt(1/n + dz^2/(2n)); dav over the mean of the two SDs (Lakens 2013); gav = dav (1 - 3/(4(n-1) - 1)); rank-biserial (W+ - W-)/(W+ + W-); odds ratio b/c with exact CI",
+            note: es.note.clone(),
+        },
+        mcnemar: mc,
+        prevalence: PrevalenceOut {
+            from: pf.as_ref().map(|p| p.estimate),
+            to: ptt.as_ref().map(|p| p.estimate),
+            from_ci95: pf.as_ref().map(|p| p.wilson),
+            to_ci95: ptt.as_ref().map(|p| p.wilson),
+            from_ci95_exact: pf.as_ref().map(|p| p.clopper_pearson),
+            to_ci95_exact: ptt.as_ref().map(|p| p.clopper_pearson),
+        },
+        transitions: tr,
+        transition_table,
+        reliable_change,
+        p_adjusted: BTreeMap::new(),
+        bootstrap,
+        bootstrap_method: opts.bootstrap.as_ref().map(BootstrapSpec::record),
+    }
+}

@@ -1,0 +1,288 @@
+//! Estimates per wave and group, and the difference in change between
+//! groups.
+
+use std::collections::BTreeMap;
+
+use cohort_instruments::{Level, Scores};
+use cohort_panel::{Cell, ClusterId, Panel, RespondentId, VarKind};
+use serde::Serialize;
+
+use crate::bootstrap::{cluster_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec};
+use crate::describe::{describe, proportion, Descriptives, Proportion};
+use crate::sums::mean;
+
+/// Version of the estimate fields.
+pub const DESCRIBE_SCHEMA: &str = "cohort.describe/1";
+
+/// One measure at one wave (in one group).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaveEstimate {
+    /// Version of these fields.
+    pub schema: &'static str,
+    /// The measure.
+    pub measure: String,
+    /// Respondent or family.
+    pub level: Level,
+    /// Wave label.
+    pub wave: String,
+    /// Group code, when grouped.
+    pub group: Option<String>,
+    /// n, mean, SD, median, quartiles, t interval of the mean.
+    pub descriptives: Descriptives,
+    /// Share above zero with Wilson and Clopper-Pearson intervals.
+    pub prevalence: Option<Proportion>,
+    /// Cluster-bootstrap interval of the mean.
+    pub mean_ci95_bootstrap: Option<BootstrapCi>,
+    /// How the bootstrap was run.
+    pub bootstrap_method: Option<BootstrapRecord>,
+}
+
+/// The group of each unit of a level, by a categorical variable (or the
+/// role): its value at the unit's first observation. Units without a
+/// value are in no group.
+pub fn unit_groups(
+    panel: &Panel,
+    level: Level,
+    variable: &str,
+) -> Result<(Vec<String>, Vec<Option<u16>>), String> {
+    let n_units = match level {
+        Level::Respondent => panel.n_respondents(),
+        Level::Family => panel.n_clusters(),
+    };
+    let mut groups = vec![None; n_units];
+    let role = variable == panel.study().data.role;
+    let (labels, col) = if role {
+        match &panel.role_variable().kind {
+            VarKind::Categorical { codes } => (
+                codes.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
+                None,
+            ),
+            _ => return Err("the role is not categorical".into()),
+        }
+    } else {
+        let col = panel
+            .column(variable)
+            .ok_or_else(|| format!("{variable} is not a declared variable"))?;
+        match &panel.variable_of(col).kind {
+            VarKind::Categorical { codes } => {
+                (codes.iter().map(|c| c.code.clone()).collect(), Some(col))
+            }
+            _ => {
+                return Err(format!(
+                    "{variable} is not categorical: only categorical variables group"
+                ))
+            }
+        }
+    };
+    for i in 0..panel.n_observations() {
+        let r = panel.respondent(i);
+        let unit = match level {
+            Level::Respondent => r.0,
+            Level::Family => panel.cluster_of(r).0,
+        } as usize;
+        if groups[unit].is_some() {
+            continue;
+        }
+        groups[unit] = match col {
+            None => Some(panel.role_of(r)),
+            Some(c) => match c.get(i, panel.variable_of(c)) {
+                Cell::Category(k) => Some(k),
+                _ => None,
+            },
+        };
+    }
+    Ok((labels, groups))
+}
+
+fn cluster_of(panel: &Panel, level: Level, unit: u32) -> usize {
+    match level {
+        Level::Respondent => panel.cluster_of(RespondentId(unit)).0 as usize,
+        Level::Family => ClusterId(unit).0 as usize,
+    }
+}
+
+/// Estimates of every measure at every wave (and in every group of `by`).
+pub fn wave_estimates(
+    panel: &Panel,
+    scores: &Scores,
+    by: Option<&str>,
+    bootstrap: Option<BootstrapSpec>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<WaveEstimate>, String> {
+    let n_waves = panel.study().waves.len();
+    // Cells: (measure, wave, group) with values per cluster.
+    struct CellData {
+        measure: usize,
+        wave: usize,
+        group: Option<String>,
+        by_cluster: Vec<Vec<f64>>,
+    }
+    let mut cells: Vec<CellData> = Vec::new();
+    for (m, def) in scores.measures.iter().enumerate() {
+        let grouping = by.map(|v| unit_groups(panel, def.level, v)).transpose()?;
+        let n_groups = grouping.as_ref().map_or(1, |g| g.0.len());
+        let base = cells.len();
+        for w in 0..n_waves {
+            for g in 0..n_groups {
+                cells.push(CellData {
+                    measure: m,
+                    wave: w,
+                    group: grouping.as_ref().map(|(labels, _)| labels[g].clone()),
+                    by_cluster: vec![Vec::new(); panel.n_clusters()],
+                });
+            }
+        }
+        let s = &scores.scores[m];
+        for i in 0..s.len() {
+            let Some(v) = s.value(i) else { continue };
+            let g = match &grouping {
+                None => 0,
+                Some((_, groups)) => match groups[s.unit(i) as usize] {
+                    Some(g) => g as usize,
+                    None => continue,
+                },
+            };
+            let cell = base + s.wave(i) as usize * n_groups + g;
+            cells[cell].by_cluster[cluster_of(panel, def.level, s.unit(i))].push(v);
+        }
+    }
+    let boot = bootstrap.as_ref().map(|spec| {
+        cluster_bootstrap(
+            panel.n_clusters(),
+            spec,
+            |clusters| {
+                cells
+                    .iter()
+                    .map(|c| {
+                        let x: Vec<f64> = clusters
+                            .iter()
+                            .flat_map(|&k| c.by_cluster[k as usize].iter().copied())
+                            .collect();
+                        mean(&x)
+                    })
+                    .collect()
+            },
+            progress,
+        )
+    });
+    Ok(cells
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let x: Vec<f64> = c.by_cluster.iter().flatten().copied().collect();
+            let k = x.iter().filter(|v| **v > 0.0).count() as u64;
+            WaveEstimate {
+                schema: DESCRIBE_SCHEMA,
+                measure: scores.measures[c.measure].name.clone(),
+                level: scores.measures[c.measure].level,
+                wave: panel.study().waves[c.wave].label.clone(),
+                group: c.group.clone(),
+                descriptives: describe(&x),
+                prevalence: proportion(k, x.len() as u64),
+                mean_ci95_bootstrap: boot.as_ref().map(|b| b[j].clone()),
+                bootstrap_method: bootstrap.as_ref().map(BootstrapSpec::record),
+            }
+        })
+        .collect())
+}
+
+/// Mean change in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupMeanChange {
+    /// Group code.
+    pub group: String,
+    /// Complete pairs in the group.
+    pub n_pairs: usize,
+    /// Mean of `to - from`.
+    pub mean_diff: Option<f64>,
+    /// This group's mean change minus the reference group's.
+    pub difference_from_reference: Option<f64>,
+    /// Cluster-bootstrap interval of that difference.
+    pub difference_ci95: Option<BootstrapCi>,
+}
+
+/// Difference in change between groups (each against the first group,
+/// the reference).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupChange {
+    /// The grouping variable.
+    pub variable: String,
+    /// The reference group.
+    pub reference: String,
+    /// Per group.
+    pub groups: Vec<GroupMeanChange>,
+    /// How the bootstrap was run (clusters from all groups together).
+    pub bootstrap_method: Option<BootstrapRecord>,
+}
+
+/// Mean change of measure `m` between `waves` (from, to) by the groups of
+/// `variable`, with bootstrap intervals of the differences.
+pub fn group_change(
+    panel: &Panel,
+    scores: &Scores,
+    m: usize,
+    (from, to): (u8, u8),
+    variable: &str,
+    bootstrap: Option<BootstrapSpec>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<GroupChange, String> {
+    let def = &scores.measures[m];
+    let (labels, groups) = unit_groups(panel, def.level, variable)?;
+    let s = &scores.scores[m];
+    let mut at: BTreeMap<(u32, u8), f64> = BTreeMap::new();
+    for i in 0..s.len() {
+        if let Some(v) = s.value(i) {
+            at.insert((s.unit(i), s.wave(i)), v);
+        }
+    }
+    // diffs[group][cluster]
+    let mut diffs = vec![vec![Vec::new(); panel.n_clusters()]; labels.len()];
+    for (&(u, w), &a) in &at {
+        if w != from {
+            continue;
+        }
+        if let (Some(&b), Some(g)) = (at.get(&(u, to)), groups[u as usize]) {
+            diffs[g as usize][cluster_of(panel, def.level, u)].push(b - a);
+        }
+    }
+    let means = |clusters: &[u32]| -> Vec<Option<f64>> {
+        diffs
+            .iter()
+            .map(|g| {
+                let x: Vec<f64> = clusters
+                    .iter()
+                    .flat_map(|&c| g[c as usize].iter().copied())
+                    .collect();
+                mean(&x)
+            })
+            .collect()
+    };
+    let stat = |clusters: &[u32]| -> Vec<Option<f64>> {
+        let m = means(clusters);
+        m.iter().map(|g| g.zip(m[0]).map(|(a, r)| a - r)).collect()
+    };
+    let all: Vec<u32> = (0..panel.n_clusters() as u32).collect();
+    let estimate_means = means(&all);
+    let estimate_diffs = stat(&all);
+    let boot = bootstrap
+        .as_ref()
+        .map(|spec| cluster_bootstrap(panel.n_clusters(), spec, stat, progress));
+    Ok(GroupChange {
+        variable: variable.to_string(),
+        reference: labels[0].clone(),
+        groups: labels
+            .iter()
+            .enumerate()
+            .map(|(g, label)| GroupMeanChange {
+                group: label.clone(),
+                n_pairs: diffs[g].iter().map(Vec::len).sum(),
+                mean_diff: estimate_means[g],
+                difference_from_reference: (g > 0).then_some(estimate_diffs[g]).flatten(),
+                difference_ci95: (g > 0)
+                    .then(|| boot.as_ref().map(|b| b[g].clone()))
+                    .flatten(),
+            })
+            .collect(),
+        bootstrap_method: bootstrap.as_ref().map(BootstrapSpec::record),
+    })
+}
