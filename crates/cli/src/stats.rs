@@ -208,7 +208,7 @@ pub fn describe(args: &DescribeArgs) -> anyhow::Result<ExitCode> {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<42} {:<5} {:<8} {:>6} {:>9} {:>9} {:>9}  {:<20} {:<20} {}",
+        "{:<42} {:<5} {:<8} {:>6} {:>9} {:>9} {:>9}  {:<20} {:<20} share > 0 [Wilson]",
         "measure",
         "wave",
         "group",
@@ -217,8 +217,7 @@ pub fn describe(args: &DescribeArgs) -> anyhow::Result<ExitCode> {
         "sd",
         "median",
         "mean 95% CI (t)",
-        "mean 95% CI (boot)",
-        "share > 0 [Wilson]"
+        "mean 95% CI (boot)"
     );
     for e in &est {
         let d = &e.descriptives;
@@ -290,8 +289,7 @@ pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
             &pr.loaded.panel,
             &pr.scores,
             m,
-            from,
-            to,
+            (from, to),
             by,
             spec(&args.common),
             &tick,
