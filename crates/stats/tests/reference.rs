@@ -22,6 +22,8 @@ struct Dataset {
     expected: Value,
     /// wave -> (id -> value); missing outcomes left out.
     by_wave: BTreeMap<i64, BTreeMap<String, f64>>,
+    /// id -> group (the manifest's group column), when there is one.
+    group: BTreeMap<String, String>,
 }
 
 fn dataset(name: &str) -> Dataset {
@@ -35,9 +37,14 @@ fn dataset(name: &str) -> Dataset {
     let headers = reader.headers().unwrap().clone();
     let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
     let (id, wave, y) = (col("id"), col("wave"), col(&outcome));
+    let group_col = expected["spec"]["group"].as_str().map(col);
     let mut by_wave: BTreeMap<i64, BTreeMap<String, f64>> = BTreeMap::new();
+    let mut group = BTreeMap::new();
     for rec in reader.records() {
         let rec = rec.unwrap();
+        if let Some(g) = group_col {
+            group.insert(rec[id].to_string(), rec[g].to_string());
+        }
         if rec[y].is_empty() || rec[y] == *"NA" {
             continue;
         }
@@ -46,7 +53,11 @@ fn dataset(name: &str) -> Dataset {
             .or_default()
             .insert(rec[id].to_string(), rec[y].parse().unwrap());
     }
-    Dataset { expected, by_wave }
+    Dataset {
+        expected,
+        by_wave,
+        group,
+    }
 }
 
 fn check(what: &str, got: f64, want: &Value, rel: f64) {
@@ -96,6 +107,50 @@ fn descriptives(name: &str) {
             );
         }
     }
+}
+
+/// Descriptives per wave and group (`descriptives.by_wave_group`).
+fn descriptives_by_group(name: &str) {
+    let d = dataset(name);
+    let rows = d.expected["r"]["descriptives"]["by_wave_group"]
+        .as_array()
+        .unwrap();
+    assert!(!rows.is_empty());
+    let group_key = d.expected["spec"]["group"].as_str().unwrap();
+    for row in rows {
+        let w = row["wave"].as_i64().unwrap();
+        let g = match &row[group_key] {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let x: Vec<f64> = d.by_wave[&w]
+            .iter()
+            .filter(|(id, _)| d.group[*id] == g)
+            .map(|(_, v)| *v)
+            .collect();
+        let s = describe(&x);
+        let at = |f: &str| format!("{name} wave {w} group {g} {f}");
+        assert_eq!(s.n as i64, row["n"].as_i64().unwrap(), "{}", at("n"));
+        for (f, v) in [
+            ("mean", s.mean),
+            ("sd", s.sd),
+            ("median", s.median),
+            ("q25", s.q25),
+            ("q75", s.q75),
+        ] {
+            check(&at(f), v.unwrap(), &row[f], STAT);
+        }
+    }
+}
+
+#[test]
+fn ohio_descriptives_by_smoking() {
+    descriptives_by_group("ohio");
+}
+
+#[test]
+fn bacteria_descriptives_by_treatment() {
+    descriptives_by_group("bacteria");
 }
 
 fn paired(name: &str) {
