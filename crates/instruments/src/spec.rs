@@ -223,6 +223,15 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader of a table nested in this one, reporting into the same list.
+    fn nested<'b>(&'b mut self, table: &'b toml::Table, at: String) -> Reader<'b> {
+        Reader {
+            table,
+            at,
+            problems: &mut *self.problems,
+        }
+    }
+
     fn known(&mut self, keys: &[&str]) {
         for key in self.table.keys() {
             if !keys.contains(&key.as_str()) {
@@ -407,11 +416,7 @@ impl Instruments {
             }
             let mut terms = Vec::new();
             for tt in r.tables("terms") {
-                let mut tr = Reader {
-                    table: tt,
-                    at: format!("[[derived]] {name} term"),
-                    problems: r.problems,
-                };
+                let mut tr = r.nested(tt, format!("[[derived]] {name} term"));
                 tr.known(TERM_KEYS);
                 let measure = tr.required_string("measure");
                 let within = match tr.string("within") {
@@ -575,11 +580,7 @@ fn instrument(
                     .and_then(|v| v.as_str())
                     .unwrap_or("?")
                     .to_string();
-                let mut gr = Reader {
-                    table: g,
-                    at: format!("[[instruments]] {name} group {gname}"),
-                    problems: r.problems,
-                };
+                let mut gr = r.nested(g, format!("[[instruments]] {name} group {gname}"));
                 gr.known(GROUP_KEYS);
                 let gname = gr.required_string("name");
                 let severe = match gr.required_string("severity").as_str() {
@@ -718,11 +719,7 @@ fn instrument(
                 .collect();
             let mut cutoffs = Vec::new();
             for c in r.tables("cutoffs") {
-                let mut cr = Reader {
-                    table: c,
-                    at: format!("[[instruments]] {name} cutoff"),
-                    problems: r.problems,
-                };
+                let mut cr = r.nested(c, format!("[[instruments]] {name} cutoff"));
                 cr.known(CUTOFF_KEYS);
                 let scale = cr.string("scale").unwrap_or_else(|| "total".into());
                 if !scale_names.contains(&scale) {
@@ -750,11 +747,7 @@ fn instrument(
             let norms = match r.table.get("norms").and_then(|v| v.as_table()) {
                 None => None,
                 Some(nt) => {
-                    let mut nr = Reader {
-                        table: nt,
-                        at: format!("[[instruments]] {name} norms"),
-                        problems: r.problems,
-                    };
+                    let mut nr = r.nested(nt, format!("[[instruments]] {name} norms"));
                     nr.known(NORMS_KEYS);
                     let file = nr.required_string("file");
                     let clinical_t = nr.number("clinical_t").unwrap_or(70.0);

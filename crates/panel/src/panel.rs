@@ -220,6 +220,18 @@ macro_rules! narrow {
     }};
 }
 
+/// The 4-bit code of logical value `v` in a `U4` column with `markers`
+/// marker codes and lowest valid value `lo`.
+#[inline]
+fn u4_nibble(v: i64, markers: i64, lo: i64) -> u8 {
+    let off = v.wrapping_sub(i64::MIN);
+    if (0..markers).contains(&off) {
+        off as u8
+    } else {
+        (markers + v - lo) as u8
+    }
+}
+
 /// One column of the panel: the values of one declared variable.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
@@ -329,12 +341,7 @@ impl Column {
                 lo,
                 pending,
             } => {
-                let off = v.wrapping_sub(i64::MIN);
-                let nibble = if (0..markers).contains(&off) {
-                    off as u8
-                } else {
-                    (markers + v - *lo) as u8
-                };
+                let nibble = u4_nibble(v, markers, *lo);
                 if *len % 2 == 0 {
                     *pending = nibble;
                 } else {
@@ -370,14 +377,7 @@ impl Column {
                 pending,
             } => {
                 let lo = *lo;
-                let nibble = |v: i64| {
-                    let off = v.wrapping_sub(i64::MIN);
-                    if (0..markers).contains(&off) {
-                        off as u8
-                    } else {
-                        (markers + v - lo) as u8
-                    }
-                };
+                let nibble = |v: i64| u4_nibble(v, markers, lo);
                 let mut rest = values;
                 if *len % 2 == 1 {
                     if let Some((&first, tail)) = rest.split_first() {
