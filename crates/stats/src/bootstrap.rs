@@ -194,3 +194,73 @@ fn interval(estimate: Option<f64>, sorted: &[f64], jack: &[f64]) -> BootstrapCi 
         note,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_and_bca_worked_by_hand() {
+        // Replicates 1, 2, ..., 20; estimate 8.5, so 8 of 20 lie below it:
+        // z0 = qnorm(0.4) = -0.2533471. Jackknife values 1, 2, 3, 4, 10
+        // (mean 4; deviations 3, 2, 1, 0, -6): a = (27 + 8 + 1 - 216) /
+        // (6 * 50^1.5) = -0.0848528. Adjusted levels (R 4.2.2:
+        // pnorm(z0 + (z0 + z) / (1 - a (z0 + z))) at z = qnorm(.025),
+        // qnorm(.975)): 0.0014485632, 0.8920295294; type-7 quantiles of
+        // 1..20 there: 1 + 19 * level.
+        let reps: Vec<f64> = (1..=20).map(f64::from).collect();
+        let ci = interval(Some(8.5), &reps, &[1.0, 2.0, 3.0, 4.0, 10.0]);
+        let [lo, hi] = ci.percentile.unwrap();
+        assert!(
+            (lo - 1.475).abs() < 1e-12 && (hi - 19.525).abs() < 1e-12,
+            "{lo} {hi}"
+        );
+        let [blo, bhi] = ci.bca.unwrap();
+        assert!((blo - 1.027_522_701_715_096_3).abs() < 1e-9, "{blo}");
+        assert!((bhi - 17.948_561_059_198_482).abs() < 1e-9, "{bhi}");
+        assert_eq!(ci.valid_replicates, 20);
+    }
+
+    #[test]
+    fn degenerate_bootstraps_say_why() {
+        // Every replicate above the estimate: no bias correction possible.
+        let ci = interval(Some(0.0), &[1.0, 2.0, 3.0], &[1.0, 2.0]);
+        assert!(ci.bca.is_none() && ci.percentile.is_some());
+        assert!(ci.note.unwrap().contains("one side"));
+        let one = cluster_bootstrap(
+            1,
+            &BootstrapSpec {
+                replicates: 10,
+                seed: 1,
+            },
+            |_| vec![Some(1.0)],
+            &|_| {},
+        );
+        assert_eq!(
+            one[0].note.as_deref(),
+            Some("1 cluster(s): at least 2 needed")
+        );
+    }
+
+    #[test]
+    fn draws_are_uniform_over_clusters() {
+        // 2,000 replicates of 10 clusters: each cluster drawn about 2,000
+        // times (binomial sd 42); all within 5 sd.
+        let spec = BootstrapSpec {
+            replicates: 2000,
+            seed: 5,
+        };
+        let mut counts = [0u32; 10];
+        for b in 0..spec.replicates {
+            for c in draw(&spec, 10, b) {
+                counts[c as usize] += 1;
+            }
+        }
+        assert!(
+            counts
+                .iter()
+                .all(|&n| (n as f64 - 2000.0).abs() < 5.0 * 42.4),
+            "{counts:?}"
+        );
+    }
+}
