@@ -6,6 +6,7 @@ mod input;
 mod score;
 mod stats;
 mod synth;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,8 @@ enum Command {
     Describe(stats::DescribeArgs),
     /// Change between two waves: tests, effect sizes, transitions.
     Change(stats::ChangeArgs),
+    /// Rerun the analyses on every fixture with expected values and compare.
+    Verify(verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => synth::run(&args),
         Command::Describe(args) => stats::describe(&args),
         Command::Change(args) => stats::change(&args),
+        Command::Verify(args) => verify::run(&args),
     };
     match result {
         Ok(code) => code,

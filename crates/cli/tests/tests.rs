@@ -6,6 +6,7 @@ mod docs;
 mod score;
 mod stats;
 mod synth;
+mod verify;
 
 use std::process::{Command, Output};
 

@@ -14,8 +14,15 @@ use serde_json::Value;
 const STAT: f64 = 1e-10;
 const P: f64 = 1e-8;
 
+/// shared/reference, beside the repository (where CI puts it).
 fn reference_dir() -> PathBuf {
-    cohort_testkit::workspace_root().join("../shared/reference")
+    let dir = cohort_testkit::workspace_root().join("../shared/reference");
+    assert!(
+        dir.join("expected").is_dir(),
+        "reference data not found at {}: shared/ must stand beside the repository",
+        dir.display()
+    );
+    dir
 }
 
 struct Dataset {
