@@ -1,0 +1,189 @@
+//! Disclosure control, each pattern worked by hand.
+
+use cohort_report::{protect, protect_value, CountTable, Rules, Shown};
+
+fn table(counts: Vec<Vec<u64>>) -> CountTable {
+    CountTable {
+        title: "t".into(),
+        rows: (1..=counts.len()).map(|i| format!("r{i}")).collect(),
+        columns: ["A", "B", "C"]
+            .iter()
+            .take(counts[0].len())
+            .map(|s| s.to_string())
+            .collect(),
+        counts,
+    }
+}
+
+fn shown(t: &cohort_report::ProtectedTable) -> Vec<Vec<String>> {
+    t.cells
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn one_small_cell_takes_three_more_with_it() {
+    //        A   B   C | total
+    //  r1   25   4  30 |  59
+    //  r2   12  15  20 |  47
+    //  r3   40  50  60 | 150
+    // r1.B = 4 < 10. Row r1 would give it away (59 - 25 - 30): the smaller
+    // of 25 and 30 goes too (r1.A). Column B: the smaller of 15 and 50
+    // (r2.B). Column A now has one suppressed cell (r1.A): the smaller of
+    // 12 and 40 (r2.A). Every row and column then has two or none.
+    let t = protect(
+        &table(vec![vec![25, 4, 30], vec![12, 15, 20], vec![40, 50, 60]]),
+        &Rules {
+            min_cell: 10,
+            round_to: 1,
+        },
+    );
+    assert_eq!(
+        shown(&t),
+        [["x", "<10", "30"], ["x", "x", "20"], ["40", "50", "60"]]
+    );
+    let totals: Vec<String> = t
+        .row_totals
+        .iter()
+        .chain(&t.column_totals)
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(totals, ["59", "47", "150", "77", "69", "110"]);
+    assert_eq!(t.total, Shown::Count { value: 256 });
+    assert_eq!(t.suppressions.len(), 4);
+    assert!(t
+        .suppressions
+        .iter()
+        .any(|s| s.row == "r1" && s.column == "B" && s.reason == "count below min_cell (10)"));
+    assert_eq!(
+        t.suppressions
+            .iter()
+            .filter(|s| s.reason.starts_with("secondary"))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn no_cell_below_min_cell_is_ever_shown() {
+    // Any table: every shown count is at least min_cell.
+    let counts = vec![vec![0, 9, 10, 11], vec![3, 100, 7, 40], vec![55, 2, 90, 12]];
+    let t = protect(
+        &CountTable {
+            title: "t".into(),
+            rows: vec!["a".into(), "b".into(), "c".into()],
+            columns: (0..4).map(|i| i.to_string()).collect(),
+            counts,
+        },
+        &Rules {
+            min_cell: 10,
+            round_to: 1,
+        },
+    );
+    let all = t
+        .cells
+        .iter()
+        .flatten()
+        .chain(&t.row_totals)
+        .chain(&t.column_totals)
+        .chain(std::iter::once(&t.total));
+    for c in all {
+        if let Shown::Count { value } = c {
+            assert!(*value >= 10, "{value} shown");
+        }
+    }
+    // And no row or column with a shown total has exactly one hidden cell.
+    for (r, row) in t.cells.iter().enumerate() {
+        let hidden = row
+            .iter()
+            .filter(|c| !matches!(c, Shown::Count { .. }))
+            .count();
+        assert!(
+            hidden != 1 || !matches!(t.row_totals[r], Shown::Count { .. }),
+            "row {r}"
+        );
+    }
+    for c in 0..4 {
+        let hidden = t
+            .cells
+            .iter()
+            .filter(|row| !matches!(row[c], Shown::Count { .. }))
+            .count();
+        assert!(
+            hidden != 1 || !matches!(t.column_totals[c], Shown::Count { .. }),
+            "column {c}"
+        );
+    }
+}
+
+#[test]
+fn rounding_to_five() {
+    // 12 -> 10, 23 -> 25, 37 -> 35, 48 -> 50; totals 35, 85 and 49 -> 50,
+    // 71 -> 70; grand 120. Rounded independently: 10 + 25 = 35 here, but
+    // 10 + 35 = 45 against a column total of 50.
+    let t = protect(
+        &table(vec![vec![12, 23], vec![37, 48]]),
+        &Rules {
+            min_cell: 10,
+            round_to: 5,
+        },
+    );
+    assert_eq!(shown(&t), [["10", "25"], ["35", "50"]]);
+    let totals: Vec<String> = t
+        .row_totals
+        .iter()
+        .chain(&t.column_totals)
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(totals, ["35", "85", "50", "70"]);
+    assert_eq!(t.total.to_string(), "120");
+}
+
+#[test]
+fn shares_and_means_of_too_few_units_are_not_shown() {
+    let rules = Rules {
+        min_cell: 10,
+        round_to: 1,
+    };
+    assert_eq!(protect_value(0.5, 9, &rules).to_string(), ".");
+    assert_eq!(protect_value(0.5, 10, &rules), Shown::Value { value: 0.5 });
+}
+
+mod properties {
+    use cohort_report::{protect, CountTable, Rules, Shown};
+    use proptest::prelude::*;
+
+    fn hidden(c: &Shown) -> bool {
+        !matches!(c, Shown::Count { .. })
+    }
+
+    proptest! {
+        /// On any table: no shown count below min_cell, and no row, column
+        /// or set of totals with a shown total hides exactly one cell.
+        #[test]
+        fn protection_holds_on_any_table(rows in 1usize..6, cols in 1usize..6, seed in proptest::collection::vec(0u64..60, 36)) {
+            let counts: Vec<Vec<u64>> = (0..rows).map(|r| (0..cols).map(|c| seed[r * 6 + c]).collect()).collect();
+            let t = protect(
+                &CountTable { title: "p".into(), rows: (0..rows).map(|r| r.to_string()).collect(), columns: (0..cols).map(|c| c.to_string()).collect(), counts },
+                &Rules { min_cell: 10, round_to: 1 },
+            );
+            let all = t.cells.iter().flatten().chain(&t.row_totals).chain(&t.column_totals).chain(std::iter::once(&t.total));
+            for c in all {
+                if let Shown::Count { value } = c {
+                    prop_assert!(*value >= 10);
+                }
+            }
+            for (r, row) in t.cells.iter().enumerate() {
+                prop_assert!(row.iter().filter(|c| hidden(c)).count() != 1 || hidden(&t.row_totals[r]));
+            }
+            for c in 0..cols {
+                prop_assert!(t.cells.iter().filter(|row| hidden(&row[c])).count() != 1 || hidden(&t.column_totals[c]));
+            }
+            if !hidden(&t.total) {
+                prop_assert!(t.row_totals.iter().filter(|c| hidden(c)).count() != 1);
+                prop_assert!(t.column_totals.iter().filter(|c| hidden(c)).count() != 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Integration tests of cohort-report.
+
+mod disclosure;
+mod provenance;
