@@ -131,3 +131,33 @@ fn problems_of_one_batch_are_reported_in_file_order() {
         ]
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The wide layout: a valid file with bytes changed or lines dropped
+    /// never panics, and rows add up.
+    #[test]
+    fn wide_layout_survives_corruption(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6), keep in proptest::collection::vec(any::<bool>(), 27)) {
+        let study = Study::from_path(&fixture("small/study_wide.toml")).unwrap();
+        let text = std::fs::read(fixture("small/panel_wide.csv")).unwrap();
+        let mut bytes: Vec<u8> = text
+            .split(|b| *b == b'\n')
+            .zip(keep.iter().cycle())
+            .filter(|(_, k)| **k)
+            .flat_map(|(l, _)| l.iter().copied().chain(std::iter::once(b'\n')))
+            .collect();
+        for (at, b) in edits {
+            if !bytes.is_empty() {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+        }
+        if let Ok(l) = load_reader(&study, Mode::Lenient, "w.csv", bytes.as_slice()) {
+            let r = &l.report;
+            let excluded: u64 = r.rows_excluded().values().sum();
+            prop_assert_eq!(r.rows_read(), r.rows_kept() + excluded);
+        }
+        let _ = load_reader(&study, Mode::Strict, "w.csv", bytes.as_slice());
+    }
+}
