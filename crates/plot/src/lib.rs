@@ -1,0 +1,525 @@
+//! Figures drawn from results, never from microdata, so that a figure can
+//! be re-rendered from a saved results file without access to the data.
+//!
+//! # Brief overview
+//! - [`WaveFigure`]: an estimate per wave with its 95% interval, one
+//!   series per measure or group (prevalence, mean annual incidents).
+//! - [`ForestFigure`]: effect sizes or odds ratios with their intervals.
+//! - Both render to SVG ([`WaveFigure::svg`]) and to PNG at 300 dpi
+//!   ([`WaveFigure::png`]); the PNG text uses DejaVu Sans, embedded in the
+//!   binary, so no system font library is needed.
+//!
+//! Colours are the Okabe-Ito palette (safe for colour-blind readers); the
+//! n behind each wave is on the axis; the caption carries the data source
+//! and the toolkit version. Labels in English or Dutch ([`Lang`]), with a
+//! decimal comma in Dutch.
+#![deny(missing_docs)]
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
+
+/// The embedded font (DejaVu Sans; licence in `fonts/LICENSE-DejaVu.txt`).
+static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+
+/// The family name figures use; registered to the embedded font for PNG,
+/// the generic sans-serif family for SVG viewers.
+const FAMILY: &str = "sans-serif";
+
+fn register() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is compiled in; failing to parse it is a build defect.
+        let _ = register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// Okabe-Ito colours, in order of use.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(240, 228, 66),
+];
+
+/// A figure could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The drawing backend failed (writing the PNG file, for one).
+    #[error("drawing {figure}: {message}")]
+    Draw {
+        /// The figure's title.
+        figure: String,
+        /// What the backend said.
+        message: String,
+    },
+    /// Nothing to draw.
+    #[error("{0}: no value to draw")]
+    Empty(String),
+}
+
+/// Language of the labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English, decimal point.
+    En,
+    /// Dutch, decimal comma.
+    Nl,
+}
+
+impl Lang {
+    /// A number with `digits` decimals in this language.
+    pub fn number(self, v: f64, digits: usize) -> String {
+        // No "-0.00": values that round to zero are zero.
+        let v = if v.abs() < 0.5 * 10f64.powi(-(digits as i32)) {
+            0.0
+        } else {
+            v
+        };
+        let s = format!("{v:.digits$}");
+        match self {
+            Lang::En => s,
+            Lang::Nl => s.replace('.', ","),
+        }
+    }
+
+    fn wave(self) -> &'static str {
+        match self {
+            Lang::En => "wave",
+            Lang::Nl => "meting",
+        }
+    }
+
+    fn interval_note(self) -> &'static str {
+        match self {
+            Lang::En => "bars: 95% confidence interval",
+            Lang::Nl => "balken: 95%-betrouwbaarheidsinterval",
+        }
+    }
+}
+
+/// One estimate at one wave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WavePoint {
+    /// Wave label.
+    pub wave: String,
+    /// The estimate; `None` when suppressed or not estimable (drawn as a gap).
+    pub estimate: Option<f64>,
+    /// Its 95% interval.
+    pub ci95: Option<[f64; 2]>,
+    /// Units behind it.
+    pub n: u64,
+}
+
+/// One line of a [`WaveFigure`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaveSeries {
+    /// Legend label.
+    pub label: String,
+    /// One point per wave, in wave order.
+    pub points: Vec<WavePoint>,
+}
+
+/// Estimates per wave with their intervals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaveFigure {
+    /// Title.
+    pub title: String,
+    /// Y-axis label.
+    pub y_label: String,
+    /// Shares (0-1, drawn as percentages) or plain values.
+    pub shares: bool,
+    /// The series.
+    pub series: Vec<WaveSeries>,
+    /// Caption: data source, toolkit version, notes.
+    pub caption: String,
+    /// Language of the labels.
+    pub lang: Lang,
+}
+
+/// The pieces of a series' line: a wave without an estimate (suppressed,
+/// not estimable) breaks it, as joining across it would suggest a value.
+fn line_runs(points: &[WavePoint], offset: f64) -> Vec<Vec<(f64, f64)>> {
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (i, p) in points.iter().enumerate() {
+        match (p.estimate, runs.last_mut()) {
+            (Some(e), Some(run)) => run.push((i as f64 + offset, e)),
+            _ => runs.push(Vec::new()),
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
+}
+
+/// Size of a figure in pixels at 96 dpi (6.5 x 4 inches).
+const BASE: (u32, u32) = (624, 384);
+
+fn draw_error<E: std::fmt::Debug>(figure: &str) -> impl Fn(E) -> PlotError + '_ {
+    move |e| PlotError::Draw {
+        figure: figure.to_string(),
+        message: format!("{e:?}"),
+    }
+}
+
+impl WaveFigure {
+    fn waves(&self) -> Vec<String> {
+        self.series.first().map_or(Vec::new(), |s| {
+            s.points.iter().map(|p| p.wave.clone()).collect()
+        })
+    }
+
+    fn y_range(&self) -> Result<(f64, f64), PlotError> {
+        let values: Vec<f64> = self
+            .series
+            .iter()
+            .flat_map(|s| &s.points)
+            .flat_map(|p| {
+                p.ci95.map_or_else(
+                    || p.estimate.into_iter().collect::<Vec<_>>(),
+                    |c| c.to_vec(),
+                )
+            })
+            .collect();
+        if values.is_empty() {
+            return Err(PlotError::Empty(self.title.clone()));
+        }
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = values
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
+            .min(0.0);
+        Ok(if self.shares {
+            (0.0, 1.0)
+        } else {
+            (lo, hi * 1.1 + f64::EPSILON)
+        })
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: f64,
+    ) -> Result<(), PlotError> {
+        let err = draw_error(&self.title);
+        let px = |v: f64| (v * scale) as u32;
+        let font = |size: f64| (FAMILY, size * scale).into_font();
+        root.fill(&WHITE).map_err(&err)?;
+        let (body, caption) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
+        caption
+            .draw(&Text::new(
+                self.caption.clone(),
+                (px(10.0) as i32, px(6.0) as i32),
+                font(10.0).color(&BLACK.mix(0.7)),
+            ))
+            .map_err(&err)?;
+        let waves = self.waves();
+        // The n behind each wave, on the axis (of the first series; a
+        // grouped figure's legend gives the rest).
+        let labels: Vec<String> = self.series.first().map_or(Vec::new(), |s| {
+            s.points
+                .iter()
+                .map(|p| format!("{} (n = {})", p.wave, p.n))
+                .collect()
+        });
+        let (lo, hi) = self.y_range()?;
+        let n = waves.len().max(1);
+        let mut chart = ChartBuilder::on(&body)
+            .caption(&self.title, font(16.0))
+            .margin(px(10.0))
+            .x_label_area_size(px(40.0))
+            .y_label_area_size(px(56.0))
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
+            .map_err(&err)?;
+        let lang = self.lang;
+        let shares = self.shares;
+        chart
+            .configure_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x: &f64| {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
+                    labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y: &f64| {
+                if shares {
+                    format!("{}%", lang.number(y * 100.0, 0))
+                } else {
+                    lang.number(*y, 0)
+                }
+            })
+            .x_desc(lang.wave())
+            .y_desc(&self.y_label)
+            .label_style(font(11.0))
+            .axis_desc_style(font(12.0))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(&err)?;
+        let k = self.series.len() as f64;
+        for (si, s) in self.series.iter().enumerate() {
+            let colour = PALETTE[si % PALETTE.len()];
+            // Series side by side around each wave, so intervals do not overlap.
+            let offset = if k > 1.0 {
+                (si as f64 - (k - 1.0) / 2.0) * 0.08
+            } else {
+                0.0
+            };
+            let pts: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| p.estimate.map(|e| (i as f64 + offset, e)))
+                .collect();
+            for (k, run) in line_runs(&s.points, offset).into_iter().enumerate() {
+                let drawn = chart
+                    .draw_series(LineSeries::new(run, colour.stroke_width(px(2.0))))
+                    .map_err(&err)?;
+                if k == 0 {
+                    drawn.label(s.label.clone()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                    });
+                }
+            }
+            chart
+                .draw_series(
+                    pts.iter()
+                        .map(|&(x, y)| Circle::new((x, y), px(4.0), colour.filled())),
+                )
+                .map_err(&err)?;
+            for (i, p) in s.points.iter().enumerate() {
+                if let Some([a, b]) = p.ci95 {
+                    let x = i as f64 + offset;
+                    let w = 0.04;
+                    let style = colour.stroke_width(px(1.5));
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(x, a), (x, b)],
+                            style,
+                        )))
+                        .map_err(&err)?;
+                    for y in [a, b] {
+                        chart
+                            .draw_series(std::iter::once(PathElement::new(
+                                vec![(x - w, y), (x + w, y)],
+                                style,
+                            )))
+                            .map_err(&err)?;
+                    }
+                }
+            }
+        }
+        chart
+            .configure_series_labels()
+            .label_font(font(11.0))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(&err)?;
+        root.present().map_err(&err)?;
+        Ok(())
+    }
+
+    /// The figure as an SVG document.
+    pub fn svg(&self) -> Result<String, PlotError> {
+        register();
+        let mut s = String::new();
+        {
+            let root = SVGBackend::with_string(&mut s, BASE).into_drawing_area();
+            self.draw(&root, 1.0)?;
+        }
+        Ok(s)
+    }
+
+    /// The figure as a PNG file at 300 dpi.
+    pub fn png(&self, path: &Path) -> Result<(), PlotError> {
+        register();
+        let scale = 300.0 / 96.0;
+        let size = (
+            (BASE.0 as f64 * scale) as u32,
+            (BASE.1 as f64 * scale) as u32,
+        );
+        let root = BitMapBackend::new(path, size).into_drawing_area();
+        self.draw(&root, scale)
+    }
+}
+
+/// One row of a forest plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForestRow {
+    /// Label (measure).
+    pub label: String,
+    /// The estimate; `None` is drawn as an empty row.
+    pub estimate: Option<f64>,
+    /// Its 95% interval.
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// Effect sizes or odds ratios with their intervals, one row each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForestFigure {
+    /// Title.
+    pub title: String,
+    /// X-axis label.
+    pub x_label: String,
+    /// The value of no effect (0 for d, 1 for odds ratios).
+    pub reference: f64,
+    /// The rows, top to bottom.
+    pub rows: Vec<ForestRow>,
+    /// Caption.
+    pub caption: String,
+    /// Language of the labels.
+    pub lang: Lang,
+}
+
+impl ForestFigure {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: f64,
+    ) -> Result<(), PlotError> {
+        let err = draw_error(&self.title);
+        let px = |v: f64| (v * scale) as u32;
+        let font = |size: f64| (FAMILY, size * scale).into_font();
+        root.fill(&WHITE).map_err(&err)?;
+        let (body, caption) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
+        caption
+            .draw(&Text::new(
+                self.caption.clone(),
+                (px(10.0) as i32, px(6.0) as i32),
+                font(10.0).color(&BLACK.mix(0.7)),
+            ))
+            .map_err(&err)?;
+        let values: Vec<f64> = self
+            .rows
+            .iter()
+            .flat_map(|r| {
+                r.ci95.map_or_else(
+                    || r.estimate.into_iter().collect::<Vec<_>>(),
+                    |c| c.to_vec(),
+                )
+            })
+            .chain(std::iter::once(self.reference))
+            .collect();
+        if values.len() < 2 {
+            return Err(PlotError::Empty(self.title.clone()));
+        }
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let pad = (hi - lo).max(1e-9) * 0.08;
+        let n = self.rows.len();
+        let labels: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
+        let mut chart = ChartBuilder::on(&body)
+            .caption(&self.title, font(16.0))
+            .margin(px(10.0))
+            .x_label_area_size(px(36.0))
+            .y_label_area_size(px(200.0))
+            .build_cartesian_2d((lo - pad)..(hi + pad), -0.5f64..(n as f64 - 0.5))
+            .map_err(&err)?;
+        let lang = self.lang;
+        chart
+            .configure_mesh()
+            .y_labels(n)
+            .y_label_formatter(&|y: &f64| {
+                let i = y.round();
+                if (y - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
+                    labels[n - 1 - i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_label_formatter(&|x: &f64| lang.number(*x, 2))
+            .x_desc(&self.x_label)
+            .label_style(font(11.0))
+            .axis_desc_style(font(12.0))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(&err)?;
+        let colour = PALETTE[0];
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(self.reference, -0.5), (self.reference, n as f64 - 0.5)],
+                BLACK.mix(0.5).stroke_width(px(1.0)),
+            )))
+            .map_err(&err)?;
+        for (i, r) in self.rows.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            if let Some([a, b]) = r.ci95 {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(a, y), (b, y)],
+                        colour.stroke_width(px(2.0)),
+                    )))
+                    .map_err(&err)?;
+            }
+            if let Some(e) = r.estimate {
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        (e, y),
+                        px(4.0),
+                        colour.filled(),
+                    )))
+                    .map_err(&err)?;
+            }
+        }
+        root.present().map_err(&err)?;
+        Ok(())
+    }
+
+    /// The figure as an SVG document.
+    pub fn svg(&self) -> Result<String, PlotError> {
+        register();
+        let mut s = String::new();
+        {
+            let height = BASE.1.max(80 + 28 * self.rows.len() as u32);
+            let root = SVGBackend::with_string(&mut s, (BASE.0, height)).into_drawing_area();
+            self.draw(&root, 1.0)?;
+        }
+        Ok(s)
+    }
+
+    /// The figure as a PNG file at 300 dpi.
+    pub fn png(&self, path: &Path) -> Result<(), PlotError> {
+        register();
+        let scale = 300.0 / 96.0;
+        let height = BASE.1.max(80 + 28 * self.rows.len() as u32);
+        let size = (
+            (BASE.0 as f64 * scale) as u32,
+            (height as f64 * scale) as u32,
+        );
+        let root = BitMapBackend::new(path, size).into_drawing_area();
+        self.draw(&root, scale)
+    }
+}
+
+/// The interval note for captions, in the figure's language.
+pub fn interval_note(lang: Lang) -> &'static str {
+    lang.interval_note()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_estimate_breaks_the_line() {
+        let p = |e: Option<f64>| WavePoint {
+            wave: String::new(),
+            estimate: e,
+            ci95: None,
+            n: 0,
+        };
+        let runs = line_runs(&[p(Some(1.0)), p(None), p(Some(3.0)), p(Some(4.0))], 0.0);
+        assert_eq!(runs, vec![vec![(0.0, 1.0)], vec![(2.0, 3.0), (3.0, 4.0)]]);
+        assert!(line_runs(&[p(None)], 0.0).is_empty());
+    }
+}
