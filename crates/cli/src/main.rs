@@ -3,6 +3,7 @@
 
 mod check;
 mod input;
+mod report;
 mod score;
 mod stats;
 mod synth;
@@ -41,6 +42,10 @@ enum Command {
     Change(stats::ChangeArgs),
     /// Rerun the analyses on every fixture with expected values and compare.
     Verify(verify::VerifyArgs),
+    /// Write the report of a study: HTML, Markdown, tables, figures, results.json.
+    Report(report::ReportArgs),
+    /// Redraw the figures of a saved results.json (no data needed).
+    Plot(report::PlotArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +57,8 @@ fn main() -> ExitCode {
         Command::Describe(args) => stats::describe(&args),
         Command::Change(args) => stats::change(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Report(args) => report::report(&args),
+        Command::Plot(args) => report::plot(&args),
     };
     match result {
         Ok(code) => code,

@@ -220,17 +220,37 @@ impl WaveFigure {
             ))
             .map_err(&err)?;
         let waves = self.waves();
-        // The n behind each wave, on the axis (of the first series; a
-        // grouped figure's legend gives the rest).
+        // The n behind each wave: on the axis when every series has the
+        // same n, else in each series' legend label.
+        let same_n = self.series.windows(2).all(|w| {
+            w[0].points
+                .iter()
+                .map(|p| p.n)
+                .eq(w[1].points.iter().map(|p| p.n))
+        });
         let labels: Vec<String> = self.series.first().map_or(Vec::new(), |s| {
             s.points
                 .iter()
-                .map(|p| format!("{} (n = {})", p.wave, p.n))
+                .map(|p| {
+                    if same_n {
+                        format!("{} (n = {})", p.wave, p.n)
+                    } else {
+                        p.wave.clone()
+                    }
+                })
                 .collect()
         });
         let (lo, hi) = self.y_range()?;
         let n = waves.len().max(1);
-        let mut chart = ChartBuilder::on(&body)
+        // The legend has its own panel to the right, so it never covers data.
+        let legend_width = if self.series.len() > 1 || !same_n {
+            px(230.0)
+        } else {
+            px(150.0)
+        };
+        let (plot_area, legend_area) =
+            body.split_horizontally(body.dim_in_pixel().0.saturating_sub(legend_width));
+        let mut chart = ChartBuilder::on(&plot_area)
             .caption(&self.title, font(16.0))
             .margin(px(10.0))
             .x_label_area_size(px(40.0))
@@ -279,15 +299,10 @@ impl WaveFigure {
                 .enumerate()
                 .filter_map(|(i, p)| p.estimate.map(|e| (i as f64 + offset, e)))
                 .collect();
-            for (k, run) in line_runs(&s.points, offset).into_iter().enumerate() {
-                let drawn = chart
+            for run in line_runs(&s.points, offset) {
+                chart
                     .draw_series(LineSeries::new(run, colour.stroke_width(px(2.0))))
                     .map_err(&err)?;
-                if k == 0 {
-                    drawn.label(s.label.clone()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
-                    });
-                }
             }
             chart
                 .draw_series(
@@ -317,14 +332,35 @@ impl WaveFigure {
                 }
             }
         }
-        chart
-            .configure_series_labels()
-            .label_font(font(11.0))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(&err)?;
+        for (si, s) in self.series.iter().enumerate() {
+            let colour = PALETTE[si % PALETTE.len()];
+            let y = px(48.0) as i32 + si as i32 * px(34.0) as i32;
+            let x0 = px(8.0) as i32;
+            legend_area
+                .draw(&PathElement::new(
+                    vec![(x0, y), (x0 + px(18.0) as i32, y)],
+                    colour.stroke_width(px(3.0)),
+                ))
+                .map_err(&err)?;
+            let label = if same_n {
+                s.label.clone()
+            } else {
+                let ns: Vec<String> = s.points.iter().map(|p| p.n.to_string()).collect();
+                format!("{}\n   n = {}", s.label, ns.join(", "))
+            };
+            for (k, line) in label.lines().enumerate() {
+                legend_area
+                    .draw(&Text::new(
+                        line.to_string(),
+                        (
+                            x0 + px(24.0) as i32,
+                            y - px(7.0) as i32 + k as i32 * px(13.0) as i32,
+                        ),
+                        font(10.5),
+                    ))
+                    .map_err(&err)?;
+            }
+        }
         root.present().map_err(&err)?;
         Ok(())
     }

@@ -45,16 +45,28 @@ pub fn prevalence(lang: Lang) -> WaveFigure {
 fn wave_figure_svg_has_title_n_per_wave_and_caption() {
     let svg = prevalence(Lang::En).svg().unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..60]);
+    // The two series differ in n: n goes with each legend label.
     for text in [
         "Families with violence",
-        "T0 (n = 1097)",
-        "T2 (n = 621)",
-        "Source: fixtures/vji (synthetic)",
+        "any violence",
+        "n = 1097, 727, 621",
         "severe or frequent",
+        "n = 1095, 4, 618",
+        "Source: fixtures/vji (synthetic)",
         "80%",
     ] {
         assert!(svg.contains(text), "missing {text}");
     }
+}
+
+#[test]
+fn equal_n_goes_on_the_axis() {
+    let one = WaveFigure {
+        series: vec![prevalence(Lang::En).series[0].clone()],
+        ..prevalence(Lang::En)
+    };
+    let svg = one.svg().unwrap();
+    assert!(svg.contains("T0 (n = 1097)") && svg.contains("T2 (n = 621)"));
 }
 
 #[test]

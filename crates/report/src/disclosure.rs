@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The rules, from the study file's `[disclosure]` section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +26,7 @@ impl From<&cohort_panel::Disclosure> for Rules {
 }
 
 /// What a published cell shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "shown", rename_all = "snake_case")]
 pub enum Shown {
     /// A count (rounded if the rules say so).
@@ -67,7 +67,7 @@ impl fmt::Display for Shown {
 }
 
 /// Why a cell is not shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     /// Table title.
     pub table: String,
@@ -90,10 +90,13 @@ pub struct CountTable {
     pub columns: Vec<String>,
     /// `counts[row][column]`.
     pub counts: Vec<Vec<u64>>,
+    /// Whether row and column totals are published (and so must not let
+    /// a suppressed cell be recovered).
+    pub totals: bool,
 }
 
 /// A table after disclosure control, with its row and column totals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProtectedTable {
     /// Title.
     pub title: String,
@@ -103,12 +106,12 @@ pub struct ProtectedTable {
     pub columns: Vec<String>,
     /// The cells as published.
     pub cells: Vec<Vec<Shown>>,
-    /// Row totals as published.
+    /// Row totals as published (empty when the table has none).
     pub row_totals: Vec<Shown>,
-    /// Column totals as published.
+    /// Column totals as published (empty when the table has none).
     pub column_totals: Vec<Shown>,
-    /// The grand total as published.
-    pub total: Shown,
+    /// The grand total as published (none when the table has no totals).
+    pub total: Option<Shown>,
     /// Every cell not shown, and why.
     pub suppressions: Vec<Suppression>,
 }
@@ -137,7 +140,8 @@ fn second_cell(
 /// (cells and totals) below `min_cell`; secondary suppression until no
 /// row or column with a shown total has exactly one suppressed cell (the
 /// smallest other cell is suppressed, or the total when there is none);
-/// then rounding of what is shown. Rounded cells and totals are rounded
+/// then rounding of what is shown. A table without totals gets primary
+/// suppression only. Rounded cells and totals are rounded
 /// independently, so they need not add up.
 pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
     let (nr, nc) = (table.rows.len(), table.columns.len());
@@ -158,37 +162,40 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
     let mut col_sup: Vec<bool> = col_tot.iter().map(|&v| small(v)).collect();
     let grand_sup = small(grand);
     let (row_primary, col_primary) = (row_sup.clone(), col_sup.clone());
-    loop {
-        let mut changed = false;
-        for r in 0..nr {
-            if let Some(pick) = second_cell(&counts[r], &sup[r], row_sup[r]) {
-                match pick {
-                    Some(c) => sup[r][c] = true,
-                    None => row_sup[r] = true,
+    // Without published totals nothing can be recovered by subtraction.
+    if table.totals {
+        loop {
+            let mut changed = false;
+            for r in 0..nr {
+                if let Some(pick) = second_cell(&counts[r], &sup[r], row_sup[r]) {
+                    match pick {
+                        Some(c) => sup[r][c] = true,
+                        None => row_sup[r] = true,
+                    }
+                    changed = true;
                 }
-                changed = true;
             }
-        }
-        for c in 0..nc {
-            let col: Vec<u64> = counts.iter().map(|row| row[c]).collect();
-            let s: Vec<bool> = sup.iter().map(|row| row[c]).collect();
-            if let Some(pick) = second_cell(&col, &s, col_sup[c]) {
-                match pick {
-                    Some(r) => sup[r][c] = true,
-                    None => col_sup[c] = true,
+            for c in 0..nc {
+                let col: Vec<u64> = counts.iter().map(|row| row[c]).collect();
+                let s: Vec<bool> = sup.iter().map(|row| row[c]).collect();
+                if let Some(pick) = second_cell(&col, &s, col_sup[c]) {
+                    match pick {
+                        Some(r) => sup[r][c] = true,
+                        None => col_sup[c] = true,
+                    }
+                    changed = true;
                 }
-                changed = true;
             }
-        }
-        // The totals themselves, against the grand total.
-        for (tot, marks) in [(&row_tot, &mut row_sup), (&col_tot, &mut col_sup)] {
-            if let Some(Some(i)) = second_cell(tot, marks, grand_sup) {
-                marks[i] = true;
-                changed = true;
+            // The totals themselves, against the grand total.
+            for (tot, marks) in [(&row_tot, &mut row_sup), (&col_tot, &mut col_sup)] {
+                if let Some(Some(i)) = second_cell(tot, marks, grand_sup) {
+                    marks[i] = true;
+                    changed = true;
+                }
             }
-        }
-        if !changed {
-            break;
+            if !changed {
+                break;
+            }
         }
     }
     let round = |v: u64| {
@@ -224,6 +231,18 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
             cells[r].push(show(counts[r][c], sup[r][c], primary[r][c]));
         }
     }
+    if !table.totals {
+        return ProtectedTable {
+            title: table.title.clone(),
+            rows: table.rows.clone(),
+            columns: table.columns.clone(),
+            cells,
+            row_totals: Vec::new(),
+            column_totals: Vec::new(),
+            total: None,
+            suppressions,
+        };
+    }
     let row_totals = (0..nr)
         .map(|r| {
             if row_sup[r] {
@@ -250,7 +269,7 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
         cells,
         row_totals,
         column_totals,
-        total: show(grand, grand_sup, true),
+        total: Some(show(grand, grand_sup, true)),
         suppressions,
     }
 }

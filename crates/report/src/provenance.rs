@@ -5,11 +5,11 @@ use std::io::Read;
 use std::path::Path;
 
 use cohort_panel::Study;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// A file and its SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileHash {
     /// The file, as named.
     pub path: String,
@@ -18,7 +18,7 @@ pub struct FileHash {
 }
 
 /// Where a result comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provenance {
     /// The toolkit's version.
     pub toolkit_version: String,

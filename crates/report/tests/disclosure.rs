@@ -12,6 +12,7 @@ fn table(counts: Vec<Vec<u64>>) -> CountTable {
             .map(|s| s.to_string())
             .collect(),
         counts,
+        totals: true,
     }
 }
 
@@ -50,7 +51,7 @@ fn one_small_cell_takes_three_more_with_it() {
         .map(|c| c.to_string())
         .collect();
     assert_eq!(totals, ["59", "47", "150", "77", "69", "110"]);
-    assert_eq!(t.total, Shown::Count { value: 256 });
+    assert_eq!(t.total, Some(Shown::Count { value: 256 }));
     assert_eq!(t.suppressions.len(), 4);
     assert!(t
         .suppressions
@@ -75,6 +76,7 @@ fn no_cell_below_min_cell_is_ever_shown() {
             rows: vec!["a".into(), "b".into(), "c".into()],
             columns: (0..4).map(|i| i.to_string()).collect(),
             counts,
+            totals: true,
         },
         &Rules {
             min_cell: 10,
@@ -87,7 +89,7 @@ fn no_cell_below_min_cell_is_ever_shown() {
         .flatten()
         .chain(&t.row_totals)
         .chain(&t.column_totals)
-        .chain(std::iter::once(&t.total));
+        .chain(t.total.as_ref());
     for c in all {
         if let Shown::Count { value } = c {
             assert!(*value >= 10, "{value} shown");
@@ -118,6 +120,23 @@ fn no_cell_below_min_cell_is_ever_shown() {
 }
 
 #[test]
+fn a_table_without_totals_gets_primary_suppression_only() {
+    // Without totals, 4 cannot be recovered: only it is hidden.
+    let mut t = table(vec![vec![25, 4, 30], vec![12, 15, 20]]);
+    t.totals = false;
+    let p = protect(
+        &t,
+        &Rules {
+            min_cell: 10,
+            round_to: 1,
+        },
+    );
+    assert_eq!(shown(&p), [["25", "<10", "30"], ["12", "15", "20"]]);
+    assert!(p.total.is_none() && p.row_totals.is_empty() && p.column_totals.is_empty());
+    assert_eq!(p.suppressions.len(), 1);
+}
+
+#[test]
 fn rounding_to_five() {
     // 12 -> 10, 23 -> 25, 37 -> 35, 48 -> 50; totals 35, 85 and 49 -> 50,
     // 71 -> 70; grand 120. Rounded independently: 10 + 25 = 35 here, but
@@ -137,7 +156,7 @@ fn rounding_to_five() {
         .map(|c| c.to_string())
         .collect();
     assert_eq!(totals, ["35", "85", "50", "70"]);
-    assert_eq!(t.total.to_string(), "120");
+    assert_eq!(t.total.unwrap().to_string(), "120");
 }
 
 #[test]
@@ -165,10 +184,10 @@ mod properties {
         fn protection_holds_on_any_table(rows in 1usize..6, cols in 1usize..6, seed in proptest::collection::vec(0u64..60, 36)) {
             let counts: Vec<Vec<u64>> = (0..rows).map(|r| (0..cols).map(|c| seed[r * 6 + c]).collect()).collect();
             let t = protect(
-                &CountTable { title: "p".into(), rows: (0..rows).map(|r| r.to_string()).collect(), columns: (0..cols).map(|c| c.to_string()).collect(), counts },
+                &CountTable { title: "p".into(), rows: (0..rows).map(|r| r.to_string()).collect(), columns: (0..cols).map(|c| c.to_string()).collect(), counts, totals: true },
                 &Rules { min_cell: 10, round_to: 1 },
             );
-            let all = t.cells.iter().flatten().chain(&t.row_totals).chain(&t.column_totals).chain(std::iter::once(&t.total));
+            let all = t.cells.iter().flatten().chain(&t.row_totals).chain(&t.column_totals).chain(t.total.as_ref());
             for c in all {
                 if let Shown::Count { value } = c {
                     prop_assert!(*value >= 10);
@@ -180,7 +199,7 @@ mod properties {
             for c in 0..cols {
                 prop_assert!(t.cells.iter().filter(|row| hidden(&row[c])).count() != 1 || hidden(&t.column_totals[c]));
             }
-            if !hidden(&t.total) {
+            if t.total.as_ref().is_some_and(|c| !hidden(c)) {
                 prop_assert!(t.row_totals.iter().filter(|c| hidden(c)).count() != 1);
                 prop_assert!(t.column_totals.iter().filter(|c| hidden(c)).count() != 1);
             }

@@ -1,0 +1,120 @@
+//! `cohort report` and `cohort plot`: the report of a study, and its
+//! figures redrawn from a saved results file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use cohort_instruments::{reliability, score, Instruments};
+use cohort_plot::Lang;
+use cohort_report::{build, provenance, write_figures, write_report, ReportData};
+use cohort_stats::BootstrapSpec;
+
+use crate::input::{read_panel, read_study};
+use crate::EXIT_BAD_INPUT;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Nl,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Nl => Lang::Nl,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The study file (TOML).
+    study: PathBuf,
+    /// Folder to write the report to (created if needed).
+    #[arg(long)]
+    out: PathBuf,
+    /// Cluster-bootstrap replicates (0: none).
+    #[arg(long, default_value_t = 2000)]
+    bootstrap: usize,
+    /// Seed of the bootstrap streams.
+    #[arg(long, default_value_t = 20201112)]
+    seed: u64,
+    /// Language of figure labels (Dutch: decimal comma).
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+    /// Exclude offending values and rows instead of failing.
+    #[arg(long)]
+    lenient: bool,
+}
+
+#[derive(Args)]
+pub struct PlotArgs {
+    /// A results.json written by `cohort report`.
+    #[arg(long)]
+    results: PathBuf,
+    /// Folder to write figures/ to.
+    #[arg(long)]
+    out: PathBuf,
+    /// Language of figure labels.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+}
+
+pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let Some(study) = read_study(&args.study) else {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    };
+    let spec = match Instruments::from_study(&study) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let Some(loaded) = read_panel(&study, args.lenient) else {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    };
+    let scores = score(&loaded.panel, &spec);
+    let rel = reliability(&loaded.panel, &spec);
+    let boot = (args.bootstrap > 0).then_some(BootstrapSpec {
+        replicates: args.bootstrap,
+        seed: args.seed,
+    });
+    let prov = provenance(&study, boot.map(|b| b.seed)).context("hashing the input files")?;
+    let data = build(&loaded, &scores, &rel, prov, boot, &|_| {});
+    write_report(&args.out, &data, args.lang.into())
+        .with_context(|| format!("writing the report to {}", args.out.display()))?;
+    eprintln!(
+        "report written to {} ({} estimates, {} changes, {} cells suppressed)",
+        args.out.display(),
+        data.estimates.len(),
+        data.change.len(),
+        data.suppressions.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn plot(args: &PlotArgs) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.results)
+        .with_context(|| format!("reading {}", args.results.display()))?;
+    let data: ReportData = match serde_json::from_str(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!(
+                "error: {}: not a results file of `cohort report` ({e})",
+                args.results.display()
+            );
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let names = write_figures(&args.out, &data, args.lang.into()).context("drawing the figures")?;
+    eprintln!(
+        "{} figures written to {}",
+        names.len(),
+        args.out.join("figures").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

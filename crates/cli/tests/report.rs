@@ -1,0 +1,148 @@
+//! `cohort report` and `cohort plot --results`.
+
+use crate::cohort;
+use cohort_testkit::fixture;
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cohort-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    dir
+}
+
+#[test]
+fn report_is_self_contained_protected_and_redrawable() {
+    let out = temp("report");
+    let o = cohort(&[
+        "report",
+        "fixtures/vji/study.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--bootstrap",
+        "100",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for f in [
+        "report.html",
+        "report.md",
+        "results.json",
+        "tables/estimates.csv",
+        "tables/change.csv",
+        "tables/suppressions.csv",
+        "figures/prevalence_families.svg",
+        "figures/prevalence_families.png",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("<style>"));
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
+    );
+    for section in [
+        "Data and response",
+        "Prevalence and frequency at each wave",
+        "Change between waves",
+        "Children&#39;s trauma",
+        "Methods",
+    ] {
+        assert!(html.contains(section), "missing section {section}");
+    }
+    // Provenance: the data file's SHA-256 (fixtures/vji/README.md).
+    assert!(html.contains("b8332f182cff76e2e66dc3c4efc8cb88f99272f167342cd0bd4b242ad9531e99"));
+    // No published count below min_cell (10): every count cell of the count
+    // tables is at least 10, or "<10", or "x".
+    for table in ["response", "patterns"] {
+        let text = std::fs::read_to_string(out.join(format!("tables/{table}.csv"))).unwrap();
+        for cell in text
+            .lines()
+            .skip(1)
+            .flat_map(|l| l.split(',').skip(1).map(str::to_string).collect::<Vec<_>>())
+        {
+            let ok = cell == "<10" || cell == "x" || cell.parse::<u64>().is_ok_and(|n| n >= 10);
+            assert!(ok, "{table}: cell {cell}");
+        }
+    }
+    // Estimates: n below 10 never has a value.
+    let est = std::fs::read_to_string(out.join("tables/estimates.csv")).unwrap();
+    for line in est.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[4].parse::<u64>().unwrap() < 10 {
+            assert_eq!(f[5], "·", "{line}");
+        }
+    }
+    // The figures redraw from results.json alone.
+    let again = temp("plot");
+    let o = cohort(&[
+        "plot",
+        "--results",
+        out.join("results.json").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--lang",
+        "nl",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let svg = std::fs::read_to_string(again.join("figures/prevalence_families.svg")).unwrap();
+    assert!(svg.contains("Gezinnen met geweld"));
+    std::fs::remove_dir_all(&out).ok();
+    std::fs::remove_dir_all(&again).ok();
+}
+
+#[test]
+fn study_text_is_escaped_in_the_html() {
+    let dir = temp("escape");
+    std::fs::create_dir_all(&dir).unwrap();
+    let study = std::fs::read_to_string(fixture("small/study.toml"))
+        .unwrap()
+        .replace(
+            "name = \"small\"",
+            "name = \"<script>alert(1)</script> & co\"",
+        );
+    std::fs::write(dir.join("study.toml"), study).unwrap();
+    std::fs::copy(fixture("small/panel_long.csv"), dir.join("panel_long.csv")).unwrap();
+    let out = dir.join("out");
+    let o = cohort(&[
+        "report",
+        dir.join("study.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--bootstrap",
+        "20",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+    assert!(!html.contains("<script>"));
+    // fixtures/small has 12 families: many cells fall below min_cell and
+    // are listed as suppressed.
+    let supp = std::fs::read_to_string(out.join("tables/suppressions.csv")).unwrap();
+    assert!(supp.lines().count() > 1);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn plot_refuses_a_file_that_is_not_results() {
+    let o = cohort(&[
+        "plot",
+        "--results",
+        "fixtures/vji/study.toml",
+        "--out",
+        "/tmp",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

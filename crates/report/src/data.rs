@@ -1,0 +1,348 @@
+//! The content of a report as data (`results.json`): everything a table or
+//! figure shows, after disclosure control, with provenance. Figures and
+//! the HTML and Markdown files are drawn from this alone, never from the
+//! microdata.
+
+use std::collections::BTreeMap;
+
+use cohort_instruments::{Level, MeasureKind, Reliability, Scores};
+use cohort_panel::{DataSummary, Loaded};
+use cohort_stats::{change_table, wave_estimates, BootstrapSpec, ChangeOptions};
+use serde::{Deserialize, Serialize};
+
+use crate::disclosure::{
+    protect, protect_value, CountTable, ProtectedTable, Rules, Shown, Suppression,
+};
+use crate::provenance::Provenance;
+
+/// Version of the report fields.
+pub const REPORT_SCHEMA: &str = "cohort.report/1";
+
+/// A published share or mean at one wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimateRow {
+    /// The measure.
+    pub measure: String,
+    /// What it is.
+    pub label: String,
+    /// `respondent` or `family`.
+    pub level: String,
+    /// `share` (of units above zero) or `mean`.
+    pub statistic: String,
+    /// Wave label.
+    pub wave: String,
+    /// Units it is based on.
+    pub n: u64,
+    /// The value; null when suppressed (fewer than `min_cell` units).
+    pub value: Option<f64>,
+    /// 95% interval: Wilson for shares, cluster bootstrap (percentile) for
+    /// means, or t where no bootstrap ran.
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// A published change between the first and the last wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeRow {
+    /// The measure.
+    pub measure: String,
+    /// `respondent` or `family`.
+    pub level: String,
+    /// Complete pairs.
+    pub n_pairs: u64,
+    /// Means at the two waves and their difference (null when suppressed).
+    pub mean_from: Option<f64>,
+    /// Mean at the last wave.
+    pub mean_to: Option<f64>,
+    /// Mean of last - first.
+    pub mean_diff: Option<f64>,
+    /// 95% interval of the mean difference (cluster bootstrap, percentile;
+    /// t where no bootstrap ran).
+    pub mean_diff_ci95: Option<[f64; 2]>,
+    /// Paired t-test p, and Holm-adjusted across the table.
+    pub p_t: Option<f64>,
+    /// Holm-adjusted p of the t-test.
+    pub p_t_holm: Option<f64>,
+    /// Wilcoxon signed-rank p (R's default variant).
+    pub p_wilcoxon: Option<f64>,
+    /// McNemar p on prevalence (continuity correction).
+    pub p_mcnemar: Option<f64>,
+    /// Cohen's d_z and its interval.
+    pub dz: Option<f64>,
+    /// Interval of d_z.
+    pub dz_ci95: Option<[f64; 2]>,
+}
+
+/// Cronbach's alpha of a scale at a wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReliabilityRow {
+    /// `instrument.scale`.
+    pub scale: String,
+    /// Wave label.
+    pub wave: String,
+    /// Complete cases.
+    pub n: u64,
+    /// Alpha (null when suppressed or not estimable).
+    pub alpha: Option<f64>,
+    /// Feldt 95% interval.
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// Replicates and seed of the cluster bootstrap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootstrapInfo {
+    /// Replicates.
+    pub replicates: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportData {
+    /// Version of these fields.
+    pub schema: String,
+    /// Study name.
+    pub study: String,
+    /// Toolkit version and input hashes.
+    pub provenance: Provenance,
+    /// Smallest published count and the rounding.
+    pub min_cell: u64,
+    /// Counts rounded to a multiple of this.
+    pub round_to: u64,
+    /// How the bootstrap ran (families resampled; ChaCha8 stream per
+    /// replicate).
+    pub bootstrap: Option<BootstrapInfo>,
+    /// Wave labels in order.
+    pub waves: Vec<String>,
+    /// Rows read, kept, excluded.
+    pub rows: BTreeMap<String, u64>,
+    /// Respondents and families taking part per wave (protected).
+    pub response: ProtectedTable,
+    /// Families by response pattern (protected).
+    pub patterns: ProtectedTable,
+    /// Shares and means per measure and wave.
+    pub estimates: Vec<EstimateRow>,
+    /// Change from the first to the last wave.
+    pub change: Vec<ChangeRow>,
+    /// Reliability of the scales.
+    pub reliability: Vec<ReliabilityRow>,
+    /// Every cell not published, and why.
+    pub suppressions: Vec<Suppression>,
+}
+
+fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::Respondent => "respondent",
+        Level::Family => "family",
+    }
+}
+
+/// Builds the report content. `min_cell` rules apply to every count,
+/// share, mean and test.
+pub fn build(
+    loaded: &Loaded,
+    scores: &Scores,
+    reliability: &[Reliability],
+    provenance: Provenance,
+    bootstrap: Option<BootstrapSpec>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> ReportData {
+    let panel = &loaded.panel;
+    let study = panel.study();
+    let rules = Rules::from(&study.disclosure);
+    let summary = DataSummary::new(panel, &loaded.report);
+    let waves: Vec<String> = study.waves.iter().map(|w| w.label.clone()).collect();
+    let mut suppressions = Vec::new();
+
+    let response = protect(
+        &CountTable {
+            title: "taking part per wave".into(),
+            rows: vec!["respondents".into(), "families".into()],
+            columns: waves.clone(),
+            counts: vec![
+                summary
+                    .response
+                    .respondents
+                    .present
+                    .iter()
+                    .map(|w| w.n)
+                    .collect(),
+                summary
+                    .response
+                    .clusters
+                    .present
+                    .iter()
+                    .map(|w| w.n)
+                    .collect(),
+            ],
+            // Respondents and families, and waves, do not add up.
+            totals: false,
+        },
+        &rules,
+    );
+    let c = &summary.response.clusters;
+    let patterns = protect(
+        &CountTable {
+            title: "families by response pattern".into(),
+            rows: vec!["families".into()],
+            columns: vec![
+                "complete".into(),
+                "dropped out".into(),
+                "late entry".into(),
+                "returned".into(),
+            ],
+            counts: vec![vec![c.complete, c.dropped_out, c.late_entry, c.returned]],
+            totals: true,
+        },
+        &rules,
+    );
+    suppressions.extend(response.suppressions.iter().cloned());
+    suppressions.extend(patterns.suppressions.iter().cloned());
+    let mut rows = BTreeMap::new();
+    rows.insert("read".to_string(), loaded.report.rows_read());
+    rows.insert("kept".to_string(), loaded.report.rows_kept());
+    for (k, n) in loaded.report.rows_excluded() {
+        rows.insert(format!("excluded: {}", k.name()), n);
+    }
+
+    // Estimates: shares of binary and classed measures, means of counts
+    // and scores.
+    let est = wave_estimates(panel, scores, None, bootstrap, progress).unwrap_or_default();
+    let kinds: BTreeMap<&str, (&MeasureKind, &str)> = scores
+        .measures
+        .iter()
+        .map(|m| (m.name.as_str(), (&m.kind, m.label.as_str())))
+        .collect();
+    let mut estimates = Vec::new();
+    for e in &est {
+        let Some((kind, label)) = kinds.get(e.measure.as_str()) else {
+            continue;
+        };
+        let share = matches!(kind, MeasureKind::Binary);
+        let n = e.descriptives.n as u64;
+        let (value, ci) = if share {
+            let p = e.prevalence.as_ref();
+            (p.map(|p| p.estimate), p.map(|p| p.wilson))
+        } else {
+            let boot = e.mean_ci95_bootstrap.as_ref().and_then(|b| b.percentile);
+            (e.descriptives.mean, boot.or(e.descriptives.mean_ci95_t))
+        };
+        let shown = value.map(|v| protect_value(v, n, &rules));
+        let published = matches!(shown, Some(Shown::Value { .. }));
+        if value.is_some() && !published {
+            suppressions.push(Suppression {
+                table: "estimates".into(),
+                row: e.measure.clone(),
+                column: e.wave.clone(),
+                reason: format!(
+                    "based on {n} units, fewer than min_cell ({})",
+                    rules.min_cell
+                ),
+            });
+        }
+        estimates.push(EstimateRow {
+            measure: e.measure.clone(),
+            label: label.to_string(),
+            level: level_name(e.level).into(),
+            statistic: if share { "share" } else { "mean" }.into(),
+            wave: e.wave.clone(),
+            n,
+            value: value.filter(|_| published),
+            ci95: ci.filter(|_| published),
+        });
+    }
+
+    // Change from the first to the last wave, every measure.
+    let last = (waves.len() - 1) as u8;
+    let rel_at_first: BTreeMap<String, f64> = reliability
+        .iter()
+        .filter(|r| Some(&r.wave) == waves.first())
+        .filter_map(|r| {
+            r.alpha
+                .map(|a| (format!("{}.{}", r.instrument, r.scale), a))
+        })
+        .collect();
+    let opts = ChangeOptions {
+        bootstrap,
+        progress,
+        reliability: rel_at_first,
+    };
+    let all: Vec<usize> = (0..scores.measures.len()).collect();
+    let table = if waves.len() > 1 {
+        change_table(panel, scores, &all, 0, last, &opts)
+    } else {
+        Vec::new()
+    };
+    let change = table
+        .iter()
+        .map(|c| {
+            let ok = c.n_pairs as u64 >= rules.min_cell;
+            if !ok && c.n_pairs > 0 {
+                suppressions.push(Suppression {
+                    table: "change".into(),
+                    row: c.measure.clone(),
+                    column: "all".into(),
+                    reason: format!(
+                        "{} pairs, fewer than min_cell ({})",
+                        c.n_pairs, rules.min_cell
+                    ),
+                });
+            }
+            let keep = |v: Option<f64>| v.filter(|_| ok);
+            let boot = c
+                .bootstrap
+                .as_ref()
+                .and_then(|b| b.get("mean_diff"))
+                .and_then(|ci| ci.percentile);
+            ChangeRow {
+                measure: c.measure.clone(),
+                level: level_name(c.level).into(),
+                n_pairs: c.n_pairs as u64,
+                mean_from: keep(c.mean_from),
+                mean_to: keep(c.mean_to),
+                mean_diff: keep(c.mean_diff),
+                mean_diff_ci95: boot.or(c.paired_t.ci95).filter(|_| ok),
+                p_t: keep(c.paired_t.p_value),
+                p_t_holm: keep(c.p_adjusted.get("paired_t").and_then(|a| a.holm)),
+                p_wilcoxon: keep(c.wilcoxon.p_value),
+                p_mcnemar: keep(c.mcnemar.p_value),
+                dz: keep(c.effect_size.dz),
+                dz_ci95: c.effect_size.dz_ci95.filter(|_| ok),
+            }
+        })
+        .collect();
+
+    let reliability = reliability
+        .iter()
+        .map(|r| {
+            let ok = r.n as u64 >= rules.min_cell;
+            ReliabilityRow {
+                scale: format!("{}.{}", r.instrument, r.scale),
+                wave: r.wave.clone(),
+                n: r.n as u64,
+                alpha: r.alpha.filter(|_| ok),
+                ci95: r.alpha_ci95.filter(|_| ok),
+            }
+        })
+        .collect();
+
+    ReportData {
+        schema: REPORT_SCHEMA.into(),
+        study: study.name.clone(),
+        provenance,
+        min_cell: rules.min_cell,
+        round_to: rules.round_to,
+        bootstrap: bootstrap.map(|b| BootstrapInfo {
+            replicates: b.replicates,
+            seed: b.seed,
+        }),
+        waves,
+        rows,
+        response,
+        patterns,
+        estimates,
+        change,
+        reliability,
+        suppressions,
+    }
+}

@@ -1,0 +1,239 @@
+//! The report's figures, made from [`ReportData`] alone.
+
+use cohort_plot::{
+    interval_note, ForestFigure, ForestRow, Lang, WaveFigure, WavePoint, WaveSeries,
+};
+
+use crate::data::{EstimateRow, ReportData};
+use crate::disclosure::Shown;
+
+/// A figure of the report, ready to render.
+pub enum Figure {
+    /// Estimates per wave.
+    Waves(WaveFigure),
+    /// Effect sizes.
+    Forest(ForestFigure),
+}
+
+impl Figure {
+    /// The figure as SVG.
+    pub fn svg(&self) -> Result<String, cohort_plot::PlotError> {
+        match self {
+            Figure::Waves(f) => f.svg(),
+            Figure::Forest(f) => f.svg(),
+        }
+    }
+
+    /// The figure as a 300-dpi PNG file.
+    pub fn png(&self, path: &std::path::Path) -> Result<(), cohort_plot::PlotError> {
+        match self {
+            Figure::Waves(f) => f.png(path),
+            Figure::Forest(f) => f.png(path),
+        }
+    }
+}
+
+/// A measure "of the instrument", not of one item group (`partner.annual`,
+/// not `partner.physical.annual`), or a derived measure.
+fn headline(measure: &str) -> bool {
+    measure.matches('.').count() <= 1 || measure.ends_with(".total.clinical")
+}
+
+fn series(data: &ReportData, rows: &[&EstimateRow], measure: &str, label: &str) -> WaveSeries {
+    WaveSeries {
+        label: label.to_string(),
+        points: data
+            .waves
+            .iter()
+            .map(|w| {
+                let r = rows.iter().find(|r| r.measure == measure && &r.wave == w);
+                WavePoint {
+                    wave: w.clone(),
+                    estimate: r.and_then(|r| r.value),
+                    ci95: r.and_then(|r| r.ci95),
+                    n: r.map_or(0, |r| r.n),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn caption(data: &ReportData, lang: Lang) -> String {
+    format!("{} {}.", source(data, lang), interval_note(lang))
+}
+
+fn source(data: &ReportData, lang: Lang) -> String {
+    let source = match lang {
+        Lang::En => "Source",
+        Lang::Nl => "Bron",
+    };
+    format!(
+        "{source}: {} (study file sha256 {}…). cohort {}.",
+        data.study,
+        &data.provenance.study.sha256[..12.min(data.provenance.study.sha256.len())],
+        data.provenance.toolkit_version
+    )
+}
+
+/// The figures of a report, by file name (without extension).
+pub fn figures(data: &ReportData, lang: Lang) -> Vec<(String, Figure)> {
+    let t = |en: &str, nl: &str| match lang {
+        Lang::En => en.to_string(),
+        Lang::Nl => nl.to_string(),
+    };
+    let mut out = Vec::new();
+    let measures_of = |pred: &dyn Fn(&EstimateRow) -> bool| {
+        let mut m: Vec<String> = Vec::new();
+        for r in data.estimates.iter().filter(|r| pred(r)) {
+            if !m.contains(&r.measure) {
+                m.push(r.measure.clone());
+            }
+        }
+        m
+    };
+    let rows: Vec<&EstimateRow> = data.estimates.iter().collect();
+    for (name, level, title, y) in [
+        (
+            "prevalence_families",
+            "family",
+            t(
+                "Families with violence, per wave",
+                "Gezinnen met geweld, per meting",
+            ),
+            t("share of families", "aandeel gezinnen"),
+        ),
+        (
+            "prevalence_respondents",
+            "respondent",
+            t(
+                "Respondents with violence or symptoms, per wave",
+                "Respondenten met geweld of klachten, per meting",
+            ),
+            t("share of respondents", "aandeel respondenten"),
+        ),
+    ] {
+        let ms = measures_of(&|r| {
+            r.level == level
+                && r.statistic == "share"
+                && headline(&r.measure)
+                && !r.measure.ends_with(".ever")
+        });
+        if !ms.is_empty() {
+            out.push((
+                name.to_string(),
+                Figure::Waves(WaveFigure {
+                    title,
+                    y_label: y,
+                    shares: true,
+                    series: ms
+                        .iter()
+                        .take(7)
+                        .map(|m| series(data, &rows, m, m))
+                        .collect(),
+                    caption: caption(data, lang),
+                    lang,
+                }),
+            ));
+        }
+    }
+    let means = measures_of(&|r| r.level == "family" && r.statistic == "mean");
+    if !means.is_empty() {
+        out.push((
+            "incidents_families".to_string(),
+            Figure::Waves(WaveFigure {
+                title: t(
+                    "Mean incidents per family per 12 months",
+                    "Gemiddeld aantal incidenten per gezin per 12 maanden",
+                ),
+                y_label: t("incidents per 12 months", "incidenten per 12 maanden"),
+                shares: false,
+                series: means.iter().map(|m| series(data, &rows, m, m)).collect(),
+                caption: caption(data, lang),
+                lang,
+            }),
+        ));
+    }
+    let forest_rows: Vec<ForestRow> = data
+        .change
+        .iter()
+        .filter(|c| headline(&c.measure) && !c.measure.ends_with(".ever"))
+        .map(|c| ForestRow {
+            label: c.measure.clone(),
+            estimate: c.dz,
+            ci95: c.dz_ci95,
+        })
+        .collect();
+    if forest_rows.iter().any(|r| r.estimate.is_some()) {
+        let (from, to) = (
+            data.waves.first().cloned().unwrap_or_default(),
+            data.waves.last().cloned().unwrap_or_default(),
+        );
+        out.push((
+            "change_effect_sizes".to_string(),
+            Figure::Forest(ForestFigure {
+                title: t(
+                    &format!("Change {from} to {to}: standardised mean difference"),
+                    &format!("Verandering {from} naar {to}: gestandaardiseerd verschil"),
+                ),
+                x_label: t(
+                    "Cohen's d_z (negative = lower at the later wave)",
+                    "Cohen's d_z (negatief = lager bij de latere meting)",
+                ),
+                reference: 0.0,
+                rows: forest_rows,
+                caption: caption(data, lang),
+                lang,
+            }),
+        ));
+    }
+    // Taking part: share of the first wave's families and respondents.
+    let counts = |row: usize| -> Vec<Option<u64>> {
+        data.response.cells[row]
+            .iter()
+            .map(|c| match c {
+                Shown::Count { value } => Some(*value),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut resp_series = Vec::new();
+    for (row, label) in [
+        (1, t("families", "gezinnen")),
+        (0, t("respondents", "respondenten")),
+    ] {
+        let c = counts(row);
+        if let Some(Some(base)) = c.first().copied().filter(|b| b.is_some_and(|b| b > 0)) {
+            resp_series.push(WaveSeries {
+                label,
+                points: data
+                    .waves
+                    .iter()
+                    .zip(&c)
+                    .map(|(w, n)| WavePoint {
+                        wave: w.clone(),
+                        estimate: n.map(|n| n as f64 / base as f64),
+                        ci95: None,
+                        n: n.unwrap_or(0),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    if !resp_series.is_empty() {
+        out.push((
+            "response".to_string(),
+            Figure::Waves(WaveFigure {
+                title: t(
+                    "Taking part, as a share of the first wave",
+                    "Deelname, als aandeel van de eerste meting",
+                ),
+                y_label: t("share of the first wave", "aandeel van de eerste meting"),
+                shares: true,
+                series: resp_series,
+                caption: source(data, lang),
+                lang,
+            }),
+        ));
+    }
+    out
+}
