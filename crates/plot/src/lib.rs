@@ -5,6 +5,8 @@
 //! - [`WaveFigure`]: an estimate per wave with its 95% interval, one
 //!   series per measure or group (prevalence, mean annual incidents).
 //! - [`ForestFigure`]: effect sizes or odds ratios with their intervals.
+//! - [`BarFigure`]: stacked bars (transitions between waves, attrition).
+//! - [`BoxFigure`]: the distribution per wave as quartile boxes.
 //! - Both render to SVG ([`WaveFigure::svg`]) and to PNG at 300 dpi
 //!   ([`WaveFigure::png`]); the PNG text uses DejaVu Sans, embedded in the
 //!   binary, so no system font library is needed.
@@ -531,6 +533,322 @@ impl ForestFigure {
         let size = (
             (BASE.0 as f64 * scale) as u32,
             (height as f64 * scale) as u32,
+        );
+        let root = BitMapBackend::new(path, size).into_drawing_area();
+        self.draw(&root, scale)
+    }
+}
+
+/// Draws a legend of coloured entries in its own panel.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, RGBColor)],
+    scale: f64,
+    err: &dyn Fn(DrawingAreaErrorKind<DB::ErrorType>) -> PlotError,
+) -> Result<(), PlotError> {
+    let px = |v: f64| (v * scale) as i32;
+    for (i, (label, colour)) in entries.iter().enumerate() {
+        let y = px(48.0) + i as i32 * px(34.0);
+        area.draw(&Rectangle::new(
+            [(px(8.0), y - px(6.0)), (px(24.0), y + px(6.0))],
+            colour.filled(),
+        ))
+        .map_err(err)?;
+        for (k, line) in label.lines().enumerate() {
+            area.draw(&Text::new(
+                line.to_string(),
+                (px(30.0), y - px(7.0) + k as i32 * px(13.0)),
+                (FAMILY, 10.5 * scale).into_font(),
+            ))
+            .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// One bar of a [`BarFigure`]: the segments stack from the bottom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    /// Label under the bar.
+    pub label: String,
+    /// Units in the bar.
+    pub n: u64,
+    /// Value of each segment (shares or counts); `None` when suppressed.
+    pub segments: Vec<Option<f64>>,
+}
+
+/// Stacked bars: transitions between waves (shares), or response per wave
+/// (counts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarFigure {
+    /// Title.
+    pub title: String,
+    /// Y-axis label.
+    pub y_label: String,
+    /// Segments are shares (drawn as percentages) or counts.
+    pub shares: bool,
+    /// Names of the segments, bottom first.
+    pub segment_labels: Vec<String>,
+    /// The bars.
+    pub bars: Vec<Bar>,
+    /// Caption.
+    pub caption: String,
+    /// Language.
+    pub lang: Lang,
+}
+
+impl BarFigure {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: f64,
+    ) -> Result<(), PlotError> {
+        let err = draw_error(&self.title);
+        let px = |v: f64| (v * scale) as u32;
+        let font = |size: f64| (FAMILY, size * scale).into_font();
+        root.fill(&WHITE).map_err(&err)?;
+        let (body, caption) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
+        caption
+            .draw(&Text::new(
+                self.caption.clone(),
+                (px(10.0) as i32, px(6.0) as i32),
+                font(10.0).color(&BLACK.mix(0.7)),
+            ))
+            .map_err(&err)?;
+        let (plot_area, legend_area) =
+            body.split_horizontally(body.dim_in_pixel().0.saturating_sub(px(200.0)));
+        let top = self
+            .bars
+            .iter()
+            .map(|b| b.segments.iter().flatten().sum::<f64>())
+            .fold(0.0f64, f64::max);
+        if top <= 0.0 {
+            return Err(PlotError::Empty(self.title.clone()));
+        }
+        let hi = if self.shares { 1.0 } else { top * 1.1 };
+        let n = self.bars.len();
+        let labels: Vec<String> = self
+            .bars
+            .iter()
+            .map(|b| format!("{} (n = {})", b.label, b.n))
+            .collect();
+        let mut chart = ChartBuilder::on(&plot_area)
+            .caption(&self.title, font(16.0))
+            .margin(px(10.0))
+            .x_label_area_size(px(40.0))
+            .y_label_area_size(px(56.0))
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0.0..hi)
+            .map_err(&err)?;
+        let (lang, shares) = (self.lang, self.shares);
+        chart
+            .configure_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x: &f64| {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
+                    labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y: &f64| {
+                if shares {
+                    format!("{}%", lang.number(y * 100.0, 0))
+                } else {
+                    lang.number(*y, 0)
+                }
+            })
+            .y_desc(&self.y_label)
+            .label_style(font(11.0))
+            .axis_desc_style(font(12.0))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(&err)?;
+        for (i, bar) in self.bars.iter().enumerate() {
+            let mut base = 0.0;
+            for (k, seg) in bar.segments.iter().enumerate() {
+                // A suppressed segment is left out: the bar shows a gap
+                // rather than a guessed value.
+                let Some(v) = seg else { continue };
+                let colour = PALETTE[k % PALETTE.len()];
+                let x = i as f64;
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.3, base), (x + 0.3, base + v)],
+                        colour.filled(),
+                    )))
+                    .map_err(&err)?;
+                base += v;
+            }
+        }
+        let entries: Vec<(String, RGBColor)> = self
+            .segment_labels
+            .iter()
+            .enumerate()
+            .map(|(k, l)| (l.clone(), PALETTE[k % PALETTE.len()]))
+            .collect();
+        draw_legend(&legend_area, &entries, scale, &err)?;
+        root.present().map_err(&err)?;
+        Ok(())
+    }
+
+    /// The figure as an SVG document.
+    pub fn svg(&self) -> Result<String, PlotError> {
+        register();
+        let mut s = String::new();
+        {
+            let root = SVGBackend::with_string(&mut s, BASE).into_drawing_area();
+            self.draw(&root, 1.0)?;
+        }
+        Ok(s)
+    }
+
+    /// The figure as a PNG file at 300 dpi.
+    pub fn png(&self, path: &Path) -> Result<(), PlotError> {
+        register();
+        let scale = 300.0 / 96.0;
+        let size = (
+            (BASE.0 as f64 * scale) as u32,
+            (BASE.1 as f64 * scale) as u32,
+        );
+        let root = BitMapBackend::new(path, size).into_drawing_area();
+        self.draw(&root, scale)
+    }
+}
+
+/// Quartiles of a distribution at one wave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxStat {
+    /// Wave label.
+    pub label: String,
+    /// Units.
+    pub n: u64,
+    /// First quartile, median, third quartile; `None` when suppressed.
+    pub quartiles: Option<[f64; 3]>,
+}
+
+/// The distribution per wave as boxes from the first to the third
+/// quartile with the median (no whiskers: extremes are single
+/// respondents' values and are not published).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxFigure {
+    /// Title.
+    pub title: String,
+    /// Y-axis label.
+    pub y_label: String,
+    /// One box per wave.
+    pub boxes: Vec<BoxStat>,
+    /// Caption.
+    pub caption: String,
+    /// Language.
+    pub lang: Lang,
+}
+
+impl BoxFigure {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: f64,
+    ) -> Result<(), PlotError> {
+        let err = draw_error(&self.title);
+        let px = |v: f64| (v * scale) as u32;
+        let font = |size: f64| (FAMILY, size * scale).into_font();
+        root.fill(&WHITE).map_err(&err)?;
+        let (body, caption) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
+        caption
+            .draw(&Text::new(
+                self.caption.clone(),
+                (px(10.0) as i32, px(6.0) as i32),
+                font(10.0).color(&BLACK.mix(0.7)),
+            ))
+            .map_err(&err)?;
+        let hi = self
+            .boxes
+            .iter()
+            .filter_map(|b| b.quartiles.map(|q| q[2]))
+            .fold(0.0f64, f64::max);
+        if hi <= 0.0 && self.boxes.iter().all(|b| b.quartiles.is_none()) {
+            return Err(PlotError::Empty(self.title.clone()));
+        }
+        let n = self.boxes.len();
+        let labels: Vec<String> = self
+            .boxes
+            .iter()
+            .map(|b| format!("{} (n = {})", b.label, b.n))
+            .collect();
+        let mut chart = ChartBuilder::on(&body)
+            .caption(&self.title, font(16.0))
+            .margin(px(10.0))
+            .x_label_area_size(px(40.0))
+            .y_label_area_size(px(56.0))
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0.0..(hi * 1.1).max(1.0))
+            .map_err(&err)?;
+        let lang = self.lang;
+        chart
+            .configure_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x: &f64| {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
+                    labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y: &f64| lang.number(*y, 0))
+            .y_desc(&self.y_label)
+            .label_style(font(11.0))
+            .axis_desc_style(font(12.0))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(&err)?;
+        let colour = PALETTE[0];
+        for (i, b) in self.boxes.iter().enumerate() {
+            let Some([q1, med, q3]) = b.quartiles else {
+                continue;
+            };
+            let x = i as f64;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.25, q1), (x + 0.25, q3)],
+                    colour.mix(0.35).filled(),
+                )))
+                .map_err(&err)?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.25, q1), (x + 0.25, q3)],
+                    colour.stroke_width(px(1.5)),
+                )))
+                .map_err(&err)?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x - 0.25, med), (x + 0.25, med)],
+                    BLACK.stroke_width(px(2.5)),
+                )))
+                .map_err(&err)?;
+        }
+        root.present().map_err(&err)?;
+        Ok(())
+    }
+
+    /// The figure as an SVG document.
+    pub fn svg(&self) -> Result<String, PlotError> {
+        register();
+        let mut s = String::new();
+        {
+            let root = SVGBackend::with_string(&mut s, BASE).into_drawing_area();
+            self.draw(&root, 1.0)?;
+        }
+        Ok(s)
+    }
+
+    /// The figure as a PNG file at 300 dpi.
+    pub fn png(&self, path: &Path) -> Result<(), PlotError> {
+        register();
+        let scale = 300.0 / 96.0;
+        let size = (
+            (BASE.0 as f64 * scale) as u32,
+            (BASE.1 as f64 * scale) as u32,
         );
         let root = BitMapBackend::new(path, size).into_drawing_area();
         self.draw(&root, scale)

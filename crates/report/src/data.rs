@@ -38,6 +38,22 @@ pub struct EstimateRow {
     /// 95% interval: Wilson for shares, cluster bootstrap (percentile) for
     /// means, or t where no bootstrap ran.
     pub ci95: Option<[f64; 2]>,
+    /// First quartile, median and third quartile (means only).
+    pub quartiles: Option<[f64; 3]>,
+}
+
+/// Families of one trajectory of `family_incidents` from the first to the
+/// last wave, and their mean at each wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trajectory {
+    /// `stopped`, `decreased`, `persistent`, `increased` or `none`.
+    pub class: String,
+    /// Families in the class (with a value at the first and last wave).
+    pub n: u64,
+    /// Share of those families (null when suppressed).
+    pub share: Option<f64>,
+    /// Per wave: families of the class with a value, mean, t 95% interval.
+    pub waves: Vec<EstimateRow>,
 }
 
 /// A published change between the first and the last wave.
@@ -126,6 +142,13 @@ pub struct ReportData {
     pub change: Vec<ChangeRow>,
     /// Reliability of the scales.
     pub reliability: Vec<ReliabilityRow>,
+    /// Families by class (none / minor / severe or frequent) at the first
+    /// wave (rows) and the last wave (columns), protected.
+    pub transitions: Option<ProtectedTable>,
+    /// Trajectories of family incidents.
+    pub trajectories: Vec<Trajectory>,
+    /// Families present, returned and dropped out per wave, protected.
+    pub attrition: ProtectedTable,
     /// Every cell not published, and why.
     pub suppressions: Vec<Suppression>,
 }
@@ -249,6 +272,16 @@ pub fn build(
             n,
             value: value.filter(|_| published),
             ci95: ci.filter(|_| published),
+            quartiles: if share {
+                None
+            } else {
+                let d = &e.descriptives;
+                d.q25
+                    .zip(d.median)
+                    .zip(d.q75)
+                    .map(|((a, b), c)| [a, b, c])
+                    .filter(|_| published)
+            },
         });
     }
 
@@ -326,6 +359,14 @@ pub fn build(
         })
         .collect();
 
+    let transitions = family_transitions(scores, panel.n_clusters(), last, &rules);
+    if let Some(t) = &transitions {
+        suppressions.extend(t.suppressions.iter().cloned());
+    }
+    let trajectories = trajectories(scores, &waves, &rules, &mut suppressions);
+    let attrition = attrition(&summary, panel, &waves, &rules);
+    suppressions.extend(attrition.suppressions.iter().cloned());
+
     ReportData {
         schema: REPORT_SCHEMA.into(),
         study: study.name.clone(),
@@ -343,6 +384,195 @@ pub fn build(
         estimates,
         change,
         reliability,
+        transitions,
+        trajectories,
+        attrition,
         suppressions,
     }
+}
+
+/// Values of a family measure by (cluster, wave).
+fn family_values(scores: &Scores, name: &str) -> Option<BTreeMap<(u32, u8), f64>> {
+    let m = scores.of(name)?;
+    Some(
+        (0..m.len())
+            .filter_map(|i| m.value(i).map(|v| ((m.unit(i), m.wave(i)), v)))
+            .collect(),
+    )
+}
+
+/// The class of a family at a wave: 0 none, 1 minor, 2 severe or frequent.
+fn family_class(
+    any: &BTreeMap<(u32, u8), f64>,
+    sof: &BTreeMap<(u32, u8), f64>,
+    key: (u32, u8),
+) -> Option<usize> {
+    match (any.get(&key), sof.get(&key)) {
+        (Some(a), _) if *a == 0.0 => Some(0),
+        (_, Some(s)) if *s == 1.0 => Some(2),
+        (Some(_), Some(_)) => Some(1),
+        _ => None,
+    }
+}
+
+const CLASSES: [&str; 3] = ["none", "minor", "severe or frequent"];
+
+fn family_transitions(
+    scores: &Scores,
+    n_clusters: usize,
+    last: u8,
+    rules: &Rules,
+) -> Option<ProtectedTable> {
+    let any = family_values(scores, "family_any_violence")?;
+    let sof = family_values(scores, "family_severe_or_frequent")?;
+    let mut counts = vec![vec![0u64; 3]; 3];
+    for c in 0..n_clusters as u32 {
+        if let (Some(a), Some(b)) = (
+            family_class(&any, &sof, (c, 0)),
+            family_class(&any, &sof, (c, last)),
+        ) {
+            counts[a][b] += 1;
+        }
+    }
+    Some(protect(
+        &CountTable {
+            title: "families by class, first by last wave".into(),
+            rows: CLASSES.iter().map(|c| c.to_string()).collect(),
+            columns: CLASSES.iter().map(|c| c.to_string()).collect(),
+            counts,
+            totals: true,
+        },
+        rules,
+    ))
+}
+
+fn trajectories(
+    scores: &Scores,
+    waves: &[String],
+    rules: &Rules,
+    suppressions: &mut Vec<Suppression>,
+) -> Vec<Trajectory> {
+    let Some(v) = family_values(scores, "family_incidents") else {
+        return Vec::new();
+    };
+    let last = (waves.len() - 1) as u8;
+    let classes = ["stopped", "decreased", "persistent", "increased", "none"];
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); classes.len()];
+    for (&(c, w), &a) in &v {
+        if w != 0 {
+            continue;
+        }
+        let Some(&b) = v.get(&(c, last)) else {
+            continue;
+        };
+        let k = match (a > 0.0, b > 0.0) {
+            (true, false) => 0,
+            (false, false) => 4,
+            _ if b < a => 1,
+            _ if b == a => 2,
+            _ => 3,
+        };
+        members[k].push(c);
+    }
+    let total: usize = members.iter().map(Vec::len).sum();
+    classes
+        .iter()
+        .zip(&members)
+        .map(|(class, fams)| {
+            let n = fams.len() as u64;
+            let ok = n >= rules.min_cell;
+            if !ok && n > 0 {
+                suppressions.push(Suppression {
+                    table: "trajectories".into(),
+                    row: class.to_string(),
+                    column: "all".into(),
+                    reason: format!("{n} families, fewer than min_cell ({})", rules.min_cell),
+                });
+            }
+            let waves = waves
+                .iter()
+                .enumerate()
+                .map(|(w, label)| {
+                    let x: Vec<f64> = fams
+                        .iter()
+                        .filter_map(|c| v.get(&(*c, w as u8)).copied())
+                        .collect();
+                    let d = cohort_stats::describe(&x);
+                    let shown = x.len() as u64 >= rules.min_cell && ok;
+                    EstimateRow {
+                        measure: "family_incidents".into(),
+                        label: format!("trajectory {class}"),
+                        level: "family".into(),
+                        statistic: "mean".into(),
+                        wave: label.clone(),
+                        n: x.len() as u64,
+                        value: d.mean.filter(|_| shown),
+                        ci95: d.mean_ci95_t.filter(|_| shown),
+                        quartiles: None,
+                    }
+                })
+                .collect();
+            Trajectory {
+                class: class.to_string(),
+                n,
+                share: (ok && total > 0).then(|| n as f64 / total as f64),
+                waves,
+            }
+        })
+        .collect()
+}
+
+fn attrition(
+    summary: &DataSummary,
+    panel: &cohort_panel::Panel,
+    waves: &[String],
+    rules: &Rules,
+) -> ProtectedTable {
+    // Presence of each family per wave, as a bit set.
+    let mut present = vec![0u64; panel.n_clusters()];
+    for i in 0..panel.n_observations() {
+        present[panel.cluster_of(panel.respondent(i)).0 as usize] |= 1 << panel.wave(i).0;
+    }
+    let k = waves.len();
+    let mut counts = vec![vec![0u64; k]; 3];
+    for &m in &present {
+        for w in 0..k {
+            let here = m & (1 << w) != 0;
+            let before = m & ((1 << w) - 1);
+            let missed_before = before != 0 && (before.count_ones() as usize) < w;
+            let after = m >> (w + 1);
+            if here {
+                counts[0][w] += 1;
+                if missed_before && (m >> (w - 1)) & 1 == 0 {
+                    counts[1][w] += 1;
+                }
+            } else if before != 0 && after == 0 {
+                counts[2][w] += 1;
+            }
+        }
+    }
+    debug_assert_eq!(
+        counts[0].iter().sum::<u64>(),
+        summary
+            .response
+            .clusters
+            .present
+            .iter()
+            .map(|p| p.n)
+            .sum::<u64>()
+    );
+    protect(
+        &CountTable {
+            title: "families present, returned and dropped out per wave".into(),
+            rows: vec![
+                "present".into(),
+                "of which returned".into(),
+                "dropped out".into(),
+            ],
+            columns: waves.to_vec(),
+            counts,
+            totals: false,
+        },
+        rules,
+    )
 }

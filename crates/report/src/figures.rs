@@ -1,7 +1,8 @@
 //! The report's figures, made from [`ReportData`] alone.
 
 use cohort_plot::{
-    interval_note, ForestFigure, ForestRow, Lang, WaveFigure, WavePoint, WaveSeries,
+    interval_note, Bar, BarFigure, BoxFigure, BoxStat, ForestFigure, ForestRow, Lang, WaveFigure,
+    WavePoint, WaveSeries,
 };
 
 use crate::data::{EstimateRow, ReportData};
@@ -13,6 +14,10 @@ pub enum Figure {
     Waves(WaveFigure),
     /// Effect sizes.
     Forest(ForestFigure),
+    /// Stacked bars.
+    Bars(BarFigure),
+    /// Distribution per wave.
+    Boxes(BoxFigure),
 }
 
 impl Figure {
@@ -21,6 +26,8 @@ impl Figure {
         match self {
             Figure::Waves(f) => f.svg(),
             Figure::Forest(f) => f.svg(),
+            Figure::Bars(f) => f.svg(),
+            Figure::Boxes(f) => f.svg(),
         }
     }
 
@@ -29,6 +36,8 @@ impl Figure {
         match self {
             Figure::Waves(f) => f.png(path),
             Figure::Forest(f) => f.png(path),
+            Figure::Bars(f) => f.png(path),
+            Figure::Boxes(f) => f.png(path),
         }
     }
 }
@@ -182,6 +191,191 @@ pub fn figures(data: &ReportData, lang: Lang) -> Vec<(String, Figure)> {
                 reference: 0.0,
                 rows: forest_rows,
                 caption: caption(data, lang),
+                lang,
+            }),
+        ));
+    }
+    // Distribution of family incidents per wave (quartiles only).
+    if let Some(m) = means.first() {
+        let boxes: Vec<BoxStat> = data
+            .waves
+            .iter()
+            .map(|w| {
+                let r = rows.iter().find(|r| &r.measure == m && &r.wave == w);
+                BoxStat {
+                    label: w.clone(),
+                    n: r.map_or(0, |r| r.n),
+                    quartiles: r.and_then(|r| r.quartiles),
+                }
+            })
+            .collect();
+        out.push((
+            "distribution_incidents".to_string(),
+            Figure::Boxes(BoxFigure {
+                title: t(
+                    &format!("Distribution of {m} per wave"),
+                    &format!("Verdeling van {m} per meting"),
+                ),
+                y_label: t(
+                    "incidents per 12 months (quartiles)",
+                    "incidenten per 12 maanden (kwartielen)",
+                ),
+                boxes,
+                caption: format!(
+                    "{} {}",
+                    source(data, lang),
+                    t(
+                        "Box: first to third quartile; line: median.",
+                        "Doos: eerste tot derde kwartiel; lijn: mediaan."
+                    )
+                ),
+                lang,
+            }),
+        ));
+    }
+    // Trajectories: the mean per wave of each class, with the class share.
+    if data.trajectories.iter().any(|tr| tr.share.is_some()) {
+        let series = data
+            .trajectories
+            .iter()
+            .filter(|tr| tr.share.is_some())
+            .map(|tr| WaveSeries {
+                label: format!(
+                    "{} ({})",
+                    tr.class,
+                    tr.share
+                        .map_or(String::new(), |s| format!("{}%", lang.number(100.0 * s, 0)))
+                ),
+                points: tr
+                    .waves
+                    .iter()
+                    .map(|e| WavePoint {
+                        wave: e.wave.clone(),
+                        estimate: e.value,
+                        ci95: e.ci95,
+                        n: e.n,
+                    })
+                    .collect(),
+            })
+            .collect();
+        out.push((
+            "trajectories".to_string(),
+            Figure::Waves(WaveFigure {
+                title: t(
+                    "Incidents per family per 12 months, by trajectory",
+                    "Incidenten per gezin per 12 maanden, per verloop",
+                ),
+                y_label: t("incidents per 12 months", "incidenten per 12 maanden"),
+                shares: false,
+                series,
+                caption: caption(data, lang),
+                lang,
+            }),
+        ));
+    }
+    // Transitions between the first and the last wave.
+    if let Some(tt) = &data.transitions {
+        let bars = tt
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, label)| {
+                let counts: Vec<Option<f64>> = tt.cells[r]
+                    .iter()
+                    .map(|c| match c {
+                        Shown::Count { value } => Some(*value as f64),
+                        _ => None,
+                    })
+                    .collect();
+                let n = match tt.row_totals.get(r) {
+                    Some(Shown::Count { value }) => *value,
+                    _ => 0,
+                };
+                Bar {
+                    label: label.clone(),
+                    n,
+                    // Shares of the row total; nothing when the total is hidden.
+                    segments: counts
+                        .iter()
+                        .map(|c| c.filter(|_| n > 0).map(|c| c / n as f64))
+                        .collect(),
+                }
+            })
+            .collect();
+        let (from, to) = (
+            data.waves.first().cloned().unwrap_or_default(),
+            data.waves.last().cloned().unwrap_or_default(),
+        );
+        out.push((
+            "transitions".to_string(),
+            Figure::Bars(BarFigure {
+                title: t(
+                    &format!("Families by class at {from} and at {to}"),
+                    &format!("Gezinnen naar klasse bij {from} en bij {to}"),
+                ),
+                y_label: t(
+                    &format!("share of the class at {from}"),
+                    &format!("aandeel van de klasse bij {from}"),
+                ),
+                shares: true,
+                segment_labels: tt.columns.iter().map(|c| format!("{to}: {c}")).collect(),
+                bars,
+                caption: format!(
+                    "{} {}",
+                    source(data, lang),
+                    t(
+                        "Hidden cells (small counts) leave a gap.",
+                        "Verborgen cellen (kleine aantallen) laten een gat."
+                    )
+                ),
+                lang,
+            }),
+        ));
+    }
+    // Response and attrition per wave, in counts.
+    {
+        let a = &data.attrition;
+        let val = |row: usize, w: usize| match a.cells.get(row).and_then(|r| r.get(w)) {
+            Some(Shown::Count { value }) => Some(*value as f64),
+            _ => None,
+        };
+        let bars = data
+            .waves
+            .iter()
+            .enumerate()
+            .map(|(w, label)| {
+                let present = val(0, w);
+                let returned = val(1, w);
+                Bar {
+                    label: label.clone(),
+                    n: present.unwrap_or(0.0) as u64,
+                    segments: vec![
+                        present.zip(returned.or(Some(0.0))).map(|(p, r)| p - r),
+                        returned,
+                        val(2, w),
+                    ],
+                }
+            })
+            .collect();
+        out.push((
+            "attrition".to_string(),
+            Figure::Bars(BarFigure {
+                title: t(
+                    "Families per wave: taking part, returned, dropped out",
+                    "Gezinnen per meting: deelname, teruggekeerd, uitgevallen",
+                ),
+                y_label: t("families", "gezinnen"),
+                shares: false,
+                segment_labels: vec![
+                    t("taking part", "doen mee"),
+                    t(
+                        "returned after a missed wave",
+                        "terug na een gemiste meting",
+                    ),
+                    t("dropped out", "uitgevallen"),
+                ],
+                bars,
+                caption: source(data, lang),
                 lang,
             }),
         ));

@@ -308,7 +308,38 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
             .map(|(k, v)| vec![k.clone(), v.to_string()])
             .collect(),
     };
-    vec![
+    let trajectories = Table {
+        header: [
+            "trajectory",
+            "families",
+            "share",
+            "wave",
+            "n",
+            "mean",
+            "95% CI",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: d
+            .trajectories
+            .iter()
+            .flat_map(|tr| {
+                tr.waves.iter().map(move |e| {
+                    vec![
+                        tr.class.clone(),
+                        tr.n.to_string(),
+                        pct(tr.share, lang),
+                        e.wave.clone(),
+                        e.n.to_string(),
+                        num(e.value, 2, lang),
+                        interval(e.ci95, 2, false, lang),
+                    ]
+                })
+            })
+            .collect(),
+    };
+    let mut out = vec![
         ("rows", "Rows of the data files".to_string(), rows),
         (
             "response",
@@ -336,7 +367,25 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
             "Cells not published".to_string(),
             suppressions,
         ),
-    ]
+        (
+            "attrition",
+            "Families present, returned and dropped out per wave".to_string(),
+            protected(&d.attrition),
+        ),
+        (
+            "trajectories",
+            "Trajectories of family incidents, first to last wave".to_string(),
+            trajectories,
+        ),
+    ];
+    if let Some(t) = &d.transitions {
+        out.push((
+            "transitions",
+            "Families by class: first wave (rows) by last wave (columns)".to_string(),
+            protected(t),
+        ));
+    }
+    out
 }
 
 const CSS: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
@@ -388,8 +437,8 @@ pub fn write_report(dir: &Path, data: &ReportData, lang: Lang) -> Result<(), Rep
     let sections: [(&str, &[&str], &[&str]); 5] = [
         (
             "Data and response",
-            &["rows", "response", "patterns"],
-            &["response"],
+            &["rows", "response", "patterns", "attrition"],
+            &["response", "attrition"],
         ),
         (
             "Prevalence and frequency at each wave",
@@ -397,13 +446,14 @@ pub fn write_report(dir: &Path, data: &ReportData, lang: Lang) -> Result<(), Rep
             &[
                 "prevalence_families",
                 "incidents_families",
+                "distribution_incidents",
                 "prevalence_respondents",
             ],
         ),
         (
             "Change between waves",
-            &["change"],
-            &["change_effect_sizes"],
+            &["transitions", "trajectories", "change"],
+            &["transitions", "trajectories", "change_effect_sizes"],
         ),
         ("Children's trauma", &["reliability"], &[]),
         ("Methods", &["suppressions"], &[]),
