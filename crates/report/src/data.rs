@@ -534,23 +534,29 @@ fn attrition(
         present[panel.cluster_of(panel.respondent(i)).0 as usize] |= 1 << panel.wave(i).0;
     }
     let k = waves.len();
-    let mut counts = vec![vec![0u64; k]; 3];
+    // Per wave: present; present after missing the wave before (returned);
+    // absent now and at every later wave after taking part (dropped out).
+    let (mut here_n, mut returned_n, mut dropped_n) = (vec![0u64; k], vec![0u64; k], vec![0u64; k]);
     for &m in &present {
-        for w in 0..k {
-            let here = m & (1 << w) != 0;
+        let at = |w: usize| m & (1 << w) != 0;
+        for (w, ((h, r), d)) in here_n
+            .iter_mut()
+            .zip(&mut returned_n)
+            .zip(&mut dropped_n)
+            .enumerate()
+        {
             let before = m & ((1 << w) - 1);
-            let missed_before = before != 0 && (before.count_ones() as usize) < w;
-            let after = m >> (w + 1);
-            if here {
-                counts[0][w] += 1;
-                if missed_before && (m >> (w - 1)) & 1 == 0 {
-                    counts[1][w] += 1;
+            if at(w) {
+                *h += 1;
+                if w > 0 && before != 0 && !at(w - 1) {
+                    *r += 1;
                 }
-            } else if before != 0 && after == 0 {
-                counts[2][w] += 1;
+            } else if before != 0 && m >> (w + 1) == 0 {
+                *d += 1;
             }
         }
     }
+    let counts = vec![here_n, returned_n, dropped_n];
     debug_assert_eq!(
         counts[0].iter().sum::<u64>(),
         summary
