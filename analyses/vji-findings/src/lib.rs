@@ -440,3 +440,32 @@ pub fn flatten(findings: &BTreeMap<String, Finding>) -> BTreeMap<String, Option<
     }
     out
 }
+
+/// A study loaded and scored, for the analysis binaries.
+pub struct Prepared {
+    /// The loaded panel and its load report.
+    pub loaded: cohort_panel::Loaded,
+    /// The instruments.
+    pub spec: cohort_instruments::Instruments,
+    /// The scores.
+    pub scores: Scores,
+    /// Provenance of the inputs.
+    pub provenance: cohort_report::Provenance,
+}
+
+/// Loads (strict), scores and hashes a study; the message says what failed.
+pub fn prepare(path: &std::path::Path, seed: Option<u64>) -> Result<Prepared, String> {
+    let study = cohort_panel::Study::from_path(path).map_err(|e| e.to_string())?;
+    let spec = cohort_instruments::Instruments::from_study(&study).map_err(|e| e.to_string())?;
+    let loaded = cohort_panel::load(&study, cohort_panel::Mode::Strict)
+        .map_err(|e| format!("{e}; run `cohort check` for the problems"))?;
+    let scores = cohort_instruments::score(&loaded.panel, &spec);
+    let provenance =
+        cohort_report::provenance(&study, seed).map_err(|e| format!("hashing the inputs: {e}"))?;
+    Ok(Prepared {
+        loaded,
+        spec,
+        scores,
+        provenance,
+    })
+}

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use cohort_instruments::{Level, MeasureKind, Reliability, Scores};
 use cohort_panel::{DataSummary, Loaded};
-use cohort_stats::{change_table, wave_estimates, BootstrapSpec, ChangeOptions};
+use cohort_stats::{
+    change_table, wave_estimates, BootstrapSpec, ChangeOptions, ChangeSummary, WaveEstimate,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::disclosure::{
@@ -231,59 +233,7 @@ pub fn build(
     // Estimates: shares of binary and classed measures, means of counts
     // and scores.
     let est = wave_estimates(panel, scores, None, bootstrap, progress).unwrap_or_default();
-    let kinds: BTreeMap<&str, (&MeasureKind, &str)> = scores
-        .measures
-        .iter()
-        .map(|m| (m.name.as_str(), (&m.kind, m.label.as_str())))
-        .collect();
-    let mut estimates = Vec::new();
-    for e in &est {
-        let Some((kind, label)) = kinds.get(e.measure.as_str()) else {
-            continue;
-        };
-        let share = matches!(kind, MeasureKind::Binary);
-        let n = e.descriptives.n as u64;
-        let (value, ci) = if share {
-            let p = e.prevalence.as_ref();
-            (p.map(|p| p.estimate), p.map(|p| p.wilson))
-        } else {
-            let boot = e.mean_ci95_bootstrap.as_ref().and_then(|b| b.percentile);
-            (e.descriptives.mean, boot.or(e.descriptives.mean_ci95_t))
-        };
-        let shown = value.map(|v| protect_value(v, n, &rules));
-        let published = matches!(shown, Some(Shown::Value { .. }));
-        if value.is_some() && !published {
-            suppressions.push(Suppression {
-                table: "estimates".into(),
-                row: e.measure.clone(),
-                column: e.wave.clone(),
-                reason: format!(
-                    "based on {n} units, fewer than min_cell ({})",
-                    rules.min_cell
-                ),
-            });
-        }
-        estimates.push(EstimateRow {
-            measure: e.measure.clone(),
-            label: label.to_string(),
-            level: level_name(e.level).into(),
-            statistic: if share { "share" } else { "mean" }.into(),
-            wave: e.wave.clone(),
-            n,
-            value: value.filter(|_| published),
-            ci95: ci.filter(|_| published),
-            quartiles: if share {
-                None
-            } else {
-                let d = &e.descriptives;
-                d.q25
-                    .zip(d.median)
-                    .zip(d.q75)
-                    .map(|((a, b), c)| [a, b, c])
-                    .filter(|_| published)
-            },
-        });
-    }
+    let estimates = estimate_rows(&est, scores, &rules, &mut suppressions);
 
     // Change from the first to the last wave, every measure.
     let last = (waves.len() - 1) as u8;
@@ -306,44 +256,7 @@ pub fn build(
     } else {
         Vec::new()
     };
-    let change = table
-        .iter()
-        .map(|c| {
-            let ok = c.n_pairs as u64 >= rules.min_cell;
-            if !ok && c.n_pairs > 0 {
-                suppressions.push(Suppression {
-                    table: "change".into(),
-                    row: c.measure.clone(),
-                    column: "all".into(),
-                    reason: format!(
-                        "{} pairs, fewer than min_cell ({})",
-                        c.n_pairs, rules.min_cell
-                    ),
-                });
-            }
-            let keep = |v: Option<f64>| v.filter(|_| ok);
-            let boot = c
-                .bootstrap
-                .as_ref()
-                .and_then(|b| b.get("mean_diff"))
-                .and_then(|ci| ci.percentile);
-            ChangeRow {
-                measure: c.measure.clone(),
-                level: level_name(c.level).into(),
-                n_pairs: c.n_pairs as u64,
-                mean_from: keep(c.mean_from),
-                mean_to: keep(c.mean_to),
-                mean_diff: keep(c.mean_diff),
-                mean_diff_ci95: boot.or(c.paired_t.ci95).filter(|_| ok),
-                p_t: keep(c.paired_t.p_value),
-                p_t_holm: keep(c.p_adjusted.get("paired_t").and_then(|a| a.holm)),
-                p_wilcoxon: keep(c.wilcoxon.p_value),
-                p_mcnemar: keep(c.mcnemar.p_value),
-                dz: keep(c.effect_size.dz),
-                dz_ci95: c.effect_size.dz_ci95.filter(|_| ok),
-            }
-        })
-        .collect();
+    let change = change_rows(&table, &rules, &mut suppressions);
 
     let reliability = reliability
         .iter()
@@ -389,6 +302,119 @@ pub fn build(
         attrition,
         suppressions,
     }
+}
+
+/// Published rows of per-wave estimates: shares (Wilson) of binary
+/// measures, means (bootstrap or t interval, quartiles) of the others;
+/// values of fewer than `min_cell` units are withheld and listed.
+pub fn estimate_rows(
+    est: &[WaveEstimate],
+    scores: &Scores,
+    rules: &Rules,
+    suppressions: &mut Vec<Suppression>,
+) -> Vec<EstimateRow> {
+    let kinds: BTreeMap<&str, (&MeasureKind, &str)> = scores
+        .measures
+        .iter()
+        .map(|m| (m.name.as_str(), (&m.kind, m.label.as_str())))
+        .collect();
+    let mut estimates = Vec::new();
+    for e in est {
+        let Some((kind, label)) = kinds.get(e.measure.as_str()) else {
+            continue;
+        };
+        let share = matches!(kind, MeasureKind::Binary);
+        let n = e.descriptives.n as u64;
+        let (value, ci) = if share {
+            let p = e.prevalence.as_ref();
+            (p.map(|p| p.estimate), p.map(|p| p.wilson))
+        } else {
+            let boot = e.mean_ci95_bootstrap.as_ref().and_then(|b| b.percentile);
+            (e.descriptives.mean, boot.or(e.descriptives.mean_ci95_t))
+        };
+        let shown = value.map(|v| protect_value(v, n, rules));
+        let published = matches!(shown, Some(Shown::Value { .. }));
+        if value.is_some() && !published {
+            suppressions.push(Suppression {
+                table: "estimates".into(),
+                row: e.measure.clone(),
+                column: e.wave.clone(),
+                reason: format!(
+                    "based on {n} units, fewer than min_cell ({})",
+                    rules.min_cell
+                ),
+            });
+        }
+        estimates.push(EstimateRow {
+            measure: e.measure.clone(),
+            label: label.to_string(),
+            level: level_name(e.level).into(),
+            statistic: if share { "share" } else { "mean" }.into(),
+            wave: e.wave.clone(),
+            n,
+            value: value.filter(|_| published),
+            ci95: ci.filter(|_| published),
+            quartiles: if share {
+                None
+            } else {
+                let d = &e.descriptives;
+                d.q25
+                    .zip(d.median)
+                    .zip(d.q75)
+                    .map(|((a, b), c)| [a, b, c])
+                    .filter(|_| published)
+            },
+        });
+    }
+
+    estimates
+}
+
+/// Published rows of a change table: every statistic withheld (and
+/// listed) when fewer than `min_cell` pairs.
+pub fn change_rows(
+    table: &[ChangeSummary],
+    rules: &Rules,
+    suppressions: &mut Vec<Suppression>,
+) -> Vec<ChangeRow> {
+    table
+        .iter()
+        .map(|c| {
+            let ok = c.n_pairs as u64 >= rules.min_cell;
+            if !ok && c.n_pairs > 0 {
+                suppressions.push(Suppression {
+                    table: "change".into(),
+                    row: c.measure.clone(),
+                    column: "all".into(),
+                    reason: format!(
+                        "{} pairs, fewer than min_cell ({})",
+                        c.n_pairs, rules.min_cell
+                    ),
+                });
+            }
+            let keep = |v: Option<f64>| v.filter(|_| ok);
+            let boot = c
+                .bootstrap
+                .as_ref()
+                .and_then(|b| b.get("mean_diff"))
+                .and_then(|ci| ci.percentile);
+            ChangeRow {
+                measure: c.measure.clone(),
+                level: level_name(c.level).into(),
+                n_pairs: c.n_pairs as u64,
+                mean_from: keep(c.mean_from),
+                mean_to: keep(c.mean_to),
+                mean_diff: keep(c.mean_diff),
+                mean_diff_ci95: boot.or(c.paired_t.ci95).filter(|_| ok),
+                p_t: keep(c.paired_t.p_value),
+                p_t_holm: keep(c.p_adjusted.get("paired_t").and_then(|a| a.holm)),
+                p_wilcoxon: keep(c.wilcoxon.p_value),
+                p_mcnemar: keep(c.mcnemar.p_value),
+                dz: keep(c.effect_size.dz),
+                dz_ci95: c.effect_size.dz_ci95.filter(|_| ok),
+            }
+        })
+        .collect()
 }
 
 /// Values of a family measure by (cluster, wave).

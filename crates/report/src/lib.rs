@@ -25,7 +25,8 @@ mod provenance;
 mod write;
 
 pub use data::{
-    build, BootstrapInfo, ChangeRow, EstimateRow, ReliabilityRow, ReportData, REPORT_SCHEMA,
+    build, change_rows, estimate_rows, BootstrapInfo, ChangeRow, EstimateRow, ReliabilityRow,
+    ReportData, Trajectory, REPORT_SCHEMA,
 };
 pub use disclosure::{
     protect, protect_value, CountTable, ProtectedTable, Rules, Shown, Suppression,

@@ -1,0 +1,72 @@
+//! The analysis binaries run on fixtures/vji and publish nothing below
+//! min_cell.
+
+use std::process::Command;
+
+fn run(bin: &str, exe: &str) -> serde_json::Value {
+    let root = cohort_testkit::workspace_root();
+    let out = std::env::temp_dir().join(format!("{bin}-{}", std::process::id()));
+    let status = Command::new(exe)
+        .args([
+            root.join("fixtures/vji/study.toml").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success(), "{bin}");
+    let file = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    let v = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    std::fs::remove_dir_all(&out).ok();
+    v
+}
+
+/// Every `{"shown": "count", "value": n}` in the document is at least 10.
+fn counts_at_least(v: &serde_json::Value, min: u64) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("shown").and_then(|s| s.as_str()) == Some("count") {
+                let n = m["value"].as_u64().unwrap();
+                assert!(n >= min, "published count {n}");
+            }
+            m.values().for_each(|x| counts_at_least(x, min));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| counts_at_least(x, min)),
+        _ => {}
+    }
+}
+
+#[test]
+fn effectiveness_trauma_and_attrition() {
+    let e = run("vji-effectiveness", env!("CARGO_BIN_EXE_vji-effectiveness"));
+    let t0t2 = e["change"]["T0_T2"].as_array().unwrap();
+    let any = t0t2
+        .iter()
+        .find(|r| r["measure"] == "family_any_violence")
+        .unwrap();
+    assert!(any["mean_diff"].as_f64().unwrap() < 0.0);
+    assert!(e["change"]["T0_T1"].is_array() && e["change"]["T1_T2"].is_array());
+    counts_at_least(&e, 10);
+
+    let t = run("vji-trauma", env!("CARGO_BIN_EXE_vji-trauma"));
+    assert!(t["estimates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["measure"] == "trauma.total.clinical"));
+    assert_eq!(t["reliable_change"][0]["measure"], "trauma.total");
+    counts_at_least(&t, 10);
+
+    let a = run("vji-attrition", env!("CARGO_BIN_EXE_vji-attrition"));
+    assert!(a["retention_by_risk_factor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["factor"] == "poverty"));
+    counts_at_least(&a, 10);
+}
