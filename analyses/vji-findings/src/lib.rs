@@ -12,6 +12,9 @@
 //! by the cluster bootstrap (percentile), with the seed recorded.
 #![deny(missing_docs)]
 
+mod analyses;
+pub use analyses::{attrition, effectiveness, trauma};
+
 use std::collections::BTreeMap;
 
 use cohort_instruments::Scores;
@@ -467,5 +470,82 @@ pub fn prepare(path: &std::path::Path, seed: Option<u64>) -> Result<Prepared, St
         spec,
         scores,
         provenance,
+    })
+}
+
+/// An analysis by name, computed on a prepared study: the document its
+/// binary writes (without the files). Names: `vji-findings`,
+/// `vji-effectiveness`, `vji-trauma`, `vji-attrition`.
+pub fn analysis(
+    name: &str,
+    p: &Prepared,
+    spec: &cohort_stats::BootstrapSpec,
+) -> Result<serde_json::Value, String> {
+    match name {
+        "vji-findings" => serde_json::to_value(findings(&p.loaded.panel, &p.scores, spec)).map_err(|e| e.to_string()),
+        "vji-effectiveness" => effectiveness(p, spec),
+        "vji-trauma" => trauma(p, spec),
+        "vji-attrition" => attrition(p),
+        other => Err(format!("unknown analysis \"{other}\" (known: vji-findings, vji-effectiveness, vji-trauma, vji-attrition)")),
+    }
+}
+
+/// Every number of a JSON document by path (`a.b.0`), nulls as `None`;
+/// strings, booleans and the `provenance` subtree are left out. What
+/// `cohort verify` compares.
+pub fn flatten_json(v: &serde_json::Value) -> BTreeMap<String, Option<f64>> {
+    fn walk(v: &serde_json::Value, path: &str, out: &mut BTreeMap<String, Option<f64>>) {
+        let join = |k: &str| {
+            if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            }
+        };
+        match v {
+            serde_json::Value::Number(n) => {
+                out.insert(path.to_string(), n.as_f64());
+            }
+            serde_json::Value::Null => {
+                out.insert(path.to_string(), None);
+            }
+            serde_json::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| walk(x, &join(&i.to_string()), out)),
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    if k != "provenance" {
+                        walk(x, &join(k), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(v, "", &mut out);
+    out
+}
+
+/// Expected values for `cohort verify`: every number of `doc` with a
+/// tolerance of 1e-9 of its size (the computation is deterministic).
+pub fn expected_file(
+    analysis: &str,
+    doc: &serde_json::Value,
+    spec: &cohort_stats::BootstrapSpec,
+) -> serde_json::Value {
+    let values: serde_json::Map<String, serde_json::Value> = flatten_json(doc)
+        .into_iter()
+        .map(|(k, v)| {
+            let tol = v.map_or(0.0, |x| 1e-9 * x.abs().max(1.0));
+            (k, serde_json::json!({"expected": v, "tolerance": tol}))
+        })
+        .collect();
+    serde_json::json!({
+        "analysis": analysis,
+        "study": "study.toml",
+        "bootstrap": {"replicates": spec.replicates, "seed": spec.seed},
+        "values": values,
     })
 }

@@ -6,10 +6,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
-use cohort_instruments::{score, Instruments};
-use cohort_panel::{load, Mode, Study};
 use cohort_stats::BootstrapSpec;
 use serde_json::Value;
 
@@ -39,19 +37,7 @@ fn run_expected(
     )
     .with_context(|| format!("{} is not JSON", file.display()))?;
     let analysis = doc["analysis"].as_str().unwrap_or_default();
-    if analysis != "vji-findings" {
-        bail!(
-            "{}: unknown analysis \"{analysis}\" (known: vji-findings)",
-            file.display()
-        );
-    }
     let study_file = fixture.join(doc["study"].as_str().unwrap_or("study.toml"));
-    let study = Study::from_path(&study_file)?;
-    let spec = Instruments::from_study(&study)?;
-    let panel = load(&study, Mode::Strict)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", study_file.display()))?
-        .panel;
-    let scores = score(&panel, &spec);
     let boot = BootstrapSpec {
         replicates: doc["bootstrap"]["replicates"]
             .as_u64()
@@ -60,7 +46,11 @@ fn run_expected(
             .as_u64()
             .context("bootstrap.seed")?,
     };
-    let got = vji_findings::flatten(&vji_findings::findings(&panel, &scores, &boot));
+    let prepared = vji_findings::prepare(&study_file, Some(boot.seed))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", study_file.display()))?;
+    let result = vji_findings::analysis(analysis, &prepared, &boot)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let got = vji_findings::flatten_json(&result);
     let values = doc["values"]
         .as_object()
         .with_context(|| format!("{}: no `values`", file.display()))?;

@@ -15,10 +15,25 @@ fn committed_fixtures_verify() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Every expected value of every analysis matches: "N of N values".
+    let line = text.lines().last().unwrap_or_default();
+    let words: Vec<&str> = line.split_whitespace().collect();
     assert!(
-        text.contains("57 of 57 values match in 1 fixture(s)"),
+        words.len() > 3 && words[0] == words[2] && words[1] == "of",
         "{text}"
     );
+    assert!(words[0].parse::<u64>().unwrap() > 1000, "{text}");
+    for analysis in [
+        "vji-findings",
+        "vji-effectiveness",
+        "vji-trauma",
+        "vji-attrition",
+    ] {
+        assert!(
+            fixture(&format!("vji/expected/{analysis}.json")).is_file(),
+            "{analysis}"
+        );
+    }
 }
 
 #[test]
