@@ -45,6 +45,9 @@ pub struct ReportArgs {
     /// Language of figure labels (Dutch: decimal comma).
     #[arg(long, value_enum, default_value = "en")]
     lang: LangArg,
+    /// Incident counts on a logarithmic axis.
+    #[arg(long)]
+    log_y: bool,
     /// Exclude offending values and rows instead of failing.
     #[arg(long)]
     lenient: bool,
@@ -61,6 +64,9 @@ pub struct PlotArgs {
     /// Language of figure labels.
     #[arg(long, value_enum, default_value = "en")]
     lang: LangArg,
+    /// Incident counts on a logarithmic axis.
+    #[arg(long)]
+    log_y: bool,
 }
 
 pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
@@ -85,7 +91,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     });
     let prov = provenance(&study, boot.map(|b| b.seed)).context("hashing the input files")?;
     let data = build(&loaded, &scores, &rel, prov, boot, &|_| {});
-    write_report(&args.out, &data, args.lang.into())
+    write_report(&args.out, &data, args.lang.into(), args.log_y)
         .with_context(|| format!("writing the report to {}", args.out.display()))?;
     eprintln!(
         "report written to {} ({} estimates, {} changes, {} cells suppressed)",
@@ -110,7 +116,8 @@ pub fn plot(args: &PlotArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_BAD_INPUT));
         }
     };
-    let names = write_figures(&args.out, &data, args.lang.into()).context("drawing the figures")?;
+    let names = write_figures(&args.out, &data, args.lang.into(), args.log_y)
+        .context("drawing the figures")?;
     eprintln!(
         "{} figures written to {}",
         names.len(),

@@ -137,6 +137,9 @@ pub struct WaveFigure {
     pub y_label: String,
     /// Shares (0-1, drawn as percentages) or plain values.
     pub shares: bool,
+    /// A logarithmic y axis (for skewed counts such as incidents); values
+    /// at or below zero are drawn at the axis floor.
+    pub log_y: bool,
     /// The series.
     pub series: Vec<WaveSeries>,
     /// Caption: data source, toolkit version, notes.
@@ -147,11 +150,11 @@ pub struct WaveFigure {
 
 /// The pieces of a series' line: a wave without an estimate (suppressed,
 /// not estimable) breaks it, as joining across it would suggest a value.
-fn line_runs(points: &[WavePoint], offset: f64) -> Vec<Vec<(f64, f64)>> {
+fn line_runs(points: &[WavePoint], offset: f64, y: impl Fn(f64) -> f64) -> Vec<Vec<(f64, f64)>> {
     let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for (i, p) in points.iter().enumerate() {
         match (p.estimate, runs.last_mut()) {
-            (Some(e), Some(run)) => run.push((i as f64 + offset, e)),
+            (Some(e), Some(run)) => run.push((i as f64 + offset, y(e))),
             _ => runs.push(Vec::new()),
         }
     }
@@ -176,9 +179,8 @@ impl WaveFigure {
         })
     }
 
-    fn y_range(&self) -> Result<(f64, f64), PlotError> {
-        let values: Vec<f64> = self
-            .series
+    fn values(&self) -> Vec<f64> {
+        self.series
             .iter()
             .flat_map(|s| &s.points)
             .flat_map(|p| {
@@ -187,7 +189,30 @@ impl WaveFigure {
                     |c| c.to_vec(),
                 )
             })
-            .collect();
+            .collect()
+    }
+
+    /// The lowest value drawn on a log axis: half the smallest positive value.
+    fn log_floor(&self) -> f64 {
+        self.values()
+            .into_iter()
+            .filter(|v| *v > 0.0)
+            .fold(f64::INFINITY, f64::min)
+            .min(1.0)
+            / 2.0
+    }
+
+    /// The y coordinate of a value: itself, or its log10 on a log axis.
+    fn y(&self, v: f64, floor: f64) -> f64 {
+        if self.log_y {
+            v.max(floor).log10()
+        } else {
+            v
+        }
+    }
+
+    fn y_range(&self) -> Result<(f64, f64), PlotError> {
+        let values = self.values();
         if values.is_empty() {
             return Err(PlotError::Empty(self.title.clone()));
         }
@@ -199,6 +224,9 @@ impl WaveFigure {
             .min(0.0);
         Ok(if self.shares {
             (0.0, 1.0)
+        } else if self.log_y {
+            let floor = self.log_floor();
+            (floor.log10() - 0.05, hi.max(floor * 10.0).log10() + 0.1)
         } else {
             (lo, hi * 1.1 + f64::EPSILON)
         })
@@ -261,6 +289,8 @@ impl WaveFigure {
             .map_err(&err)?;
         let lang = self.lang;
         let shares = self.shares;
+        let log_y = self.log_y;
+        let floor = self.log_floor();
         chart
             .configure_mesh()
             .x_labels(n)
@@ -275,6 +305,9 @@ impl WaveFigure {
             .y_label_formatter(&|y: &f64| {
                 if shares {
                     format!("{}%", lang.number(y * 100.0, 0))
+                } else if log_y {
+                    let v = 10f64.powf(*y);
+                    lang.number(v, if v < 10.0 { 1 } else { 0 })
                 } else {
                     lang.number(*y, 0)
                 }
@@ -299,9 +332,9 @@ impl WaveFigure {
                 .points
                 .iter()
                 .enumerate()
-                .filter_map(|(i, p)| p.estimate.map(|e| (i as f64 + offset, e)))
+                .filter_map(|(i, p)| p.estimate.map(|e| (i as f64 + offset, self.y(e, floor))))
                 .collect();
-            for run in line_runs(&s.points, offset) {
+            for run in line_runs(&s.points, offset, |v| self.y(v, floor)) {
                 chart
                     .draw_series(LineSeries::new(run, colour.stroke_width(px(2.0))))
                     .map_err(&err)?;
@@ -314,6 +347,7 @@ impl WaveFigure {
                 .map_err(&err)?;
             for (i, p) in s.points.iter().enumerate() {
                 if let Some([a, b]) = p.ci95 {
+                    let (a, b) = (self.y(a, floor), self.y(b, floor));
                     let x = i as f64 + offset;
                     let w = 0.04;
                     let style = colour.stroke_width(px(1.5));
@@ -872,8 +906,12 @@ mod tests {
             ci95: None,
             n: 0,
         };
-        let runs = line_runs(&[p(Some(1.0)), p(None), p(Some(3.0)), p(Some(4.0))], 0.0);
+        let runs = line_runs(
+            &[p(Some(1.0)), p(None), p(Some(3.0)), p(Some(4.0))],
+            0.0,
+            |v| v,
+        );
         assert_eq!(runs, vec![vec![(0.0, 1.0)], vec![(2.0, 3.0), (3.0, 4.0)]]);
-        assert!(line_runs(&[p(None)], 0.0).is_empty());
+        assert!(line_runs(&[p(None)], 0.0, |v| v).is_empty());
     }
 }

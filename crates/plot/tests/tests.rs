@@ -13,6 +13,7 @@ pub fn prevalence(lang: Lang) -> WaveFigure {
         title: "Families with violence".into(),
         y_label: "share of families".into(),
         shares: true,
+        log_y: false,
         series: vec![
             WaveSeries {
                 label: "any violence".into(),
@@ -67,6 +68,36 @@ fn equal_n_goes_on_the_axis() {
     };
     let svg = one.svg().unwrap();
     assert!(svg.contains("T0 (n = 1097)") && svg.contains("T2 (n = 621)"));
+}
+
+#[test]
+fn log_axis_for_skewed_counts() {
+    let point = |w: &str, e: f64, n: u64| WavePoint {
+        wave: w.into(),
+        estimate: Some(e),
+        ci95: Some([e / 2.0, e * 2.0]),
+        n,
+    };
+    let f = WaveFigure {
+        shares: false,
+        log_y: true,
+        series: vec![WaveSeries {
+            label: "incidents".into(),
+            points: vec![
+                point("T0", 150.0, 10),
+                point("T1", 3.0, 10),
+                point("T2", 0.0, 10),
+            ],
+        }],
+        ..prevalence(Lang::En)
+    };
+    let svg = f.svg().unwrap();
+    // Ticks are back-transformed values: powers of ten among them.
+    // (The SVG backend puts each label on a line of its own.)
+    let labels: Vec<&str> = svg.lines().map(str::trim).collect();
+    for tick in ["1.0", "10", "100"] {
+        assert!(labels.contains(&tick), "log tick {tick}");
+    }
 }
 
 #[test]

@@ -84,8 +84,9 @@ fn source(data: &ReportData, lang: Lang) -> String {
     )
 }
 
-/// The figures of a report, by file name (without extension).
-pub fn figures(data: &ReportData, lang: Lang) -> Vec<(String, Figure)> {
+/// The figures of a report, by file name (without extension); counts of
+/// incidents on a log axis when `log_counts`.
+pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, Figure)> {
     let t = |en: &str, nl: &str| match lang {
         Lang::En => en.to_string(),
         Lang::Nl => nl.to_string(),
@@ -134,6 +135,7 @@ pub fn figures(data: &ReportData, lang: Lang) -> Vec<(String, Figure)> {
                     title,
                     y_label: y,
                     shares: true,
+                    log_y: false,
                     series: ms
                         .iter()
                         .take(7)
@@ -156,6 +158,7 @@ pub fn figures(data: &ReportData, lang: Lang) -> Vec<(String, Figure)> {
                 ),
                 y_label: t("incidents per 12 months", "incidenten per 12 maanden"),
                 shares: false,
+                log_y: log_counts,
                 series: means.iter().map(|m| series(data, &rows, m, m)).collect(),
                 caption: caption(data, lang),
                 lang,
@@ -267,6 +270,7 @@ pub fn figures(data: &ReportData, lang: Lang) -> Vec<(String, Figure)> {
                 ),
                 y_label: t("incidents per 12 months", "incidenten per 12 maanden"),
                 shares: false,
+                log_y: log_counts,
                 series,
                 caption: caption(data, lang),
                 lang,
@@ -423,6 +427,7 @@ pub fn figures(data: &ReportData, lang: Lang) -> Vec<(String, Figure)> {
                 ),
                 y_label: t("share of the first wave", "aandeel van de eerste meting"),
                 shares: true,
+                log_y: false,
                 series: resp_series,
                 caption: source(data, lang),
                 lang,

@@ -406,7 +406,12 @@ fn methods(d: &ReportData) -> Vec<String> {
 }
 
 /// Writes the report folder.
-pub fn write_report(dir: &Path, data: &ReportData, lang: Lang) -> Result<(), ReportError> {
+pub fn write_report(
+    dir: &Path,
+    data: &ReportData,
+    lang: Lang,
+    log_counts: bool,
+) -> Result<(), ReportError> {
     let mkdir = |p: &Path| {
         std::fs::create_dir_all(p).map_err(|source| ReportError::Io {
             path: p.to_path_buf(),
@@ -415,7 +420,7 @@ pub fn write_report(dir: &Path, data: &ReportData, lang: Lang) -> Result<(), Rep
     };
     mkdir(&dir.join("figures"))?;
     mkdir(&dir.join("tables"))?;
-    let figs = figures(data, lang);
+    let figs = figures(data, lang, log_counts);
     let mut svgs = Vec::new();
     for (name, f) in &figs {
         let svg = f.svg()?;
@@ -552,6 +557,7 @@ pub fn write_figures(
     dir: &Path,
     data: &ReportData,
     lang: Lang,
+    log_counts: bool,
 ) -> Result<Vec<String>, ReportError> {
     let figures_dir = dir.join("figures");
     std::fs::create_dir_all(&figures_dir).map_err(|source| ReportError::Io {
@@ -559,7 +565,7 @@ pub fn write_figures(
         source,
     })?;
     let mut names = Vec::new();
-    for (name, f) in figures(data, lang) {
+    for (name, f) in figures(data, lang, log_counts) {
         write(
             &figures_dir.join(format!("{name}.svg")),
             f.svg()?.as_bytes(),
