@@ -152,8 +152,9 @@ pub fn attrition(p: &Prepared) -> Result<Value, String> {
         &[],
         p.provenance.clone(),
         None,
+        None,
         &|_| {},
-    );
+    )?;
     let n_waves = panel.study().waves.len();
     let mut present = vec![0u64; panel.n_clusters()];
     for i in 0..panel.n_observations() {

@@ -48,6 +48,10 @@ pub struct ReportArgs {
     /// Incident counts on a logarithmic axis.
     #[arg(long)]
     log_y: bool,
+    /// Estimates and a prevalence figure by the groups of this categorical
+    /// variable (or the role).
+    #[arg(long)]
+    by: Option<String>,
     /// Exclude offending values and rows instead of failing.
     #[arg(long)]
     lenient: bool,
@@ -90,7 +94,21 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
     });
     let prov = provenance(&study, boot.map(|b| b.seed)).context("hashing the input files")?;
-    let data = build(&loaded, &scores, &rel, prov, boot, &|_| {});
+    let data = match build(
+        &loaded,
+        &scores,
+        &rel,
+        prov,
+        boot,
+        args.by.as_deref(),
+        &|_| {},
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: --by: {e}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
     write_report(&args.out, &data, args.lang.into(), args.log_y)
         .with_context(|| format!("writing the report to {}", args.out.display()))?;
     eprintln!(

@@ -146,3 +146,39 @@ fn plot_refuses_a_file_that_is_not_results() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn report_by_group_and_log_axis() {
+    let out = temp("report-by");
+    let o = cohort(&[
+        "report",
+        "fixtures/vji/study.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--bootstrap",
+        "0",
+        "--by",
+        "poverty",
+        "--log-y",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.join("figures/prevalence_by_group.svg").is_file());
+    let by = std::fs::read_to_string(out.join("tables/estimates_by_group.csv")).unwrap();
+    assert!(by.contains("family_any_violence,poverty = 1,T0"), "{by}");
+    let o = cohort(&[
+        "report",
+        "fixtures/vji/study.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--by",
+        "age",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("only categorical variables group"));
+    std::fs::remove_dir_all(&out).ok();
+}

@@ -42,6 +42,9 @@ pub struct EstimateRow {
     pub ci95: Option<[f64; 2]>,
     /// First quartile, median and third quartile (means only).
     pub quartiles: Option<[f64; 3]>,
+    /// The group, for estimates by group.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// Families of one trajectory of `family_incidents` from the first to the
@@ -140,6 +143,12 @@ pub struct ReportData {
     pub patterns: ProtectedTable,
     /// Shares and means per measure and wave.
     pub estimates: Vec<EstimateRow>,
+    /// The grouping variable of `by_group`, if any.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// Estimates per measure, wave and group of `by`.
+    #[serde(default)]
+    pub by_group: Vec<EstimateRow>,
     /// Change from the first to the last wave.
     pub change: Vec<ChangeRow>,
     /// Reliability of the scales.
@@ -170,8 +179,9 @@ pub fn build(
     reliability: &[Reliability],
     provenance: Provenance,
     bootstrap: Option<BootstrapSpec>,
+    by: Option<&str>,
     progress: &(dyn Fn(usize) + Sync),
-) -> ReportData {
+) -> Result<ReportData, String> {
     let panel = &loaded.panel;
     let study = panel.study();
     let rules = Rules::from(&study.disclosure);
@@ -234,6 +244,13 @@ pub fn build(
     // and scores.
     let est = wave_estimates(panel, scores, None, bootstrap, progress).unwrap_or_default();
     let estimates = estimate_rows(&est, scores, &rules, &mut suppressions);
+    let by_group = match by {
+        None => Vec::new(),
+        Some(var) => {
+            let grouped = wave_estimates(panel, scores, Some(var), None, progress)?;
+            estimate_rows(&grouped, scores, &rules, &mut suppressions)
+        }
+    };
 
     // Change from the first to the last wave, every measure.
     let last = (waves.len() - 1) as u8;
@@ -280,7 +297,7 @@ pub fn build(
     let attrition = attrition(&summary, panel, &waves, &rules);
     suppressions.extend(attrition.suppressions.iter().cloned());
 
-    ReportData {
+    Ok(ReportData {
         schema: REPORT_SCHEMA.into(),
         study: study.name.clone(),
         provenance,
@@ -295,13 +312,15 @@ pub fn build(
         response,
         patterns,
         estimates,
+        by: by.map(String::from),
+        by_group,
         change,
         reliability,
         transitions,
         trajectories,
         attrition,
         suppressions,
-    }
+    })
 }
 
 /// Published rows of per-wave estimates: shares (Wilson) of binary
@@ -354,6 +373,7 @@ pub fn estimate_rows(
             n,
             value: value.filter(|_| published),
             ci95: ci.filter(|_| published),
+            group: e.group.clone(),
             quartiles: if share {
                 None
             } else {
@@ -535,6 +555,7 @@ fn trajectories(
                         value: d.mean.filter(|_| shown),
                         ci95: d.mean_ci95_t.filter(|_| shown),
                         quartiles: None,
+                        group: None,
                     }
                 })
                 .collect();

@@ -147,6 +147,47 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
             ));
         }
     }
+    // The families' first prevalence measure by the groups of `by`.
+    if let Some(by) = &data.by {
+        let m = data
+            .by_group
+            .iter()
+            .find(|r| r.level == "family" && r.statistic == "share")
+            .map(|r| r.measure.clone());
+        if let Some(m) = m {
+            let mut groups: Vec<String> = Vec::new();
+            for r in data.by_group.iter().filter(|r| r.measure == m) {
+                if let Some(g) = &r.group {
+                    if !groups.contains(g) {
+                        groups.push(g.clone());
+                    }
+                }
+            }
+            let series = groups
+                .iter()
+                .map(|g| {
+                    let rows: Vec<&EstimateRow> = data
+                        .by_group
+                        .iter()
+                        .filter(|r| r.group.as_ref() == Some(g))
+                        .collect();
+                    series(data, &rows, &m, &format!("{by} = {g}"))
+                })
+                .collect();
+            out.push((
+                "prevalence_by_group".to_string(),
+                Figure::Waves(WaveFigure {
+                    title: t(&format!("{m} by {by}"), &format!("{m} naar {by}")),
+                    y_label: t("share of families", "aandeel gezinnen"),
+                    shares: true,
+                    log_y: false,
+                    series,
+                    caption: caption(data, lang),
+                    lang,
+                }),
+            ));
+        }
+    }
     let means = measures_of(&|r| r.level == "family" && r.statistic == "mean");
     if !means.is_empty() {
         out.push((

@@ -339,6 +339,35 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
             })
             .collect(),
     };
+    let by_group = Table {
+        header: ["measure", "group", "wave", "n", "value", "95% CI"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: d
+            .by_group
+            .iter()
+            .map(|e| {
+                let share = e.statistic == "share";
+                vec![
+                    e.measure.clone(),
+                    format!(
+                        "{} = {}",
+                        d.by.as_deref().unwrap_or(""),
+                        e.group.as_deref().unwrap_or("")
+                    ),
+                    e.wave.clone(),
+                    e.n.to_string(),
+                    if share {
+                        pct(e.value, lang)
+                    } else {
+                        num(e.value, 2, lang)
+                    },
+                    interval(e.ci95, 2, share, lang),
+                ]
+            })
+            .collect(),
+    };
     let mut out = vec![
         ("rows", "Rows of the data files".to_string(), rows),
         (
@@ -378,6 +407,13 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
             trajectories,
         ),
     ];
+    if !d.by_group.is_empty() {
+        out.push((
+            "estimates_by_group",
+            "Estimates per wave by group".to_string(),
+            by_group,
+        ));
+    }
     if let Some(t) = &d.transitions {
         out.push((
             "transitions",
@@ -447,9 +483,10 @@ pub fn write_report(
         ),
         (
             "Prevalence and frequency at each wave",
-            &["estimates"],
+            &["estimates", "estimates_by_group"],
             &[
                 "prevalence_families",
+                "prevalence_by_group",
                 "incidents_families",
                 "distribution_incidents",
                 "prevalence_respondents",
