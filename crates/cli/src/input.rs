@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use cohort_instruments::{score, Instruments, Scores};
 use cohort_panel::{load, LoadReport, Loaded, Mode, Study, PROBLEMS_KEPT};
 
 /// The study file, or `None` after printing why not.
@@ -15,6 +16,38 @@ pub fn read_study(path: &Path) -> Option<Study> {
             None
         }
     }
+}
+
+/// A study read, loaded and scored.
+pub struct Scored {
+    /// The study file.
+    pub study: Study,
+    /// Its instruments.
+    pub spec: Instruments,
+    /// The panel and load report.
+    pub loaded: Loaded,
+    /// The scores.
+    pub scores: Scores,
+}
+
+/// Reads, loads and scores a study, or `None` after printing why not.
+pub fn read_scored(path: &Path, lenient: bool) -> Option<Scored> {
+    let study = read_study(path)?;
+    let spec = match Instruments::from_study(&study) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return None;
+        }
+    };
+    let loaded = read_panel(&study, lenient)?;
+    let scores = score(&loaded.panel, &spec);
+    Some(Scored {
+        study,
+        spec,
+        loaded,
+        scores,
+    })
 }
 
 /// The loaded panel, or `None` after printing the problems.

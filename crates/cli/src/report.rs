@@ -6,12 +6,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use cohort_instruments::{reliability, score, Instruments};
+use cohort_instruments::reliability;
 use cohort_plot::Lang;
 use cohort_report::{build, provenance, write_figures, write_report, ReportData};
 use cohort_stats::BootstrapSpec;
 
-use crate::input::{read_panel, read_study};
+use crate::input::read_scored;
 use crate::EXIT_BAD_INPUT;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -74,20 +74,15 @@ pub struct PlotArgs {
 }
 
 pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
-    let Some(study) = read_study(&args.study) else {
+    let Some(crate::input::Scored {
+        study,
+        spec,
+        loaded,
+        scores,
+    }) = read_scored(&args.study, args.lenient)
+    else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
-    let spec = match Instruments::from_study(&study) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(EXIT_BAD_INPUT));
-        }
-    };
-    let Some(loaded) = read_panel(&study, args.lenient) else {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
-    };
-    let scores = score(&loaded.panel, &spec);
     let rel = reliability(&loaded.panel, &spec);
     let boot = (args.bootstrap > 0).then_some(BootstrapSpec {
         replicates: args.bootstrap,

@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use cohort_instruments::{
-    reliability, score, write_long, write_wide, Instruments, Level, MeasureDef, Reliability, Scores,
+    reliability, write_long, write_wide, Level, MeasureDef, Reliability, Scores,
 };
 use cohort_panel::Study;
 use serde::Serialize;
 
-use crate::input::{read_panel, read_study};
+use crate::input::read_scored;
 use crate::EXIT_BAD_INPUT;
 
 #[derive(Args)]
@@ -108,21 +108,16 @@ fn summarise<'a>(study: &'a Study, scores: &'a Scores, rel: &'a [Reliability]) -
 }
 
 pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
-    let Some(study) = read_study(&args.study) else {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
-    };
-    let spec = match Instruments::from_study(&study) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(EXIT_BAD_INPUT));
-        }
-    };
-    let Some(loaded) = read_panel(&study, args.lenient) else {
+    let Some(crate::input::Scored {
+        study,
+        spec,
+        loaded,
+        scores,
+    }) = read_scored(&args.study, args.lenient)
+    else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
     let panel = &loaded.panel;
-    let scores = score(panel, &spec);
     let rel = reliability(panel, &spec);
     if let Some(out) = &args.out {
         let file =

@@ -11,14 +11,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use cohort_instruments::{reliability, score, Instruments, Scores};
-use cohort_panel::{Loaded, Study};
+use cohort_instruments::reliability;
+use cohort_panel::Study;
 use cohort_stats::{
     change_table, group_change, wave_estimates, BootstrapSpec, ChangeOptions, ChangeSummary,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::input::{read_panel, read_study};
+use crate::input::{read_scored, Scored};
 use crate::EXIT_BAD_INPUT;
 
 /// Options every statistics command has.
@@ -68,30 +68,8 @@ pub struct ChangeArgs {
     by: Option<String>,
 }
 
-struct Prepared {
-    study: Study,
-    spec: Instruments,
-    loaded: Loaded,
-    scores: Scores,
-}
-
-fn prepare(args: &StatsArgs) -> Option<Prepared> {
-    let study = read_study(&args.study)?;
-    let spec = match Instruments::from_study(&study) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return None;
-        }
-    };
-    let loaded = read_panel(&study, args.lenient)?;
-    let scores = score(&loaded.panel, &spec);
-    Some(Prepared {
-        study,
-        spec,
-        loaded,
-        scores,
-    })
+fn prepare(args: &StatsArgs) -> Option<Scored> {
+    read_scored(&args.study, args.lenient)
 }
 
 fn spec(args: &StatsArgs) -> Option<BootstrapSpec> {

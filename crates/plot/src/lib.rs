@@ -148,6 +148,76 @@ pub struct WaveFigure {
     pub lang: Lang,
 }
 
+/// A figure that draws itself on any backend, at a scale (1 = 96 dpi);
+/// SVG and PNG output follow from it.
+trait Drawable {
+    /// Size in pixels at 96 dpi.
+    fn size(&self) -> (u32, u32) {
+        BASE
+    }
+
+    /// Draws the figure.
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: f64,
+    ) -> Result<(), PlotError>;
+}
+
+/// The figure as an SVG document.
+fn to_svg<F: Drawable>(f: &F) -> Result<String, PlotError> {
+    register();
+    let mut s = String::new();
+    {
+        let root = SVGBackend::with_string(&mut s, f.size()).into_drawing_area();
+        f.draw_on(&root, 1.0)?;
+    }
+    Ok(s)
+}
+
+/// The figure as a PNG file at 300 dpi.
+fn to_png<F: Drawable>(f: &F, path: &Path) -> Result<(), PlotError> {
+    register();
+    let scale = 300.0 / 96.0;
+    let (w, h) = f.size();
+    let size = ((w as f64 * scale) as u32, (h as f64 * scale) as u32);
+    let root = BitMapBackend::new(path, size).into_drawing_area();
+    f.draw_on(&root, scale)
+}
+
+macro_rules! drawable {
+    ($t:ty) => {
+        impl Drawable for $t {
+            fn draw_on<DB: DrawingBackend>(
+                &self,
+                root: &DrawingArea<DB, Shift>,
+                scale: f64,
+            ) -> Result<(), PlotError> {
+                self.draw(root, scale)
+            }
+        }
+    };
+}
+
+drawable!(WaveFigure);
+drawable!(BarFigure);
+drawable!(BoxFigure);
+
+impl Drawable for ForestFigure {
+    /// Taller with more rows.
+    fn size(&self) -> (u32, u32) {
+        (BASE.0, BASE.1.max(80 + 28 * self.rows.len() as u32))
+    }
+
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: f64,
+    ) -> Result<(), PlotError> {
+        self.draw(root, scale)
+    }
+}
+
 /// The pieces of a series' line: a wave without an estimate (suppressed,
 /// not estimable) breaks it, as joining across it would suggest a value.
 fn line_runs(points: &[WavePoint], offset: f64, y: impl Fn(f64) -> f64) -> Vec<Vec<(f64, f64)>> {
@@ -403,25 +473,12 @@ impl WaveFigure {
 
     /// The figure as an SVG document.
     pub fn svg(&self) -> Result<String, PlotError> {
-        register();
-        let mut s = String::new();
-        {
-            let root = SVGBackend::with_string(&mut s, BASE).into_drawing_area();
-            self.draw(&root, 1.0)?;
-        }
-        Ok(s)
+        to_svg(self)
     }
 
     /// The figure as a PNG file at 300 dpi.
     pub fn png(&self, path: &Path) -> Result<(), PlotError> {
-        register();
-        let scale = 300.0 / 96.0;
-        let size = (
-            (BASE.0 as f64 * scale) as u32,
-            (BASE.1 as f64 * scale) as u32,
-        );
-        let root = BitMapBackend::new(path, size).into_drawing_area();
-        self.draw(&root, scale)
+        to_png(self, path)
     }
 }
 
@@ -549,27 +606,12 @@ impl ForestFigure {
 
     /// The figure as an SVG document.
     pub fn svg(&self) -> Result<String, PlotError> {
-        register();
-        let mut s = String::new();
-        {
-            let height = BASE.1.max(80 + 28 * self.rows.len() as u32);
-            let root = SVGBackend::with_string(&mut s, (BASE.0, height)).into_drawing_area();
-            self.draw(&root, 1.0)?;
-        }
-        Ok(s)
+        to_svg(self)
     }
 
     /// The figure as a PNG file at 300 dpi.
     pub fn png(&self, path: &Path) -> Result<(), PlotError> {
-        register();
-        let scale = 300.0 / 96.0;
-        let height = BASE.1.max(80 + 28 * self.rows.len() as u32);
-        let size = (
-            (BASE.0 as f64 * scale) as u32,
-            (height as f64 * scale) as u32,
-        );
-        let root = BitMapBackend::new(path, size).into_drawing_area();
-        self.draw(&root, scale)
+        to_png(self, path)
     }
 }
 
@@ -728,25 +770,12 @@ impl BarFigure {
 
     /// The figure as an SVG document.
     pub fn svg(&self) -> Result<String, PlotError> {
-        register();
-        let mut s = String::new();
-        {
-            let root = SVGBackend::with_string(&mut s, BASE).into_drawing_area();
-            self.draw(&root, 1.0)?;
-        }
-        Ok(s)
+        to_svg(self)
     }
 
     /// The figure as a PNG file at 300 dpi.
     pub fn png(&self, path: &Path) -> Result<(), PlotError> {
-        register();
-        let scale = 300.0 / 96.0;
-        let size = (
-            (BASE.0 as f64 * scale) as u32,
-            (BASE.1 as f64 * scale) as u32,
-        );
-        let root = BitMapBackend::new(path, size).into_drawing_area();
-        self.draw(&root, scale)
+        to_png(self, path)
     }
 }
 
@@ -867,25 +896,12 @@ impl BoxFigure {
 
     /// The figure as an SVG document.
     pub fn svg(&self) -> Result<String, PlotError> {
-        register();
-        let mut s = String::new();
-        {
-            let root = SVGBackend::with_string(&mut s, BASE).into_drawing_area();
-            self.draw(&root, 1.0)?;
-        }
-        Ok(s)
+        to_svg(self)
     }
 
     /// The figure as a PNG file at 300 dpi.
     pub fn png(&self, path: &Path) -> Result<(), PlotError> {
-        register();
-        let scale = 300.0 / 96.0;
-        let size = (
-            (BASE.0 as f64 * scale) as u32,
-            (BASE.1 as f64 * scale) as u32,
-        );
-        let root = BitMapBackend::new(path, size).into_drawing_area();
-        self.draw(&root, scale)
+        to_png(self, path)
     }
 }
 
