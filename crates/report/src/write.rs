@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use cohort_plot::Lang;
 
-use crate::data::ReportData;
+use crate::data::{EstimateRow, ReportData};
 use crate::disclosure::ProtectedTable;
 use crate::figures::figures;
 
@@ -86,6 +86,20 @@ fn p_value(v: Option<f64>, lang: Lang) -> String {
         Some(p) if p < 0.001 => "< 0.001".replace('.', if lang == Lang::Nl { "," } else { "." }),
         Some(p) => lang.number(p, 3),
     }
+}
+
+/// The value of an estimate as published: a percentage or a number.
+fn value_cell(e: &EstimateRow, lang: Lang) -> String {
+    if e.statistic == "share" {
+        pct(e.value, lang)
+    } else {
+        num(e.value, 2, lang)
+    }
+}
+
+/// The interval of an estimate as published.
+fn interval_cell(e: &EstimateRow, lang: Lang) -> String {
+    interval(e.ci95, 2, e.statistic == "share", lang)
 }
 
 /// A simple table: header and rows of already formatted cells.
@@ -199,19 +213,14 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
             .estimates
             .iter()
             .map(|e| {
-                let share = e.statistic == "share";
                 vec![
                     e.measure.clone(),
                     e.level.clone(),
                     e.statistic.clone(),
                     e.wave.clone(),
                     e.n.to_string(),
-                    if share {
-                        pct(e.value, lang)
-                    } else {
-                        num(e.value, 2, lang)
-                    },
-                    interval(e.ci95, 2, share, lang),
+                    value_cell(e, lang),
+                    interval_cell(e, lang),
                 ]
             })
             .collect(),
@@ -348,7 +357,6 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
             .by_group
             .iter()
             .map(|e| {
-                let share = e.statistic == "share";
                 vec![
                     e.measure.clone(),
                     format!(
@@ -358,12 +366,8 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
                     ),
                     e.wave.clone(),
                     e.n.to_string(),
-                    if share {
-                        pct(e.value, lang)
-                    } else {
-                        num(e.value, 2, lang)
-                    },
-                    interval(e.ci95, 2, share, lang),
+                    value_cell(e, lang),
+                    interval_cell(e, lang),
                 ]
             })
             .collect(),
@@ -562,17 +566,12 @@ pub fn write_report(
                 rows: trauma
                     .iter()
                     .map(|e| {
-                        let share = e.statistic == "share";
                         vec![
                             e.measure.clone(),
                             e.wave.clone(),
                             e.n.to_string(),
-                            if share {
-                                pct(e.value, lang)
-                            } else {
-                                num(e.value, 2, lang)
-                            },
-                            interval(e.ci95, 2, share, lang),
+                            value_cell(e, lang),
+                            interval_cell(e, lang),
                         ]
                     })
                     .collect(),
