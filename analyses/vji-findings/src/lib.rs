@@ -426,24 +426,6 @@ pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMa
         .collect()
 }
 
-/// Every number of the findings, by path (`F1.value`, `F1.ci95.0`, ...):
-/// what `cohort verify` compares. Nulls are kept as `None`.
-pub fn flatten(findings: &BTreeMap<String, Finding>) -> BTreeMap<String, Option<f64>> {
-    let mut out = BTreeMap::new();
-    for (id, f) in findings {
-        out.insert(format!("{id}.value"), f.value);
-        out.insert(format!("{id}.n"), Some(f.n as f64));
-        if let Some([a, b]) = f.ci95 {
-            out.insert(format!("{id}.ci95.0"), Some(a));
-            out.insert(format!("{id}.ci95.1"), Some(b));
-        }
-        if let Some(p) = f.p_value {
-            out.insert(format!("{id}.p_value"), Some(p));
-        }
-    }
-    out
-}
-
 /// A study loaded and scored, for the analysis binaries.
 pub struct Prepared {
     /// The loaded panel and its load report.

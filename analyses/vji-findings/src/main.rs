@@ -55,21 +55,9 @@ fn main() -> anyhow::Result<()> {
         serde_json::to_string_pretty(&doc)? + "\n",
     )?;
     if let Some(file) = expected {
-        // Tolerance: 1e-9 of the value (at least 1e-9): the computation is
-        // deterministic, so only floating-point noise across platforms.
-        let values: serde_json::Map<String, serde_json::Value> = vji_findings::flatten(&result)
-            .into_iter()
-            .map(|(k, v)| {
-                let tol = v.map_or(0.0, |x| 1e-9 * x.abs().max(1.0));
-                (k, serde_json::json!({"expected": v, "tolerance": tol}))
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "analysis": "vji-findings",
-            "study": "study.toml",
-            "bootstrap": {"replicates": replicates, "seed": seed},
-            "values": values,
-        });
+        let spec = BootstrapSpec { replicates, seed };
+        let doc =
+            vji_findings::expected_file("vji-findings", &serde_json::to_value(&result)?, &spec);
         std::fs::write(&file, serde_json::to_string_pretty(&doc)? + "\n")
             .with_context(|| format!("writing {}", file.display()))?;
     }
