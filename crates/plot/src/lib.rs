@@ -148,6 +148,40 @@ pub struct WaveFigure {
     pub lang: Lang,
 }
 
+/// A white figure with the caption in a strip at the bottom; returns the
+/// area above the strip.
+fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    caption: &str,
+    scale: f64,
+) -> Result<DrawingArea<DB, Shift>, PlotError> {
+    let err = draw_error(title);
+    let px = |v: f64| (v * scale) as u32;
+    root.fill(&WHITE).map_err(&err)?;
+    let (body, strip) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
+    let style = (FAMILY, 10.0 * scale).into_font().color(&BLACK.mix(0.7));
+    strip
+        .draw(&Text::new(
+            caption.to_string(),
+            (px(10.0) as i32, px(6.0) as i32),
+            style,
+        ))
+        .map_err(&err)?;
+    Ok(body)
+}
+
+/// The label of a category axis at position `x`: the label at a whole
+/// number, nothing between.
+fn category_label(labels: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
+        labels[i as usize].clone()
+    } else {
+        String::new()
+    }
+}
+
 /// A figure that draws itself on any backend, at a scale (1 = 96 dpi);
 /// SVG and PNG output follow from it.
 trait Drawable {
@@ -310,15 +344,7 @@ impl WaveFigure {
         let err = draw_error(&self.title);
         let px = |v: f64| (v * scale) as u32;
         let font = |size: f64| (FAMILY, size * scale).into_font();
-        root.fill(&WHITE).map_err(&err)?;
-        let (body, caption) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
-        caption
-            .draw(&Text::new(
-                self.caption.clone(),
-                (px(10.0) as i32, px(6.0) as i32),
-                font(10.0).color(&BLACK.mix(0.7)),
-            ))
-            .map_err(&err)?;
+        let body = frame(root, &self.title, &self.caption, scale)?;
         let waves = self.waves();
         // The n behind each wave: on the axis when every series has the
         // same n, else in each series' legend label.
@@ -364,14 +390,7 @@ impl WaveFigure {
         chart
             .configure_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x: &f64| {
-                let i = x.round();
-                if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
-                    labels[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x: &f64| category_label(&labels, *x))
             .y_label_formatter(&|y: &f64| {
                 if shares {
                     format!("{}%", lang.number(y * 100.0, 0))
@@ -519,15 +538,7 @@ impl ForestFigure {
         let err = draw_error(&self.title);
         let px = |v: f64| (v * scale) as u32;
         let font = |size: f64| (FAMILY, size * scale).into_font();
-        root.fill(&WHITE).map_err(&err)?;
-        let (body, caption) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
-        caption
-            .draw(&Text::new(
-                self.caption.clone(),
-                (px(10.0) as i32, px(6.0) as i32),
-                font(10.0).color(&BLACK.mix(0.7)),
-            ))
-            .map_err(&err)?;
+        let body = frame(root, &self.title, &self.caption, scale)?;
         let values: Vec<f64> = self
             .rows
             .iter()
@@ -546,7 +557,8 @@ impl ForestFigure {
         let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let pad = (hi - lo).max(1e-9) * 0.08;
         let n = self.rows.len();
-        let labels: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
+        // Row i is drawn at y = n - 1 - i (the first row on top).
+        let labels: Vec<String> = self.rows.iter().rev().map(|r| r.label.clone()).collect();
         let mut chart = ChartBuilder::on(&body)
             .caption(&self.title, font(16.0))
             .margin(px(10.0))
@@ -558,14 +570,7 @@ impl ForestFigure {
         chart
             .configure_mesh()
             .y_labels(n)
-            .y_label_formatter(&|y: &f64| {
-                let i = y.round();
-                if (y - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
-                    labels[n - 1 - i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
+            .y_label_formatter(&|y: &f64| category_label(&labels, *y))
             .x_label_formatter(&|x: &f64| lang.number(*x, 2))
             .x_desc(&self.x_label)
             .label_style(font(11.0))
@@ -682,15 +687,7 @@ impl BarFigure {
         let err = draw_error(&self.title);
         let px = |v: f64| (v * scale) as u32;
         let font = |size: f64| (FAMILY, size * scale).into_font();
-        root.fill(&WHITE).map_err(&err)?;
-        let (body, caption) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
-        caption
-            .draw(&Text::new(
-                self.caption.clone(),
-                (px(10.0) as i32, px(6.0) as i32),
-                font(10.0).color(&BLACK.mix(0.7)),
-            ))
-            .map_err(&err)?;
+        let body = frame(root, &self.title, &self.caption, scale)?;
         let (plot_area, legend_area) =
             body.split_horizontally(body.dim_in_pixel().0.saturating_sub(px(200.0)));
         let top = self
@@ -719,14 +716,7 @@ impl BarFigure {
         chart
             .configure_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x: &f64| {
-                let i = x.round();
-                if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
-                    labels[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x: &f64| category_label(&labels, *x))
             .y_label_formatter(&|y: &f64| {
                 if shares {
                     format!("{}%", lang.number(y * 100.0, 0))
@@ -816,15 +806,7 @@ impl BoxFigure {
         let err = draw_error(&self.title);
         let px = |v: f64| (v * scale) as u32;
         let font = |size: f64| (FAMILY, size * scale).into_font();
-        root.fill(&WHITE).map_err(&err)?;
-        let (body, caption) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
-        caption
-            .draw(&Text::new(
-                self.caption.clone(),
-                (px(10.0) as i32, px(6.0) as i32),
-                font(10.0).color(&BLACK.mix(0.7)),
-            ))
-            .map_err(&err)?;
+        let body = frame(root, &self.title, &self.caption, scale)?;
         let hi = self
             .boxes
             .iter()
@@ -850,14 +832,7 @@ impl BoxFigure {
         chart
             .configure_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x: &f64| {
-                let i = x.round();
-                if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
-                    labels[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x: &f64| category_label(&labels, *x))
             .y_label_formatter(&|y: &f64| lang.number(*y, 0))
             .y_desc(&self.y_label)
             .label_style(font(11.0))
