@@ -6,7 +6,7 @@
 //! `cargo run --release -p vji-calibration -- [FAMILIES] [SEED]`
 //! (default 100000 families, seed 1) prints a Markdown table.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context};
@@ -15,13 +15,11 @@ use cohort_panel::{load_reader, Cell, Mode, Panel, RespondentId, Study, VarKind}
 use cohort_synth::{study_toml, write_data, SynthLayout, VjiParams};
 
 /// Value per (unit, wave) of a measure.
-fn values(scores: &Scores, name: &str) -> anyhow::Result<HashMap<(u32, u8), f64>> {
+fn values(scores: &Scores, name: &str) -> anyhow::Result<BTreeMap<(u32, u8), f64>> {
     let m = scores
         .of(name)
         .with_context(|| format!("no measure {name}"))?;
-    Ok((0..m.len())
-        .filter_map(|i| m.value(i).map(|v| ((m.unit(i), m.wave(i)), v)))
-        .collect())
+    Ok(m.by_unit_wave())
 }
 
 fn mean(xs: impl Iterator<Item = f64>) -> (f64, usize) {
@@ -30,7 +28,7 @@ fn mean(xs: impl Iterator<Item = f64>) -> (f64, usize) {
 }
 
 /// Mean at wave `w` over the measure's units.
-fn at_wave(v: &HashMap<(u32, u8), f64>, w: u8) -> (f64, usize) {
+fn at_wave(v: &BTreeMap<(u32, u8), f64>, w: u8) -> (f64, usize) {
     let mut xs: Vec<(u32, f64)> = v
         .iter()
         .filter(|((_, ww), _)| *ww == w)

@@ -49,12 +49,7 @@ pub struct Finding {
 
 /// Values of a measure by (unit, wave).
 fn values(scores: &Scores, name: &str) -> Option<BTreeMap<(u32, u8), f64>> {
-    let m = scores.of(name)?;
-    Some(
-        (0..m.len())
-            .filter_map(|i| m.value(i).map(|v| ((m.unit(i), m.wave(i)), v)))
-            .collect(),
-    )
+    scores.of(name).map(|m| m.by_unit_wave())
 }
 
 fn missing(definition: &str, what: &str) -> Finding {

@@ -208,6 +208,13 @@ impl MeasureScores {
         }
     }
 
+    /// The values by (unit, wave); scores without a value are left out.
+    pub fn by_unit_wave(&self) -> std::collections::BTreeMap<(u32, u8), f64> {
+        (0..self.len())
+            .filter_map(|i| self.value(i).map(|v| ((self.unit(i), self.wave(i)), v)))
+            .collect()
+    }
+
     /// Every score in order.
     pub fn iter(&self) -> impl Iterator<Item = Score> + '_ {
         (0..self.len()).map(|i| self.get(i))

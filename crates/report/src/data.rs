@@ -439,12 +439,7 @@ pub fn change_rows(
 
 /// Values of a family measure by (cluster, wave).
 fn family_values(scores: &Scores, name: &str) -> Option<BTreeMap<(u32, u8), f64>> {
-    let m = scores.of(name)?;
-    Some(
-        (0..m.len())
-            .filter_map(|i| m.value(i).map(|v| ((m.unit(i), m.wave(i)), v)))
-            .collect(),
-    )
+    scores.of(name).map(|m| m.by_unit_wave())
 }
 
 /// The class of a family at a wave: 0 none, 1 minor, 2 severe or frequent.

@@ -537,12 +537,7 @@ fn summarise(
         let improved: Vec<bool> = rci.iter().map(|r| *r <= -1.96).collect();
         let clinical = scores.of(&format!("{}.clinical", def.name));
         let recovered = clinical.map(|cm| {
-            let mut status: BTreeMap<(u32, u8), f64> = BTreeMap::new();
-            for i in 0..cm.len() {
-                if let Some(v) = cm.value(i) {
-                    status.insert((cm.unit(i), cm.wave(i)), v);
-                }
-            }
+            let status = cm.by_unit_wave();
             units
                 .iter()
                 .zip(&improved)

@@ -1,8 +1,6 @@
 //! Estimates per wave and group, and the difference in change between
 //! groups.
 
-use std::collections::BTreeMap;
-
 use cohort_instruments::{Level, Scores};
 use cohort_panel::{Cell, ClusterId, Panel, RespondentId, VarKind};
 use serde::Serialize;
@@ -228,13 +226,7 @@ pub fn group_change(
 ) -> Result<GroupChange, String> {
     let def = &scores.measures[m];
     let (labels, groups) = unit_groups(panel, def.level, variable)?;
-    let s = &scores.scores[m];
-    let mut at: BTreeMap<(u32, u8), f64> = BTreeMap::new();
-    for i in 0..s.len() {
-        if let Some(v) = s.value(i) {
-            at.insert((s.unit(i), s.wave(i)), v);
-        }
-    }
+    let at = scores.scores[m].by_unit_wave();
     // diffs[group][cluster]
     let mut diffs = vec![vec![Vec::new(); panel.n_clusters()]; labels.len()];
     for (&(u, w), &a) in &at {
