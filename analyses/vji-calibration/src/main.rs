@@ -111,12 +111,11 @@ fn main() -> anyhow::Result<()> {
     let parent = 0u16;
 
     // Family presence per wave.
-    let mut present = vec![0u8; panel.n_clusters()];
+    let present = panel.cluster_waves();
     let mut parents_t0 = 0;
     let mut children_t0 = 0;
     for i in 0..panel.n_observations() {
         let r = panel.respondent(i);
-        present[panel.cluster_of(r).0 as usize] |= 1 << panel.wave(i).0;
         if panel.wave(i).0 == 0 {
             if panel.role_of(r) == parent {
                 parents_t0 += 1;

@@ -156,10 +156,7 @@ pub fn attrition(p: &Prepared) -> Result<Value, String> {
         &|_| {},
     )?;
     let n_waves = panel.study().waves.len();
-    let mut present = vec![0u64; panel.n_clusters()];
-    for i in 0..panel.n_observations() {
-        present[panel.cluster_of(panel.respondent(i)).0 as usize] |= 1 << panel.wave(i).0;
-    }
+    let present = panel.cluster_waves();
     let complete = |c: usize| present[c] == (1 << n_waves) - 1;
     let mut by_factor = Vec::new();
     for factor in ["poverty", "unemployment", "complex_divorce"] {

@@ -392,10 +392,7 @@ pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMa
     let def = format!("families taking part at every wave, of the families at {w0}");
     f.insert("F13", {
         let all_waves = (1u64 << panel.study().waves.len()) - 1;
-        let mut present = vec![0u64; panel.n_clusters()];
-        for i in 0..panel.n_observations() {
-            present[panel.cluster_of(panel.respondent(i)).0 as usize] |= 1 << panel.wave(i).0;
-        }
+        let present = panel.cluster_waves();
         let x: Vec<f64> = present
             .iter()
             .filter(|m| **m & 1 == 1)

@@ -651,6 +651,26 @@ impl Panel {
         &self.study.variables[c.variable]
     }
 
+    /// The waves at which each respondent took part, as a bit set (bit w:
+    /// wave w), indexed by respondent.
+    pub fn respondent_waves(&self) -> Vec<u64> {
+        let mut out = vec![0u64; self.n_respondents()];
+        for i in 0..self.n_observations() {
+            out[self.obs_respondent.get(i) as usize] |= 1 << self.obs_wave.get(i);
+        }
+        out
+    }
+
+    /// The waves at which each cluster (family) took part, that is, any of
+    /// its respondents, as a bit set indexed by cluster.
+    pub fn cluster_waves(&self) -> Vec<u64> {
+        let mut out = vec![0u64; self.n_clusters()];
+        for (r, m) in self.respondent_waves().into_iter().enumerate() {
+            out[self.respondent_cluster[r] as usize] |= m;
+        }
+        out
+    }
+
     /// Observation indices sorted by respondent (first appearance) and wave:
     /// the canonical order, whatever the order of the file.
     pub fn canonical_order(&self) -> Vec<usize> {

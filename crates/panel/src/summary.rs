@@ -217,18 +217,13 @@ impl DataSummary {
             cluster_size[panel.cluster_of(r).0 as usize] += 1;
         }
 
-        let mut resp_mask = vec![0u64; n_resp];
         let mut wave_role = vec![vec![0u64; role_codes.len()]; n_waves];
         for i in 0..panel.n_observations() {
             let r = panel.respondent(i);
-            let w = panel.wave(i).0 as usize;
-            resp_mask[r.0 as usize] |= 1 << w;
-            wave_role[w][panel.role_of(r) as usize] += 1;
+            wave_role[panel.wave(i).0 as usize][panel.role_of(r) as usize] += 1;
         }
-        let mut cluster_mask = vec![0u64; panel.n_clusters()];
-        for (r, &m) in resp_mask.iter().enumerate() {
-            cluster_mask[panel.cluster_of(crate::panel::RespondentId(r as u32)).0 as usize] |= m;
-        }
+        let resp_mask = panel.respondent_waves();
+        let cluster_mask = panel.cluster_waves();
 
         let missingness = missingness(panel, &wave_label);
 

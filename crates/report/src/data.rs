@@ -294,7 +294,7 @@ pub fn build(
         suppressions.extend(t.suppressions.iter().cloned());
     }
     let trajectories = trajectories(scores, &waves, &rules, &mut suppressions);
-    let attrition = attrition(&summary, panel, &waves, &rules);
+    let attrition = attrition(panel, &waves, &rules);
     suppressions.extend(attrition.suppressions.iter().cloned());
 
     Ok(ReportData {
@@ -564,17 +564,8 @@ fn trajectories(
         .collect()
 }
 
-fn attrition(
-    summary: &DataSummary,
-    panel: &cohort_panel::Panel,
-    waves: &[String],
-    rules: &Rules,
-) -> ProtectedTable {
-    // Presence of each family per wave, as a bit set.
-    let mut present = vec![0u64; panel.n_clusters()];
-    for i in 0..panel.n_observations() {
-        present[panel.cluster_of(panel.respondent(i)).0 as usize] |= 1 << panel.wave(i).0;
-    }
+fn attrition(panel: &cohort_panel::Panel, waves: &[String], rules: &Rules) -> ProtectedTable {
+    let present = panel.cluster_waves();
     let k = waves.len();
     // Per wave: present; present after missing the wave before (returned);
     // absent now and at every later wave after taking part (dropped out).
@@ -599,16 +590,6 @@ fn attrition(
         }
     }
     let counts = vec![here_n, returned_n, dropped_n];
-    debug_assert_eq!(
-        counts[0].iter().sum::<u64>(),
-        summary
-            .response
-            .clusters
-            .present
-            .iter()
-            .map(|p| p.n)
-            .sum::<u64>()
-    );
     protect(
         &CountTable {
             title: "families present, returned and dropped out per wave".into(),
