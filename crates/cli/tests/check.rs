@@ -1,17 +1,10 @@
 //! `cohort check` on fixtures/small: the JSON fields and the text summary.
 
-use crate::cohort;
+use crate::{cohort, cohort_json};
 
 #[test]
 fn json_has_stable_fields_and_the_hand_counted_numbers() {
-    let out = cohort(&["check", "--json", "fixtures/small/study.toml"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = cohort_json(&["check", "--json", "fixtures/small/study.toml"]);
     assert_eq!(j["schema"], "cohort.check/1");
     // 26 respondents in 12 families, 63 observations (counts derived in
     // crates/panel/tests/small.rs).

@@ -1,17 +1,10 @@
 //! `cohort score`: the summary, the long and wide CSV.
 
-use crate::cohort;
+use crate::{cohort, cohort_json};
 
 #[test]
 fn json_summary_counts_scores_and_reasons_per_wave() {
-    let out = cohort(&["score", "--json", "fixtures/scoring/study.toml"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = cohort_json(&["score", "--json", "fixtures/scoring/study.toml"]);
     assert_eq!(j["schema"], "cohort.score/1");
     let measures = j["measures"].as_array().unwrap();
     let annual = measures

@@ -4,7 +4,7 @@
 use cohort_panel::{load, write_long, Mode, Study};
 use cohort_testkit::fixture;
 
-use crate::cohort;
+use crate::{cohort, cohort_json};
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("cohort-{name}-{}", std::process::id()));
@@ -45,14 +45,7 @@ fn vji_fixture_regenerates_byte_for_byte() {
 
 #[test]
 fn vji_fixture_passes_strict_check() {
-    let out = cohort(&["check", "--json", "fixtures/vji/study.toml"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = cohort_json(&["check", "--json", "fixtures/vji/study.toml"]);
     assert_eq!(j["clusters"]["n"], 1100);
     assert_eq!(j["load"]["problems"].as_array().unwrap().len(), 0);
 }

@@ -19,3 +19,16 @@ pub fn cohort(args: &[&str]) -> Output {
         .output()
         .expect("the cohort binary runs")
 }
+
+/// Runs `cohort` with `args`, expects exit code 0 and parses stdout as JSON.
+pub fn cohort_json(args: &[&str]) -> serde_json::Value {
+    let out = cohort(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
