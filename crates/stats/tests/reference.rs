@@ -82,6 +82,34 @@ fn check(what: &str, got: f64, want: &Value, rel: f64) {
     );
 }
 
+/// Descriptives of `x` against a reference row: n, mean, SD, median,
+/// quartiles, min, max, and the prevalence where the row has one.
+fn check_row(what: &str, x: &[f64], row: &Value) {
+    let s = describe(x);
+    let at = |f: &str| format!("{what} {f}");
+    assert_eq!(s.n as i64, row["n"].as_i64().unwrap(), "{}", at("n"));
+    for (f, v) in [
+        ("mean", s.mean),
+        ("sd", s.sd),
+        ("median", s.median),
+        ("q25", s.q25),
+        ("q75", s.q75),
+        ("min", s.min),
+        ("max", s.max),
+    ] {
+        check(&at(f), v.unwrap(), &row[f], STAT);
+    }
+    if let Some(prev) = row.get("prevalence") {
+        let k = x.iter().filter(|v| **v > 0.0).count() as u64;
+        check(
+            &at("prevalence"),
+            proportion(k, x.len() as u64).unwrap().estimate,
+            prev,
+            STAT,
+        );
+    }
+}
+
 fn descriptives(name: &str) {
     let d = dataset(name);
     for row in d.expected["r"]["descriptives"]["by_wave"]
@@ -90,29 +118,7 @@ fn descriptives(name: &str) {
     {
         let w = row["wave"].as_i64().unwrap();
         let x: Vec<f64> = d.by_wave[&w].values().copied().collect();
-        let s = describe(&x);
-        let at = |f: &str| format!("{name} wave {w} {f}");
-        assert_eq!(s.n as i64, row["n"].as_i64().unwrap(), "{}", at("n"));
-        for (f, v) in [
-            ("mean", s.mean),
-            ("sd", s.sd),
-            ("median", s.median),
-            ("q25", s.q25),
-            ("q75", s.q75),
-            ("min", s.min),
-            ("max", s.max),
-        ] {
-            check(&at(f), v.unwrap(), &row[f], STAT);
-        }
-        if let Some(prev) = row.get("prevalence") {
-            let k = x.iter().filter(|v| **v > 0.0).count() as u64;
-            check(
-                &at("prevalence"),
-                proportion(k, x.len() as u64).unwrap().estimate,
-                prev,
-                STAT,
-            );
-        }
+        check_row(&format!("{name} wave {w}"), &x, row);
     }
 }
 
@@ -135,18 +141,7 @@ fn descriptives_by_group(name: &str) {
             .filter(|(id, _)| d.group[*id] == g)
             .map(|(_, v)| *v)
             .collect();
-        let s = describe(&x);
-        let at = |f: &str| format!("{name} wave {w} group {g} {f}");
-        assert_eq!(s.n as i64, row["n"].as_i64().unwrap(), "{}", at("n"));
-        for (f, v) in [
-            ("mean", s.mean),
-            ("sd", s.sd),
-            ("median", s.median),
-            ("q25", s.q25),
-            ("q75", s.q75),
-        ] {
-            check(&at(f), v.unwrap(), &row[f], STAT);
-        }
+        check_row(&format!("{name} wave {w} group {g}"), &x, row);
     }
 }
 
