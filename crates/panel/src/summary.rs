@@ -222,8 +222,6 @@ impl DataSummary {
             let r = panel.respondent(i);
             wave_role[panel.wave(i).0 as usize][panel.role_of(r) as usize] += 1;
         }
-        let resp_mask = panel.respondent_waves();
-        let cluster_mask = panel.cluster_waves();
 
         let missingness = missingness(panel, &wave_label);
 
@@ -256,10 +254,7 @@ impl DataSummary {
                     by_role: role_counts(k),
                 })
                 .collect(),
-            response: Response {
-                respondents: patterns(&resp_mask, n_waves, &wave_label),
-                clusters: patterns(&cluster_mask, n_waves, &wave_label),
-            },
+            response: Response::new(panel),
             missingness,
             load: report.clone(),
         }
@@ -328,6 +323,20 @@ fn missingness(panel: &Panel, wave_label: &dyn Fn(usize) -> String) -> Vec<Varia
             }
         })
         .collect()
+}
+
+impl Response {
+    /// Response across waves of a panel's respondents and clusters, on its
+    /// own (without the rest of the summary, which reads every cell).
+    pub fn new(panel: &Panel) -> Response {
+        let study = panel.study();
+        let wave_label = |w: usize| study.waves[w].label.clone();
+        let n_waves = study.waves.len();
+        Response {
+            respondents: patterns(&panel.respondent_waves(), n_waves, &wave_label),
+            clusters: patterns(&panel.cluster_waves(), n_waves, &wave_label),
+        }
+    }
 }
 
 fn cluster_sizes(sizes: &[u64]) -> ClusterSizes {

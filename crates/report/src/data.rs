@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use cohort_instruments::{Level, MeasureKind, Reliability, Scores};
-use cohort_panel::{DataSummary, Loaded};
+use cohort_panel::{Loaded, Response};
 use cohort_stats::{
     change_table, wave_estimates, BootstrapSpec, ChangeOptions, ChangeSummary, WaveEstimate,
 };
@@ -185,7 +185,8 @@ pub fn build(
     let panel = &loaded.panel;
     let study = panel.study();
     let rules = Rules::from(&study.disclosure);
-    let summary = DataSummary::new(panel, &loaded.report);
+    // Only the response: the full DataSummary would also read every cell.
+    let response_patterns = Response::new(panel);
     let waves: Vec<String> = study.waves.iter().map(|w| w.label.clone()).collect();
     let mut suppressions = Vec::new();
 
@@ -195,15 +196,13 @@ pub fn build(
             rows: vec!["respondents".into(), "families".into()],
             columns: waves.clone(),
             counts: vec![
-                summary
-                    .response
+                response_patterns
                     .respondents
                     .present
                     .iter()
                     .map(|w| w.n)
                     .collect(),
-                summary
-                    .response
+                response_patterns
                     .clusters
                     .present
                     .iter()
@@ -215,7 +214,7 @@ pub fn build(
         },
         &rules,
     );
-    let c = &summary.response.clusters;
+    let c = &response_patterns.clusters;
     let patterns = protect(
         &CountTable {
             title: "families by response pattern".into(),
