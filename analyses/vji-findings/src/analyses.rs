@@ -5,22 +5,23 @@ use std::collections::BTreeMap;
 
 use cohort_instruments::reliability;
 use cohort_panel::{Cell, VarKind};
-use cohort_report::{
-    build, change_rows, estimate_rows, protect, protect_value, CountTable, Rules, Shown,
+use cohort_results::{CountTable, Gate, Rules};
+use cohort_stats::{
+    change_results, change_table, estimate_results, proportion, study_results, wave_estimates,
+    BootstrapSpec, ChangeOptions, ResultsOptions,
 };
-use cohort_stats::{change_table, proportion, wave_estimates, BootstrapSpec, ChangeOptions};
 use serde_json::{json, Value};
 
-use crate::Prepared;
+use crate::{AnalysisError, Prepared};
 
-fn to_value<T: serde::Serialize>(x: &T) -> Result<Value, String> {
-    serde_json::to_value(x).map_err(|e| e.to_string())
+fn gate(p: &Prepared) -> Gate {
+    Gate::new(Rules::from(&p.loaded.panel.study().disclosure))
 }
 
 /// Change tables between consecutive waves and from the first to the last.
-pub fn effectiveness(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, String> {
+pub fn effectiveness(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, AnalysisError> {
     let panel = &p.loaded.panel;
-    let rules = Rules::from(&panel.study().disclosure);
+    let mut gate = gate(p);
     let waves: Vec<String> = panel
         .study()
         .waves
@@ -37,39 +38,34 @@ pub fn effectiveness(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, String
         progress: &|_| {},
         reliability: Default::default(),
     };
-    let mut suppressions = Vec::new();
     let mut tables = serde_json::Map::new();
     for (a, b) in pairs {
-        let rows = change_rows(
-            &change_table(panel, &p.scores, &all, a, b, &opts),
-            &rules,
-            &mut suppressions,
+        let name = format!("{}_{}", waves[a as usize], waves[b as usize]);
+        let rows = gate.changes(
+            &format!("change {name}"),
+            &change_results(&change_table(panel, &p.scores, &all, a, b, &opts)),
         );
-        tables.insert(
-            format!("{}_{}", waves[a as usize], waves[b as usize]),
-            to_value(&rows)?,
-        );
+        tables.insert(name, json!(rows));
     }
     Ok(json!({
-        "schema": "cohort.effectiveness/1",
+        "schema": "cohort.effectiveness/2",
         "provenance": p.provenance,
         "bootstrap": {"replicates": spec.replicates, "seed": spec.seed},
-        "min_cell": rules.min_cell,
+        "disclosure": gate.rules(),
         "change": tables,
-        "suppressions": suppressions,
+        "suppressions": gate.finish(),
     }))
 }
 
 /// Trauma measures per wave, reliability, reliable change.
-pub fn trauma(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, String> {
+pub fn trauma(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, AnalysisError> {
     let panel = &p.loaded.panel;
-    let rules = Rules::from(&panel.study().disclosure);
-    let mut suppressions = Vec::new();
+    let mut gate = gate(p);
     let est: Vec<_> = wave_estimates(panel, &p.scores, None, Some(*spec), &|_| {})?
         .into_iter()
         .filter(|e| e.measure.starts_with("trauma"))
         .collect();
-    let rows = estimate_rows(&est, &p.scores, &rules, &mut suppressions);
+    let rows = gate.estimates("estimates", &estimate_results(&est, &p.scores));
     let rel = reliability(panel, &p.spec);
     let first = panel.study().waves[0].label.clone();
     let last = (panel.study().waves.len() - 1) as u8;
@@ -99,62 +95,69 @@ pub fn trauma(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, String> {
         let Some(rc) = c.reliable_change else {
             continue;
         };
-        let t = protect(
-            &CountTable {
-                title: format!("reliable change of {}", c.measure),
-                rows: vec!["children".into()],
-                columns: vec![
-                    "improved".into(),
-                    "unchanged".into(),
-                    "deteriorated".into(),
-                    "recovered (of improved)".into(),
-                ],
-                counts: vec![vec![
-                    rc.improved,
-                    rc.unchanged,
-                    rc.deteriorated,
-                    rc.recovered.unwrap_or(0),
-                ]],
-                // Recovered is a subset of improved: no totals are published.
-                totals: false,
-            },
-            &rules,
-        );
-        suppressions.extend(t.suppressions.iter().cloned());
-        reliable.push(json!({"measure": c.measure, "pairs": c.n_pairs, "reliability": rc.reliability, "s_diff": rc.s_diff, "counts": t}));
+        let t = gate.table(&CountTable {
+            title: format!("reliable change of {}", c.measure),
+            rows: vec!["children".into()],
+            columns: vec![
+                "improved".into(),
+                "unchanged".into(),
+                "deteriorated".into(),
+                "recovered (of improved)".into(),
+            ],
+            counts: vec![vec![
+                rc.improved,
+                rc.unchanged,
+                rc.deteriorated,
+                rc.recovered.unwrap_or(0),
+            ]],
+            // Recovered is a subset of improved: no totals are published.
+            totals: false,
+            structural: Vec::new(),
+        });
+        let pairs = gate.count(c.n_pairs as u64);
+        reliable.push(json!({"measure": c.measure, "pairs": pairs, "reliability": rc.reliability, "s_diff": rc.s_diff, "counts": t}));
     }
-    let reliability: Vec<Value> = rel
-        .iter()
-        .map(|r| {
-            let ok = r.n as u64 >= rules.min_cell;
-            json!({"scale": format!("{}.{}", r.instrument, r.scale), "wave": r.wave, "n": r.n, "alpha": r.alpha.filter(|_| ok), "ci95": r.alpha_ci95.filter(|_| ok)})
-        })
-        .collect();
+    let reliability = gate.reliability(
+        &rel.iter()
+            .map(|r| cohort_results::Reliability {
+                scale: format!("{}.{}", r.instrument, r.scale),
+                wave: r.wave.clone(),
+                n: r.n as u64,
+                alpha: r.alpha,
+                ci95: r.alpha_ci95,
+            })
+            .collect::<Vec<_>>(),
+    );
     Ok(json!({
-        "schema": "cohort.trauma/1",
+        "schema": "cohort.trauma/2",
         "provenance": p.provenance,
         "bootstrap": {"replicates": spec.replicates, "seed": spec.seed},
-        "min_cell": rules.min_cell,
+        "disclosure": gate.rules(),
         "estimates": rows,
         "reliability": reliability,
         "reliable_change": reliable,
-        "suppressions": suppressions,
+        "suppressions": gate.finish(),
     }))
 }
 
 /// Taking part, returning and dropping out; retention by risk factor.
-pub fn attrition(p: &Prepared) -> Result<Value, String> {
+pub fn attrition(p: &Prepared) -> Result<Value, AnalysisError> {
     let panel = &p.loaded.panel;
-    let rules = Rules::from(&panel.study().disclosure);
-    let data = build(
+    let results = study_results(
         &p.loaded,
         &p.scores,
         &[],
         p.provenance.clone(),
-        None,
-        None,
-        &|_| {},
+        &ResultsOptions {
+            bootstrap: None,
+            by: None,
+            progress: &|_| {},
+        },
     )?;
+    let mut gate = gate(p);
+    let taking_part = gate.table(&results.response);
+    let per_wave = gate.table(&results.attrition);
+    let patterns = gate.table(&results.patterns);
     let n_waves = panel.study().waves.len();
     let present = panel.cluster_waves();
     let complete = |c: usize| present[c] == (1 << n_waves) - 1;
@@ -182,25 +185,28 @@ pub fn attrition(p: &Prepared) -> Result<Value, String> {
         }
         for (code, (k, n)) in codes.iter().zip(tally) {
             let prop = proportion(k, n);
-            let ok = matches!(
-                protect_value(prop.as_ref().map_or(0.0, |p| p.estimate), n, &rules),
-                Shown::Value { .. }
+            let share = gate.share(
+                &format!("retention by {factor}"),
+                &code.code,
+                prop.as_ref().map(|p| p.estimate),
+                prop.as_ref().map(|p| p.wilson),
+                n,
             );
             by_factor.push(json!({
-                "factor": factor, "code": code.code, "label": code.label, "families": n,
-                "complete_share": prop.as_ref().map(|p| p.estimate).filter(|_| ok),
-                "ci95": prop.as_ref().map(|p| p.wilson).filter(|_| ok),
+                "factor": factor, "code": code.code, "label": code.label, "families": share.n,
+                "complete_share": share.value,
+                "ci95": share.ci95,
             }));
         }
     }
     Ok(json!({
-        "schema": "cohort.attrition/1",
-        "provenance": data.provenance,
-        "min_cell": rules.min_cell,
-        "taking_part": data.response,
-        "per_wave": data.attrition,
-        "patterns": data.patterns,
+        "schema": "cohort.attrition/2",
+        "provenance": p.provenance,
+        "disclosure": gate.rules(),
+        "taking_part": taking_part,
+        "per_wave": per_wave,
+        "patterns": patterns,
         "retention_by_risk_factor": by_factor,
-        "suppressions": data.suppressions,
+        "suppressions": gate.finish(),
     }))
 }

@@ -13,13 +13,17 @@
 #![deny(missing_docs)]
 
 mod analyses;
+pub mod cli;
+mod error;
 pub use analyses::{attrition, effectiveness, trauma};
+pub use error::AnalysisError;
 
 use std::collections::BTreeMap;
 
 use cohort_instruments::Scores;
 use cohort_panel::{Cell, Panel, VarKind};
-use cohort_stats::{cluster_bootstrap, paired_t, proportion, BootstrapSpec};
+use cohort_results::{Gate, Rules};
+use cohort_stats::{cluster_bootstrap, paired_t, proportion, trajectories, BootstrapSpec};
 use serde::Serialize;
 
 /// Version of the findings fields.
@@ -165,8 +169,8 @@ fn variable_by_cluster(panel: &Panel, name: &str, per_family: bool) -> Option<Ve
     Some(out)
 }
 
-/// Every finding, by ID. Values from fewer than the study's `min_cell`
-/// units are suppressed (null with a note).
+/// Every finding, by ID, after the disclosure gate: a value based on too
+/// few units is null with a note, and so is its n.
 pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMap<String, Finding> {
     let first = 0u8;
     let last = (panel.study().waves.len() - 1) as u8;
@@ -181,6 +185,7 @@ pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMa
             .collect()
     };
     let mut f = BTreeMap::new();
+    let mut gate = Gate::new(Rules::from(&panel.study().disclosure));
     let family = |name: &str| values(scores, name);
 
     let def = format!("families with partner violence and/or violence against a child (family_any_violence = 1), {w0}");
@@ -271,20 +276,37 @@ pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMa
         },
     );
 
-    let any = family("family_any_violence");
-    let def = format!("families in which the violence stopped: family_any_violence 1 at {w0} and 0 at {wl}, of the families with violence at {w0} and a value at {wl}");
+    let waves: Vec<String> = panel
+        .study()
+        .waves
+        .iter()
+        .map(|w| w.label.clone())
+        .collect();
+    let def = format!("families in which the violence stopped: {} above 0 at {w0} and 0 at {wl}, of the families above 0 at {w0} with a value at {wl} (the report's stopped share)", cohort_stats::TRAJECTORY_MEASURE);
     f.insert(
         "F7",
-        match &any {
-            None => missing(&def, "family_any_violence"),
-            Some(v) => {
-                let x: Vec<f64> = v
-                    .iter()
-                    .filter(|((_, w), x)| *w == first && **x == 1.0)
-                    .filter_map(|((u, _), _)| v.get(&(*u, last)))
-                    .map(|t| if *t == 0.0 { 1.0 } else { 0.0 })
-                    .collect();
-                family_share(&x, &def)
+        match trajectories(scores, &waves) {
+            None => missing(&def, cohort_stats::TRAJECTORY_MEASURE),
+            Some(t) => {
+                // Through the gate as the report publishes it: null where the
+                // trajectory table hides the stopped count or its base.
+                let (_, published) = gate.trajectories(&t);
+                Finding {
+                    value: published.value,
+                    ci95: published.ci95,
+                    n: t.stopped.of as usize,
+                    p_value: None,
+                    note: match (t.stopped.share, published.value) {
+                        (None, _) => Some("no family with violence at the first wave".into()),
+                        (Some(_), None) => Some(
+                            "suppressed: a count of the trajectories it comes from is suppressed"
+                                .into(),
+                        ),
+                        _ => None,
+                    },
+                    definition: def,
+                    method: "share of families; Wilson 95% interval".into(),
+                }
             }
         },
     );
@@ -329,7 +351,7 @@ pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMa
                         p_value: None,
                         definition: def,
                         method: "paired t-test".into(),
-                        note: Some(e),
+                        note: Some(e.to_string()),
                     },
                 }
             }
@@ -401,18 +423,18 @@ pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMa
         family_share(&x, &def)
     });
 
-    let min_cell = panel.study().disclosure.min_cell as usize;
     f.into_iter()
         .map(|(id, mut finding)| {
-            if finding.value.is_some() && finding.n < min_cell {
+            let shown = gate.allows("findings", id, "value", finding.n as u64);
+            if !shown {
+                if finding.value.is_some() {
+                    finding.note = Some("suppressed: based on too few units".into());
+                }
                 finding.value = None;
                 finding.ci95 = None;
                 finding.p_value = None;
-                finding.note = Some(format!(
-                    "suppressed: based on {} units, fewer than min_cell {min_cell}",
-                    finding.n
-                ));
             }
+            finding.n = gate.n(finding.n as u64, shown).unwrap_or(0) as usize;
             (id.to_string(), finding)
         })
         .collect()
@@ -427,18 +449,21 @@ pub struct Prepared {
     /// The scores.
     pub scores: Scores,
     /// Provenance of the inputs.
-    pub provenance: cohort_report::Provenance,
+    pub provenance: cohort_panel::Provenance,
 }
 
-/// Loads (strict), scores and hashes a study; the message says what failed.
-pub fn prepare(path: &std::path::Path, seed: Option<u64>) -> Result<Prepared, String> {
-    let study = cohort_panel::Study::from_path(path).map_err(|e| e.to_string())?;
-    let spec = cohort_instruments::Instruments::from_study(&study).map_err(|e| e.to_string())?;
+/// Loads (strict), scores and hashes a study.
+pub fn prepare(path: &std::path::Path, seed: Option<u64>) -> Result<Prepared, AnalysisError> {
+    let study = cohort_panel::Study::from_path(path)?;
+    let spec = cohort_instruments::Instruments::from_study(&study)?;
     let loaded = cohort_panel::load(&study, cohort_panel::Mode::Strict)
-        .map_err(|e| format!("{e}; run `cohort check` for the problems"))?;
+        .map_err(|e| AnalysisError::Data(e.to_string()))?;
     let scores = cohort_instruments::score(&loaded.panel, &spec);
     let provenance =
-        cohort_report::provenance(&study, seed).map_err(|e| format!("hashing the inputs: {e}"))?;
+        cohort_panel::provenance(&study, seed).map_err(|source| AnalysisError::Hashing {
+            path: path.to_path_buf(),
+            source,
+        })?;
     Ok(Prepared {
         loaded,
         spec,
@@ -447,79 +472,29 @@ pub fn prepare(path: &std::path::Path, seed: Option<u64>) -> Result<Prepared, St
     })
 }
 
-/// An analysis by name, computed on a prepared study: the document its
-/// binary writes (without the files). Names: `vji-findings`,
-/// `vji-effectiveness`, `vji-trauma`, `vji-attrition`.
+/// An analysis of the registry (`cohort_testkit::golden::ANALYSES`) by
+/// name, computed on a prepared study: the published document its binary
+/// prints with `--json` and writes with `--out`.
 pub fn analysis(
     name: &str,
     p: &Prepared,
-    spec: &cohort_stats::BootstrapSpec,
-) -> Result<serde_json::Value, String> {
-    match name {
-        "vji-findings" => serde_json::to_value(findings(&p.loaded.panel, &p.scores, spec)).map_err(|e| e.to_string()),
-        "vji-effectiveness" => effectiveness(p, spec),
-        "vji-trauma" => trauma(p, spec),
-        "vji-attrition" => attrition(p),
-        other => Err(format!("unknown analysis \"{other}\" (known: vji-findings, vji-effectiveness, vji-trauma, vji-attrition)")),
-    }
-}
-
-/// Every number of a JSON document by path (`a.b.0`), nulls as `None`;
-/// strings, booleans and the `provenance` subtree are left out. What
-/// `cohort verify` compares.
-pub fn flatten_json(v: &serde_json::Value) -> BTreeMap<String, Option<f64>> {
-    fn walk(v: &serde_json::Value, path: &str, out: &mut BTreeMap<String, Option<f64>>) {
-        let join = |k: &str| {
-            if path.is_empty() {
-                k.to_string()
-            } else {
-                format!("{path}.{k}")
-            }
-        };
-        match v {
-            serde_json::Value::Number(n) => {
-                out.insert(path.to_string(), n.as_f64());
-            }
-            serde_json::Value::Null => {
-                out.insert(path.to_string(), None);
-            }
-            serde_json::Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .for_each(|(i, x)| walk(x, &join(&i.to_string()), out)),
-            serde_json::Value::Object(m) => {
-                for (k, x) in m {
-                    if k != "provenance" {
-                        walk(x, &join(k), out);
-                    }
-                }
-            }
-            _ => {}
+    spec: &BootstrapSpec,
+) -> Result<serde_json::Value, AnalysisError> {
+    let doc = match name {
+        "vji-findings" => serde_json::json!({
+            "schema": FINDINGS_SCHEMA,
+            "provenance": p.provenance,
+            "bootstrap": {"replicates": spec.replicates, "seed": spec.seed},
+            "findings": findings(&p.loaded.panel, &p.scores, spec),
+        }),
+        "vji-effectiveness" => effectiveness(p, spec)?,
+        "vji-trauma" => trauma(p, spec)?,
+        "vji-attrition" => attrition(p)?,
+        other => {
+            return Err(AnalysisError::UnknownAnalysis {
+                name: other.to_string(),
+            })
         }
-    }
-    let mut out = BTreeMap::new();
-    walk(v, "", &mut out);
-    out
-}
-
-/// Expected values for `cohort verify`: every number of `doc` with a
-/// tolerance of 1e-9 of its size (the computation is deterministic).
-pub fn expected_file(
-    analysis: &str,
-    doc: &serde_json::Value,
-    spec: &cohort_stats::BootstrapSpec,
-) -> serde_json::Value {
-    let values: serde_json::Map<String, serde_json::Value> = flatten_json(doc)
-        .into_iter()
-        .map(|(k, v)| {
-            let tol = v.map_or(0.0, |x| 1e-9 * x.abs().max(1.0));
-            (k, serde_json::json!({"expected": v, "tolerance": tol}))
-        })
-        .collect();
-    serde_json::json!({
-        "analysis": analysis,
-        "study": "study.toml",
-        "bootstrap": {"replicates": spec.replicates, "seed": spec.seed},
-        "values": values,
-    })
+    };
+    Ok(doc)
 }

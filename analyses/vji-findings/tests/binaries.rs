@@ -26,13 +26,15 @@ fn run(bin: &str, exe: &str) -> serde_json::Value {
     v
 }
 
-/// Every `{"shown": "count", "value": n}` in the document is at least 10.
+/// Every `{"shown": "count", "value": n}` in the document is at least 10,
+/// or a structural zero (nobody drops out at the first wave: such zeros
+/// are the only counts below the minimum the gate shows).
 fn counts_at_least(v: &serde_json::Value, min: u64) {
     match v {
         serde_json::Value::Object(m) => {
             if m.get("shown").and_then(|s| s.as_str()) == Some("count") {
                 let n = m["value"].as_u64().unwrap();
-                assert!(n >= min, "published count {n}");
+                assert!(n >= min || n == 0, "published count {n}");
             }
             m.values().for_each(|x| counts_at_least(x, min));
         }

@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use cohort_instruments::reliability;
+use cohort_panel::provenance;
 use cohort_plot::Lang;
-use cohort_report::{build, provenance, write_figures, write_report, ReportData};
-use cohort_stats::BootstrapSpec;
+use cohort_report::{write_figures, write_report};
+use cohort_results::{publish, PublishedResults};
+use cohort_stats::{study_results, BootstrapSpec, ResultsOptions};
 
 use crate::input::read_scored;
 use crate::EXIT_BAD_INPUT;
@@ -37,10 +39,10 @@ pub struct ReportArgs {
     #[arg(long)]
     out: PathBuf,
     /// Cluster-bootstrap replicates (0: none).
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates)]
     bootstrap: usize,
     /// Seed of the bootstrap streams.
-    #[arg(long, default_value_t = 20201112)]
+    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.seed)]
     seed: u64,
     /// Language of figure labels (Dutch: decimal comma).
     #[arg(long, value_enum, default_value = "en")]
@@ -89,21 +91,19 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
     });
     let prov = provenance(&study, boot.map(|b| b.seed)).context("hashing the input files")?;
-    let data = match build(
-        &loaded,
-        &scores,
-        &rel,
-        prov,
-        boot,
-        args.by.as_deref(),
-        &|_| {},
-    ) {
-        Ok(d) => d,
+    let options = ResultsOptions {
+        bootstrap: boot,
+        by: args.by.as_deref(),
+        progress: &|_| {},
+    };
+    let results = match study_results(&loaded, &scores, &rel, prov, &options) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("error: --by: {e}");
             return Ok(ExitCode::from(EXIT_BAD_INPUT));
         }
     };
+    let data = publish(&results);
     write_report(&args.out, &data, args.lang.into(), args.log_y)
         .with_context(|| format!("writing the report to {}", args.out.display()))?;
     eprintln!(
@@ -119,7 +119,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
 pub fn plot(args: &PlotArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.results)
         .with_context(|| format!("reading {}", args.results.display()))?;
-    let data: ReportData = match serde_json::from_str(&text) {
+    let data: PublishedResults = match serde_json::from_str(&text) {
         Ok(d) => d,
         Err(e) => {
             eprintln!(

@@ -30,10 +30,10 @@ pub struct StatsArgs {
     #[arg(long)]
     json: bool,
     /// Cluster-bootstrap replicates (0: none).
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates)]
     bootstrap: usize,
     /// Seed of the bootstrap streams.
-    #[arg(long, default_value_t = 20201112)]
+    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.seed)]
     seed: u64,
     /// Exclude offending values and rows instead of failing.
     #[arg(long)]

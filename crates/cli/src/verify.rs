@@ -1,14 +1,15 @@
 //! `cohort verify [DIR]`: reruns every analysis on every fixture that has
-//! `expected/`, and compares every number with its expected value within
-//! the tolerance declared next to it.
+//! `study.toml` and `expected/`, and compares every number with its
+//! expected value within the tolerance declared next to it. The analyses
+//! are the binaries of the registry (`cohort_testkit::golden::ANALYSES`),
+//! built beside `cohort`; the CLI depends on none of them.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Args;
-use cohort_stats::BootstrapSpec;
+use cohort_testkit::golden::{compare, Mismatch, ANALYSES};
 use serde_json::Value;
 
 #[derive(Args)]
@@ -18,65 +19,63 @@ pub struct VerifyArgs {
     dir: PathBuf,
 }
 
-/// One number that does not match.
-struct Mismatch {
-    fixture: String,
-    field: String,
-    expected: Option<f64>,
-    got: Option<f64>,
-    tolerance: f64,
+/// The binary of an analysis of the registry, beside this one.
+fn analysis_binary(name: &str) -> anyhow::Result<PathBuf> {
+    if !ANALYSES.contains(&name) {
+        bail!(
+            "unknown analysis \"{name}\" (known: {})",
+            ANALYSES.join(", ")
+        );
+    }
+    let exe = std::env::current_exe().context("locating the cohort binary")?;
+    let dir = exe.parent().context("the folder of the cohort binary")?;
+    // Test binaries live one level down (target/debug/deps).
+    for d in [dir, dir.parent().unwrap_or(dir)] {
+        let bin = d.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+        if bin.is_file() {
+            return Ok(bin);
+        }
+    }
+    bail!(
+        "the analysis binary {name} is not beside {}: build it with `cargo build --release --workspace`",
+        exe.display()
+    )
 }
 
-fn run_expected(
-    fixture: &Path,
-    file: &Path,
-    mismatches: &mut Vec<Mismatch>,
-) -> anyhow::Result<usize> {
+fn run_expected(fixture: &Path, file: &Path) -> anyhow::Result<(usize, Vec<Mismatch>)> {
     let doc: Value = serde_json::from_str(
         &std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
     )
     .with_context(|| format!("{} is not JSON", file.display()))?;
-    let analysis = doc["analysis"].as_str().unwrap_or_default();
+    let analysis = doc["analysis"]
+        .as_str()
+        .with_context(|| format!("{}: no `analysis`", file.display()))?;
     let study_file = fixture.join(doc["study"].as_str().unwrap_or("study.toml"));
-    let boot = BootstrapSpec {
-        replicates: doc["bootstrap"]["replicates"]
+    let number = |key: &str| {
+        doc["bootstrap"][key]
             .as_u64()
-            .context("bootstrap.replicates")? as usize,
-        seed: doc["bootstrap"]["seed"]
-            .as_u64()
-            .context("bootstrap.seed")?,
+            .with_context(|| format!("{}: no bootstrap.{key}", file.display()))
     };
-    let prepared = vji_findings::prepare(&study_file, Some(boot.seed))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", study_file.display()))?;
-    let result = vji_findings::analysis(analysis, &prepared, &boot)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let got = vji_findings::flatten_json(&result);
-    let values = doc["values"]
-        .as_object()
-        .with_context(|| format!("{}: no `values`", file.display()))?;
+    let (replicates, seed) = (number("replicates")?, number("seed")?);
+    let out = Command::new(analysis_binary(analysis)?)
+        .arg(&study_file)
+        .args(["--json", "--bootstrap", &replicates.to_string()])
+        .args(["--seed", &seed.to_string()])
+        .output()
+        .with_context(|| format!("running {analysis}"))?;
+    if !out.status.success() {
+        bail!(
+            "{analysis} on {} failed: {}",
+            study_file.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let got: Value = serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("{analysis} printed no JSON document"))?;
     let name = fixture
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    for (field, e) in values {
-        let expected = e["expected"].as_f64();
-        let tolerance = e["tolerance"].as_f64().unwrap_or(0.0);
-        let g = got.get(field).copied().flatten();
-        let ok = match (expected, g) {
-            (Some(x), Some(y)) => (x - y).abs() <= tolerance,
-            (None, None) => true,
-            _ => false,
-        };
-        if !ok {
-            mismatches.push(Mismatch {
-                fixture: name.clone(),
-                field: field.clone(),
-                expected,
-                got: g,
-                tolerance,
-            });
-        }
-    }
-    Ok(values.len())
+    compare(&name, &doc, &got).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
 }
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
@@ -84,7 +83,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("reading {}", args.dir.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.join("expected").is_dir())
+        .filter(|p| p.join("expected").is_dir() && p.join("study.toml").is_file())
         .collect();
     fixtures.sort();
     let mut mismatches = Vec::new();
@@ -97,29 +96,19 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             .collect();
         files.sort();
         for file in files {
-            checked += run_expected(fixture, &file, &mut mismatches)?;
+            let (n, m) = run_expected(fixture, &file)?;
+            checked += n;
+            mismatches.extend(m);
         }
     }
-    let show = |v: Option<f64>| v.map_or("null".to_string(), |v| format!("{v}"));
-    let mut out = String::new();
     for m in &mismatches {
-        let _ = writeln!(
-            out,
-            "MISMATCH {} {}: expected {}, got {}, tolerance {}",
-            m.fixture,
-            m.field,
-            show(m.expected),
-            show(m.got),
-            m.tolerance
-        );
+        println!("{m}");
     }
-    let _ = writeln!(
-        out,
+    println!(
         "{} of {checked} values match in {} fixture(s)",
         checked - mismatches.len(),
         fixtures.len()
     );
-    print!("{out}");
     Ok(if mismatches.is_empty() && !fixtures.is_empty() {
         ExitCode::SUCCESS
     } else {

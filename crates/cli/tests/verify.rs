@@ -46,16 +46,16 @@ fn a_corrupted_expected_value_is_a_mismatch_with_a_diff() {
     }
     let expected = std::fs::read_to_string(fixture("vji/expected/vji-findings.json")).unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(&expected).unwrap();
-    doc["values"]["F1.value"]["expected"] = serde_json::json!(0.95);
+    doc["values"]["findings.F1.value"]["expected"] = serde_json::json!(0.95);
     std::fs::write(vji.join("expected/vji-findings.json"), doc.to_string()).unwrap();
     let out = cohort(&["verify", dir.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("MISMATCH vji F1.value: expected 0.95, got 0.93436645396536"),
+        text.contains("MISMATCH vji findings.F1.value: expected 0.95, got 0.93436645396536"),
         "{text}"
     );
     assert!(text.contains("tolerance 0.000000001"), "{text}");
-    assert!(text.contains("56 of 57 values match"), "{text}");
+    assert!(text.contains("58 of 59 values match"), "{text}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -45,6 +45,7 @@
 mod error;
 mod load;
 mod panel;
+mod provenance;
 mod report;
 mod study;
 mod suggest;
@@ -55,6 +56,7 @@ mod write;
 pub use error::{LoadFailure, StudyError};
 pub use load::{load, load_reader, Loaded, Mode};
 pub use panel::{Cell, ClusterId, Column, Missing, Panel, RespondentId, Wave};
+pub use provenance::{provenance, sha256_file, FileHash, Provenance};
 pub use report::{FileAccount, LoadReport, Problem, ProblemKind, Scope, PROBLEMS_KEPT};
 pub use study::{
     CategoryCode, DataSpec, DateFormat, Decimal, Disclosure, Layout, MissingCode, Study, VarKind,

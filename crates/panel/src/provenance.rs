@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use cohort_panel::Study;
+use crate::Study;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 

@@ -1,7 +1,6 @@
 //! SHA-256 and provenance.
 
-use cohort_panel::Study;
-use cohort_report::{provenance, sha256_file};
+use cohort_panel::{provenance, sha256_file, Study};
 use cohort_testkit::fixture;
 
 #[test]

@@ -1,6 +1,7 @@
 //! Integration tests of cohort-panel, by topic.
 
 mod invariants;
+mod provenance;
 mod roundtrip;
 mod small;
 

@@ -115,8 +115,14 @@ pub struct WavePoint {
     pub estimate: Option<f64>,
     /// Its 95% interval.
     pub ci95: Option<[f64; 2]>,
-    /// Units behind it.
-    pub n: u64,
+    /// Units behind it; `None` when not published (shown as "·").
+    pub n: Option<u64>,
+}
+
+/// The n of a figure label: the published count, or "·" where it is not
+/// published (the n of a suppressed estimate is suppressed with it).
+fn n_label(n: Option<u64>) -> String {
+    n.map_or("·".to_string(), |v| v.to_string())
 }
 
 /// One line of a [`WaveFigure`].
@@ -359,7 +365,7 @@ impl WaveFigure {
                 .iter()
                 .map(|p| {
                     if same_n {
-                        format!("{} (n = {})", p.wave, p.n)
+                        format!("{} (n = {})", p.wave, n_label(p.n))
                     } else {
                         p.wave.clone()
                     }
@@ -470,7 +476,7 @@ impl WaveFigure {
             let label = if same_n {
                 s.label.clone()
             } else {
-                let ns: Vec<String> = s.points.iter().map(|p| p.n.to_string()).collect();
+                let ns: Vec<String> = s.points.iter().map(|p| n_label(p.n)).collect();
                 format!("{}\n   n = {}", s.label, ns.join(", "))
             };
             for (k, line) in label.lines().enumerate() {
@@ -652,8 +658,8 @@ fn draw_legend<DB: DrawingBackend>(
 pub struct Bar {
     /// Label under the bar.
     pub label: String,
-    /// Units in the bar.
-    pub n: u64,
+    /// Units in the bar; `None` when not published.
+    pub n: Option<u64>,
     /// Value of each segment (shares or counts); `None` when suppressed.
     pub segments: Vec<Option<f64>>,
 }
@@ -703,7 +709,7 @@ impl BarFigure {
         let labels: Vec<String> = self
             .bars
             .iter()
-            .map(|b| format!("{} (n = {})", b.label, b.n))
+            .map(|b| format!("{} (n = {})", b.label, n_label(b.n)))
             .collect();
         let mut chart = ChartBuilder::on(&plot_area)
             .caption(&self.title, font(16.0))
@@ -774,8 +780,8 @@ impl BarFigure {
 pub struct BoxStat {
     /// Wave label.
     pub label: String,
-    /// Units.
-    pub n: u64,
+    /// Units; `None` when not published.
+    pub n: Option<u64>,
     /// First quartile, median, third quartile; `None` when suppressed.
     pub quartiles: Option<[f64; 3]>,
 }
@@ -819,7 +825,7 @@ impl BoxFigure {
         let labels: Vec<String> = self
             .boxes
             .iter()
-            .map(|b| format!("{} (n = {})", b.label, b.n))
+            .map(|b| format!("{} (n = {})", b.label, n_label(b.n)))
             .collect();
         let mut chart = ChartBuilder::on(&body)
             .caption(&self.title, font(16.0))
@@ -895,7 +901,7 @@ mod tests {
             wave: String::new(),
             estimate: e,
             ci95: None,
-            n: 0,
+            n: None,
         };
         let runs = line_runs(
             &[p(Some(1.0)), p(None), p(Some(3.0)), p(Some(4.0))],

@@ -7,7 +7,7 @@ pub fn prevalence(lang: Lang) -> WaveFigure {
         wave: wave.into(),
         estimate: Some(e),
         ci95: Some([lo, hi]),
-        n,
+        n: Some(n),
     };
     WaveFigure {
         title: "Families with violence".into(),
@@ -31,7 +31,7 @@ pub fn prevalence(lang: Lang) -> WaveFigure {
                         wave: "T1".into(),
                         estimate: None,
                         ci95: None,
-                        n: 4,
+                        n: Some(4),
                     },
                     point("T2", 0.555, 0.516, 0.594, 618),
                 ],
@@ -76,7 +76,7 @@ fn log_axis_for_skewed_counts() {
         wave: w.into(),
         estimate: Some(e),
         ci95: Some([e / 2.0, e * 2.0]),
-        n,
+        n: Some(n),
     };
     let f = WaveFigure {
         shares: false,

@@ -1,12 +1,12 @@
-//! The report's figures, made from [`ReportData`] alone.
+//! The report's figures, made from [`PublishedResults`] alone.
 
 use cohort_plot::{
     interval_note, Bar, BarFigure, BoxFigure, BoxStat, ForestFigure, ForestRow, Lang, WaveFigure,
     WavePoint, WaveSeries,
 };
 
-use crate::data::{EstimateRow, ReportData};
-use crate::disclosure::Shown;
+use cohort_results::Shown;
+use cohort_results::{EstimateRow, PublishedResults, Statistic, Unit};
 
 /// A figure of the report, ready to render.
 pub enum Figure {
@@ -48,7 +48,12 @@ fn headline(measure: &str) -> bool {
     measure.matches('.').count() <= 1 || measure.ends_with(".total.clinical")
 }
 
-fn series(data: &ReportData, rows: &[&EstimateRow], measure: &str, label: &str) -> WaveSeries {
+fn series(
+    data: &PublishedResults,
+    rows: &[&EstimateRow],
+    measure: &str,
+    label: &str,
+) -> WaveSeries {
     WaveSeries {
         label: label.to_string(),
         points: data
@@ -60,18 +65,18 @@ fn series(data: &ReportData, rows: &[&EstimateRow], measure: &str, label: &str) 
                     wave: w.clone(),
                     estimate: r.and_then(|r| r.value),
                     ci95: r.and_then(|r| r.ci95),
-                    n: r.map_or(0, |r| r.n),
+                    n: r.and_then(|r| r.n),
                 }
             })
             .collect(),
     }
 }
 
-fn caption(data: &ReportData, lang: Lang) -> String {
+fn caption(data: &PublishedResults, lang: Lang) -> String {
     format!("{} {}.", source(data, lang), interval_note(lang))
 }
 
-fn source(data: &ReportData, lang: Lang) -> String {
+fn source(data: &PublishedResults, lang: Lang) -> String {
     let source = match lang {
         Lang::En => "Source",
         Lang::Nl => "Bron",
@@ -86,7 +91,7 @@ fn source(data: &ReportData, lang: Lang) -> String {
 
 /// The figures of a report, by file name (without extension); counts of
 /// incidents on a log axis when `log_counts`.
-pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, Figure)> {
+pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(String, Figure)> {
     let t = |en: &str, nl: &str| match lang {
         Lang::En => en.to_string(),
         Lang::Nl => nl.to_string(),
@@ -105,7 +110,7 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
     for (name, level, title, y) in [
         (
             "prevalence_families",
-            "family",
+            Unit::Family,
             t(
                 "Families with violence, per wave",
                 "Gezinnen met geweld, per meting",
@@ -114,7 +119,7 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
         ),
         (
             "prevalence_respondents",
-            "respondent",
+            Unit::Respondent,
             t(
                 "Respondents with violence or symptoms, per wave",
                 "Respondenten met geweld of klachten, per meting",
@@ -124,7 +129,7 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
     ] {
         let ms = measures_of(&|r| {
             r.level == level
-                && r.statistic == "share"
+                && r.statistic == Statistic::Share
                 && headline(&r.measure)
                 && !r.measure.ends_with(".ever")
         });
@@ -152,7 +157,7 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
         let m = data
             .by_group
             .iter()
-            .find(|r| r.level == "family" && r.statistic == "share")
+            .find(|r| r.level == Unit::Family && r.statistic == Statistic::Share)
             .map(|r| r.measure.clone());
         if let Some(m) = m {
             let mut groups: Vec<String> = Vec::new();
@@ -188,7 +193,7 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
             ));
         }
     }
-    let means = measures_of(&|r| r.level == "family" && r.statistic == "mean");
+    let means = measures_of(&|r| r.level == Unit::Family && r.statistic == Statistic::Mean);
     if !means.is_empty() {
         out.push((
             "incidents_families".to_string(),
@@ -248,7 +253,7 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
                 let r = rows.iter().find(|r| &r.measure == m && &r.wave == w);
                 BoxStat {
                     label: w.clone(),
-                    n: r.map_or(0, |r| r.n),
+                    n: r.and_then(|r| r.n),
                     quartiles: r.and_then(|r| r.quartiles),
                 }
             })
@@ -333,8 +338,8 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
                     })
                     .collect();
                 let n = match tt.row_totals.get(r) {
-                    Some(Shown::Count { value }) => *value,
-                    _ => 0,
+                    Some(Shown::Count { value }) => Some(*value),
+                    _ => None,
                 };
                 Bar {
                     label: label.clone(),
@@ -342,7 +347,7 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
                     // Shares of the row total; nothing when the total is hidden.
                     segments: counts
                         .iter()
-                        .map(|c| c.filter(|_| n > 0).map(|c| c / n as f64))
+                        .map(|c| c.zip(n.filter(|n| *n > 0)).map(|(c, n)| c / n as f64))
                         .collect(),
                 }
             })
@@ -393,7 +398,7 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
                 let returned = val(1, w);
                 Bar {
                     label: label.clone(),
-                    n: present.unwrap_or(0.0) as u64,
+                    n: present.map(|p| p as u64),
                     segments: vec![
                         present.zip(returned.or(Some(0.0))).map(|(p, r)| p - r),
                         returned,
@@ -452,7 +457,7 @@ pub fn figures(data: &ReportData, lang: Lang, log_counts: bool) -> Vec<(String, 
                         wave: w.clone(),
                         estimate: n.map(|n| n as f64 / base as f64),
                         ci95: None,
-                        n: n.unwrap_or(0),
+                        n: *n,
                     })
                     .collect(),
             });

@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 
 use cohort_plot::Lang;
 
-use crate::data::{EstimateRow, ReportData};
-use crate::disclosure::ProtectedTable;
 use crate::figures::figures;
+use cohort_results::{EstimateRow, ProtectedTable, PublishedResults, Statistic};
 
 /// The report could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +89,7 @@ fn p_value(v: Option<f64>, lang: Lang) -> String {
 
 /// The value of an estimate as published: a percentage or a number.
 fn value_cell(e: &EstimateRow, lang: Lang) -> String {
-    if e.statistic == "share" {
+    if e.statistic == Statistic::Share {
         pct(e.value, lang)
     } else {
         num(e.value, 2, lang)
@@ -99,7 +98,7 @@ fn value_cell(e: &EstimateRow, lang: Lang) -> String {
 
 /// The interval of an estimate as published.
 fn interval_cell(e: &EstimateRow, lang: Lang) -> String {
-    interval(e.ci95, 2, e.statistic == "share", lang)
+    interval(e.ci95, 2, e.statistic == Statistic::Share, lang)
 }
 
 /// A simple table: header and rows of already formatted cells.
@@ -194,8 +193,13 @@ fn protected(t: &ProtectedTable) -> Table {
     Table { header, rows }
 }
 
+/// A published n, or "·" where it is withheld with its estimate.
+fn count(n: Option<u64>) -> String {
+    n.map_or("·".to_string(), |v| v.to_string())
+}
+
 /// The tables of a report, by name.
-fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
+fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, String, Table)> {
     let estimates = Table {
         header: [
             "measure",
@@ -215,10 +219,10 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
             .map(|e| {
                 vec![
                     e.measure.clone(),
-                    e.level.clone(),
-                    e.statistic.clone(),
+                    e.level.name().to_string(),
+                    e.statistic.name().to_string(),
                     e.wave.clone(),
-                    e.n.to_string(),
+                    count(e.n),
                     value_cell(e, lang),
                     interval_cell(e, lang),
                 ]
@@ -250,8 +254,8 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
             .map(|c| {
                 vec![
                     c.measure.clone(),
-                    c.level.clone(),
-                    c.n_pairs.to_string(),
+                    c.level.name().to_string(),
+                    count(c.n_pairs),
                     num(c.mean_from, 3, lang),
                     num(c.mean_to, 3, lang),
                     num(c.mean_diff, 3, lang),
@@ -284,7 +288,7 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
                 vec![
                     r.scale.clone(),
                     r.wave.clone(),
-                    r.n.to_string(),
+                    count(r.n),
                     num(r.alpha, 3, lang),
                     interval(r.ci95, 3, false, lang),
                 ]
@@ -337,10 +341,10 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
                 tr.waves.iter().map(move |e| {
                     vec![
                         tr.class.clone(),
-                        tr.n.to_string(),
+                        count(tr.n),
                         pct(tr.share, lang),
                         e.wave.clone(),
-                        e.n.to_string(),
+                        count(e.n),
                         num(e.value, 2, lang),
                         interval(e.ci95, 2, false, lang),
                     ]
@@ -365,7 +369,7 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
                         e.group.as_deref().unwrap_or("")
                     ),
                     e.wave.clone(),
-                    e.n.to_string(),
+                    count(e.n),
                     value_cell(e, lang),
                     interval_cell(e, lang),
                 ]
@@ -418,6 +422,31 @@ fn tables(d: &ReportData, lang: Lang) -> Vec<(&'static str, String, Table)> {
             by_group,
         ));
     }
+    if let (Some(s), Some(m)) = (&d.stopped, &d.trajectory_measure) {
+        let (first, last) = (
+            d.waves.first().map_or("", String::as_str),
+            d.waves.last().map_or("", String::as_str),
+        );
+        out.push((
+            "stopped",
+            format!("Families in which the violence stopped ({m} above 0 at {first}, 0 at {last})"),
+            Table {
+                header: [
+                    "families with violence at the first wave",
+                    "stopped",
+                    "95% CI",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+                rows: vec![vec![
+                    count(s.n),
+                    pct(s.value, lang),
+                    interval(s.ci95, 1, true, lang),
+                ]],
+            },
+        ));
+    }
     if let Some(t) = &d.transitions {
         out.push((
             "transitions",
@@ -433,7 +462,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:0.85em}th,td{border:1px so
 th{background:#eef3f8}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}\
 figcaption{font-size:0.85em;color:#555}.meta{font-size:0.85em;color:#555}";
 
-fn methods(d: &ReportData) -> Vec<String> {
+fn methods(d: &PublishedResults) -> Vec<String> {
     let boot = d.bootstrap.map_or("no bootstrap".to_string(), |b| {
         format!("a cluster bootstrap with {} replicates (families resampled, seed {}, one ChaCha8 stream per replicate)", b.replicates, b.seed)
     });
@@ -441,14 +470,17 @@ fn methods(d: &ReportData) -> Vec<String> {
         "Estimates per wave use every respondent or family with a value at that wave. Shares have Wilson 95% intervals; means have cluster-bootstrap percentile intervals (children of one family are not independent).".into(),
         format!("Change compares the first and the last wave on complete pairs: the paired t-test (two-sided, df = n - 1), the Wilcoxon signed-rank test (zeros dropped, average ranks for ties; exact below 50 pairs without ties or zeros, else normal with continuity correction, as R's wilcox.test), McNemar's test on prevalence (with continuity correction, as R's mcnemar.test) and Cohen's d_z (mean over SD of the differences). p-values are two-sided; Holm-adjusted p-values control the family of t-tests in the table. Intervals of the mean difference come from {boot}."),
         "Incident counts are per 12 months: a wave with a 6-month recall period is doubled. Severe or frequent: at least one act of a severe item group, or at least the declared number of incidents per 12 months.".into(),
-        format!("Disclosure control: no count below {} is shown (\"<{}\"); cells that would let a suppressed count be recovered from a total are suppressed too (\"x\": no row, column or line of totals keeps exactly one hidden cell; a hidden count can then be bounded from the table, not recovered exactly); shares, means and tests based on fewer than {} units are not shown (\"·\"); counts are rounded to a multiple of {}. The cells not published are listed below. No row of microdata is in this report.", d.min_cell, d.min_cell, d.min_cell, d.round_to),
+        {
+            let (k, r) = (d.rules.smallest_count(), d.rules.rounding());
+            format!("Disclosure control: no count below {k} is shown (\"<{k}\"); cells that would let a suppressed count be recovered from a total are suppressed too (\"x\": no row, column or line of totals keeps exactly one hidden cell; a hidden count can then be bounded from the table, not recovered exactly); shares, means and tests based on fewer than {k} units are not shown (\"·\"), nor the number of units behind them; counts are rounded to a multiple of {r}. The cells not published are listed below. No row of microdata is in this report.")
+        },
     ]
 }
 
 /// Writes the report folder.
 pub fn write_report(
     dir: &Path,
-    data: &ReportData,
+    data: &PublishedResults,
     lang: Lang,
     log_counts: bool,
 ) -> Result<(), ReportError> {
@@ -498,7 +530,7 @@ pub fn write_report(
         ),
         (
             "Change between waves",
-            &["transitions", "trajectories", "change"],
+            &["transitions", "stopped", "trajectories", "change"],
             &["transitions", "trajectories", "change_effect_sizes"],
         ),
         ("Children's trauma", &["reliability"], &[]),
@@ -553,7 +585,7 @@ pub fn write_report(
             }
         }
         if title == "Children's trauma" {
-            let trauma: Vec<&crate::data::EstimateRow> = data
+            let trauma: Vec<&EstimateRow> = data
                 .estimates
                 .iter()
                 .filter(|e| e.measure.contains("clinical") || e.measure.contains("trauma"))
@@ -569,7 +601,7 @@ pub fn write_report(
                         vec![
                             e.measure.clone(),
                             e.wave.clone(),
-                            e.n.to_string(),
+                            count(e.n),
                             value_cell(e, lang),
                             interval_cell(e, lang),
                         ]
@@ -591,7 +623,7 @@ pub fn write_report(
 /// Re-renders the figures of a saved `results.json` into `dir/figures`.
 pub fn write_figures(
     dir: &Path,
-    data: &ReportData,
+    data: &PublishedResults,
     lang: Lang,
     log_counts: bool,
 ) -> Result<Vec<String>, ReportError> {

@@ -1,4 +1,1 @@
 //! Integration tests of cohort-report.
-
-mod disclosure;
-mod provenance;

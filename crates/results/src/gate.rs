@@ -1,14 +1,24 @@
-//! Disclosure control of published tables: no count below `min_cell` is
-//! shown, no suppressed count can be recovered from the totals, counts may
-//! be rounded, and shares and means of fewer than `min_cell` units are not
-//! shown. Every suppression is listed with its reason.
+//! The disclosure gate: the only maker of published numbers. No count
+//! below `min_cell` is shown, no suppressed count can be recovered from
+//! the totals, counts may be rounded, and shares and means of fewer than
+//! `min_cell` units are not shown, nor their n. Every suppression is
+//! listed with its reason.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::published::{
+    ChangeRow, EstimateRow, PublishedResults, PublishedShare, ReliabilityRow, Sealed, Trajectory,
+    REPORT_SCHEMA,
+};
+use crate::raw::{
+    Change, CountTable, Estimate, Reliability, StudyResults, Trajectories, TrajectoryClass,
+};
+
 /// The rules, from the study file's `[disclosure]` section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rules {
     /// Smallest count that may be shown.
     pub min_cell: u64,
@@ -48,10 +58,7 @@ pub enum Shown {
         value: f64,
     },
     /// A share or mean of fewer than `min_cell` units: shown as ".".
-    TooFew {
-        /// The units it would be based on.
-        n: u64,
-    },
+    TooFew,
 }
 
 impl fmt::Display for Shown {
@@ -61,7 +68,7 @@ impl fmt::Display for Shown {
             Shown::Below { min_cell } => write!(f, "<{min_cell}"),
             Shown::Secondary => write!(f, "x"),
             Shown::Value { value } => write!(f, "{value}"),
-            Shown::TooFew { .. } => write!(f, "."),
+            Shown::TooFew => write!(f, "."),
         }
     }
 }
@@ -77,22 +84,6 @@ pub struct Suppression {
     pub column: String,
     /// The reason, in words.
     pub reason: String,
-}
-
-/// A table of counts, before disclosure control.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CountTable {
-    /// Title (used in the suppression list).
-    pub title: String,
-    /// Row labels.
-    pub rows: Vec<String>,
-    /// Column labels.
-    pub columns: Vec<String>,
-    /// `counts[row][column]`.
-    pub counts: Vec<Vec<u64>>,
-    /// Whether row and column totals are published (and so must not let
-    /// a suppressed cell be recovered).
-    pub totals: bool,
 }
 
 /// A table after disclosure control, with its row and column totals.
@@ -114,6 +105,18 @@ pub struct ProtectedTable {
     pub total: Option<Shown>,
     /// Every cell not shown, and why.
     pub suppressions: Vec<Suppression>,
+    #[serde(skip, default = "Sealed::new")]
+    sealed: Sealed,
+}
+
+impl ProtectedTable {
+    /// The published value of a cell, if it is shown.
+    pub fn count(&self, row: usize, column: usize) -> Option<u64> {
+        match self.cells.get(row)?.get(column)? {
+            Shown::Count { value } => Some(*value),
+            _ => None,
+        }
+    }
 }
 
 /// Marks of a line (a row or a column, with its total): which cells are
@@ -122,16 +125,19 @@ pub struct ProtectedTable {
 fn second_cell(
     values: &[u64],
     suppressed: &[bool],
+    known: &[bool],
     total_suppressed: bool,
 ) -> Option<Option<usize>> {
     let n_sup = suppressed.iter().filter(|s| **s).count();
     if n_sup != 1 || total_suppressed {
         return None;
     }
-    // The smallest shown cell (first on ties) keeps the information loss low.
+    // The smallest shown cell (first on ties) keeps the information loss
+    // low; a structural zero is known whether shown or not, so hiding it
+    // protects nothing.
     Some(
         (0..values.len())
-            .filter(|&i| !suppressed[i])
+            .filter(|&i| !suppressed[i] && !known[i])
             .min_by_key(|&i| (values[i], i)),
     )
 }
@@ -150,11 +156,17 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
     let col_tot: Vec<u64> = (0..nc).map(|c| counts.iter().map(|r| r[c]).sum()).collect();
     let grand: u64 = row_tot.iter().sum();
     let small = |v: u64| v < rules.min_cell;
+    let mut known = vec![vec![false; nc]; nr];
+    for &[r, c] in &table.structural {
+        if r < nr && c < nc && counts[r][c] == 0 {
+            known[r][c] = true;
+        }
+    }
     let mut primary = vec![vec![false; nc]; nr];
     let mut sup = vec![vec![false; nc]; nr];
     for r in 0..nr {
         for c in 0..nc {
-            primary[r][c] = small(counts[r][c]);
+            primary[r][c] = small(counts[r][c]) && !known[r][c];
             sup[r][c] = primary[r][c];
         }
     }
@@ -167,7 +179,7 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
         loop {
             let mut changed = false;
             for r in 0..nr {
-                if let Some(pick) = second_cell(&counts[r], &sup[r], row_sup[r]) {
+                if let Some(pick) = second_cell(&counts[r], &sup[r], &known[r], row_sup[r]) {
                     match pick {
                         Some(c) => sup[r][c] = true,
                         None => row_sup[r] = true,
@@ -178,7 +190,8 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
             for c in 0..nc {
                 let col: Vec<u64> = counts.iter().map(|row| row[c]).collect();
                 let s: Vec<bool> = sup.iter().map(|row| row[c]).collect();
-                if let Some(pick) = second_cell(&col, &s, col_sup[c]) {
+                let k: Vec<bool> = known.iter().map(|row| row[c]).collect();
+                if let Some(pick) = second_cell(&col, &s, &k, col_sup[c]) {
                     match pick {
                         Some(r) => sup[r][c] = true,
                         None => col_sup[c] = true,
@@ -188,7 +201,8 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
             }
             // The totals themselves, against the grand total.
             for (tot, marks) in [(&row_tot, &mut row_sup), (&col_tot, &mut col_sup)] {
-                if let Some(Some(i)) = second_cell(tot, marks, grand_sup) {
+                let none_known = vec![false; tot.len()];
+                if let Some(Some(i)) = second_cell(tot, marks, &none_known, grand_sup) {
                     marks[i] = true;
                     changed = true;
                 }
@@ -198,10 +212,7 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
             }
         }
     }
-    let round = |v: u64| {
-        let k = rules.round_to.max(1);
-        (v + k / 2) / k * k
-    };
+    let round = |v: u64| rules.round(v);
     let show = |v: u64, suppressed: bool, was_primary: bool| match (suppressed, was_primary) {
         (false, _) => Shown::Count { value: round(v) },
         (true, true) => Shown::Below {
@@ -241,6 +252,7 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
             column_totals: Vec::new(),
             total: None,
             suppressions,
+            sealed: Sealed::new(),
         };
     }
     let row_totals = (0..nr)
@@ -271,14 +283,326 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
         column_totals,
         total: Some(show(grand, grand_sup, true)),
         suppressions,
+        sealed: Sealed::new(),
     }
 }
 
-/// A share or mean based on `n` units: shown only when `n >= min_cell`.
-pub fn protect_value(value: f64, n: u64, rules: &Rules) -> Shown {
-    if n < rules.min_cell {
-        Shown::TooFew { n }
-    } else {
-        Shown::Value { value }
+impl Rules {
+    /// The smallest count published (what "<N" in a table means).
+    pub fn smallest_count(&self) -> u64 {
+        self.min_cell
+    }
+
+    /// Published counts are multiples of this.
+    pub fn rounding(&self) -> u64 {
+        self.round_to.max(1)
+    }
+
+    /// Whether a share or mean of `n` units may be published.
+    fn allows(&self, n: u64) -> bool {
+        n >= self.min_cell
+    }
+
+    /// A published count: rounded to a multiple of `round_to` (half up).
+    fn round(&self, v: u64) -> u64 {
+        let k = self.rounding();
+        (v + k / 2) / k * k
+    }
+}
+
+/// The gate: applies the rules and keeps the log of every suppression.
+/// Every number a report or analysis publishes comes out of one.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    rules: Rules,
+    suppressions: Vec<Suppression>,
+}
+
+impl Gate {
+    /// A gate applying `rules`.
+    pub fn new(rules: Rules) -> Gate {
+        Gate {
+            rules,
+            suppressions: Vec::new(),
+        }
+    }
+
+    /// The rules it applies.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// A table of counts through the rules ([`protect`]), its suppressions
+    /// logged.
+    pub fn table(&mut self, table: &CountTable) -> ProtectedTable {
+        let t = protect(table, &self.rules);
+        self.suppressions.extend(t.suppressions.iter().cloned());
+        t
+    }
+
+    /// A count published alone: rounded, or shown as below the minimum.
+    pub fn count(&self, n: u64) -> Shown {
+        if n < self.rules.min_cell {
+            Shown::Below {
+                min_cell: self.rules.min_cell,
+            }
+        } else {
+            Shown::Count {
+                value: self.rules.round(n),
+            }
+        }
+    }
+
+    /// Whether values based on `n` units may be published; when not, the
+    /// cell (`table`, `row`, `column`) is logged as suppressed. Values
+    /// of no units (nothing to hide) pass unlogged as not published.
+    pub fn allows(&mut self, table: &str, row: &str, column: &str, n: u64) -> bool {
+        if self.rules.allows(n) {
+            return true;
+        }
+        if n > 0 {
+            self.suppressions.push(Suppression {
+                table: table.to_string(),
+                row: row.to_string(),
+                column: column.to_string(),
+                reason: format!(
+                    "based on fewer than {} units (min_cell)",
+                    self.rules.min_cell
+                ),
+            });
+        }
+        false
+    }
+
+    /// The published n of a value that [`Gate::allows`] let through:
+    /// rounded; null when the value is not published.
+    pub fn n(&self, n: u64, published: bool) -> Option<u64> {
+        published.then(|| self.rules.round(n))
+    }
+
+    /// Published estimates: value, interval, quartiles and n withheld
+    /// together for fewer than `min_cell` units.
+    pub fn estimates(&mut self, table: &str, rows: &[Estimate]) -> Vec<EstimateRow> {
+        rows.iter()
+            .map(|e| {
+                let column = match &e.group {
+                    Some(g) => format!("{} {g}", e.wave),
+                    None => e.wave.clone(),
+                };
+                let ok = e.value.is_some() && self.allows(table, &e.measure, &column, e.n);
+                EstimateRow {
+                    measure: e.measure.clone(),
+                    label: e.label.clone(),
+                    level: e.level,
+                    statistic: e.statistic,
+                    wave: e.wave.clone(),
+                    n: self.n(e.n, ok),
+                    value: e.value.filter(|_| ok),
+                    ci95: e.ci95.filter(|_| ok),
+                    quartiles: e.quartiles.filter(|_| ok),
+                    group: e.group.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Published change rows: every statistic and the pairs withheld
+    /// together for fewer than `min_cell` pairs.
+    pub fn changes(&mut self, table: &str, rows: &[Change]) -> Vec<ChangeRow> {
+        rows.iter()
+            .map(|c| {
+                let ok = self.allows(table, &c.measure, "all", c.n_pairs);
+                let keep = |v: Option<f64>| v.filter(|_| ok);
+                ChangeRow {
+                    measure: c.measure.clone(),
+                    level: c.level,
+                    n_pairs: self.n(c.n_pairs, ok),
+                    mean_from: keep(c.mean_from),
+                    mean_to: keep(c.mean_to),
+                    mean_diff: keep(c.mean_diff),
+                    mean_diff_ci95: c.mean_diff_ci95.filter(|_| ok),
+                    p_t: keep(c.p_t),
+                    p_t_holm: keep(c.p_t_holm),
+                    p_wilcoxon: keep(c.p_wilcoxon),
+                    p_mcnemar: keep(c.p_mcnemar),
+                    dz: keep(c.dz),
+                    dz_ci95: c.dz_ci95.filter(|_| ok),
+                }
+            })
+            .collect()
+    }
+
+    /// Published reliability rows.
+    pub fn reliability(&mut self, rows: &[Reliability]) -> Vec<ReliabilityRow> {
+        rows.iter()
+            .map(|r| {
+                let ok = self.allows("reliability", &r.scale, &r.wave, r.n);
+                ReliabilityRow {
+                    scale: r.scale.clone(),
+                    wave: r.wave.clone(),
+                    n: self.n(r.n, ok),
+                    alpha: r.alpha.filter(|_| ok),
+                    ci95: r.ci95.filter(|_| ok),
+                }
+            })
+            .collect()
+    }
+
+    /// A published share of `n` units with its interval.
+    pub fn share(
+        &mut self,
+        table: &str,
+        row: &str,
+        value: Option<f64>,
+        ci95: Option<[f64; 2]>,
+        n: u64,
+    ) -> PublishedShare {
+        let ok = value.is_some() && self.allows(table, row, "all", n);
+        PublishedShare {
+            value: value.filter(|_| ok),
+            ci95: ci95.filter(|_| ok),
+            n: self.n(n, ok),
+        }
+    }
+
+    /// Trajectory classes and the stopped share. The classes are
+    /// published as one linked table: rows "violence at the first wave"
+    /// (stopped, decreased, persistent, increased) and "none at the first
+    /// wave" (started, none), with the row totals (the first is the base
+    /// of the stopped share) and the grand total (the pairs, also in the
+    /// change table), so that no hidden class follows from a published
+    /// base. Shares, means and the stopped share only where their counts
+    /// are shown.
+    pub fn trajectories(&mut self, t: &Trajectories) -> (Vec<Trajectory>, PublishedShare) {
+        // One column per class; the other row's cell of a column is a
+        // structural zero, so a column total is its one cell.
+        let all = TrajectoryClass::ALL;
+        let column = |c: TrajectoryClass| all.iter().position(|&x| x == c).unwrap_or(0);
+        let row = |c: TrajectoryClass| usize::from(!c.violent_at_first());
+        let mut counts = vec![vec![0u64; all.len()]; 2];
+        for g in &t.classes {
+            counts[row(g.class)][column(g.class)] += g.n;
+        }
+        let structural = all.iter().map(|&c| [1 - row(c), column(c)]).collect();
+        let table = self.table(&CountTable {
+            title: "trajectories".into(),
+            rows: vec![
+                "violence at the first wave".into(),
+                "none at the first wave".into(),
+            ],
+            columns: all.iter().map(|c| c.name().to_string()).collect(),
+            counts,
+            totals: true,
+            structural,
+        });
+        let total: u64 = t.classes.iter().map(|c| c.n).sum();
+        let classes = t
+            .classes
+            .iter()
+            .map(|c| {
+                let shown = table.count(row(c.class), column(c.class));
+                let name = c.class.name();
+                let waves = c
+                    .waves
+                    .iter()
+                    .map(|e| {
+                        let ok = shown.is_some()
+                            && e.value.is_some()
+                            && self.allows("trajectories", name, &e.wave, e.n);
+                        EstimateRow {
+                            measure: e.measure.clone(),
+                            label: e.label.clone(),
+                            level: e.level,
+                            statistic: e.statistic,
+                            wave: e.wave.clone(),
+                            n: self.n(e.n, ok),
+                            value: e.value.filter(|_| ok),
+                            ci95: e.ci95.filter(|_| ok),
+                            quartiles: None,
+                            group: None,
+                        }
+                    })
+                    .collect();
+                Trajectory {
+                    class: name.to_string(),
+                    n: shown,
+                    share: shown
+                        .filter(|_| total > 0)
+                        .map(|_| c.n as f64 / total as f64),
+                    waves,
+                }
+            })
+            .collect();
+        let base_shown = matches!(table.row_totals.first(), Some(Shown::Count { .. }));
+        let stopped_shown = table.count(0, 0).is_some();
+        let ok = base_shown && stopped_shown && t.stopped.share.is_some();
+        if !ok && t.stopped.of > 0 {
+            self.suppressions.push(Suppression {
+                table: "stopped".into(),
+                row: t.measure.clone(),
+                column: "all".into(),
+                reason: "its count or base is suppressed in the trajectories".into(),
+            });
+        }
+        let stopped = PublishedShare {
+            value: t.stopped.share.filter(|_| ok),
+            ci95: t.stopped.ci95.filter(|_| ok),
+            n: self.n(t.stopped.of, ok),
+        };
+        (classes, stopped)
+    }
+
+    /// The log of every suppression, in the order they were made.
+    pub fn finish(self) -> Vec<Suppression> {
+        self.suppressions
+    }
+}
+
+/// Passes the results of a study through the gate: the published results
+/// a report renders and `results.json` holds.
+pub fn publish(results: &StudyResults) -> PublishedResults {
+    let mut gate = Gate::new(results.rules);
+    let response = gate.table(&results.response);
+    let patterns = gate.table(&results.patterns);
+    let rows: BTreeMap<String, Shown> = results
+        .rows
+        .iter()
+        .map(|(k, &n)| (k.clone(), gate.count(n)))
+        .collect();
+    let estimates = gate.estimates("estimates", &results.estimates);
+    let by_group = gate.estimates("estimates by group", &results.by_group);
+    let change = gate.changes("change", &results.change);
+    let reliability = gate.reliability(&results.reliability);
+    let transitions = results.transitions.as_ref().map(|t| gate.table(t));
+    let (trajectory_measure, trajectories, stopped) = match &results.trajectories {
+        None => (None, Vec::new(), None),
+        Some(t) => {
+            let (classes, stopped) = gate.trajectories(t);
+            (Some(t.measure.clone()), classes, Some(stopped))
+        }
+    };
+    let attrition = gate.table(&results.attrition);
+    PublishedResults {
+        schema: REPORT_SCHEMA.into(),
+        study: results.study.clone(),
+        provenance: results.provenance.clone(),
+        rules: results.rules,
+        bootstrap: results.bootstrap,
+        waves: results.waves.clone(),
+        rows,
+        response,
+        patterns,
+        estimates,
+        by: results.by.clone(),
+        by_group,
+        change,
+        reliability,
+        transitions,
+        trajectory_measure,
+        trajectories,
+        stopped,
+        attrition,
+        suppressions: gate.finish(),
+        sealed: Sealed::new(),
     }
 }

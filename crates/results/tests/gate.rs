@@ -1,6 +1,18 @@
 //! Disclosure control, each pattern worked by hand.
 
-use cohort_report::{protect, protect_value, CountTable, Rules, Shown};
+use cohort_results::{
+    protect, CountTable, Estimate, Gate, PublishedShare, Rules, Shown, Statistic, StoppedShare,
+    Trajectories, Trajectory, TrajectoryClass, TrajectoryGroup, Unit,
+};
+
+/// The trajectories of `t` through a gate with min_cell 10.
+fn publish_trajectories(t: &Trajectories) -> (Vec<Trajectory>, PublishedShare) {
+    Gate::new(Rules {
+        min_cell: 10,
+        round_to: 1,
+    })
+    .trajectories(t)
+}
 
 fn table(counts: Vec<Vec<u64>>) -> CountTable {
     CountTable {
@@ -13,10 +25,11 @@ fn table(counts: Vec<Vec<u64>>) -> CountTable {
             .collect(),
         counts,
         totals: true,
+        structural: Vec::new(),
     }
 }
 
-fn shown(t: &cohort_report::ProtectedTable) -> Vec<Vec<String>> {
+fn shown(t: &cohort_results::ProtectedTable) -> Vec<Vec<String>> {
     t.cells
         .iter()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
@@ -77,6 +90,7 @@ fn no_cell_below_min_cell_is_ever_shown() {
             columns: (0..4).map(|i| i.to_string()).collect(),
             counts,
             totals: true,
+            structural: Vec::new(),
         },
         &Rules {
             min_cell: 10,
@@ -160,17 +174,141 @@ fn rounding_to_five() {
 }
 
 #[test]
-fn shares_and_means_of_too_few_units_are_not_shown() {
+fn shares_and_means_of_too_few_units_are_not_shown_nor_their_n() {
     let rules = Rules {
         min_cell: 10,
-        round_to: 1,
+        round_to: 5,
     };
-    assert_eq!(protect_value(0.5, 9, &rules).to_string(), ".");
-    assert_eq!(protect_value(0.5, 10, &rules), Shown::Value { value: 0.5 });
+    let estimate = |n: u64| Estimate {
+        measure: "m".into(),
+        label: "m".into(),
+        level: Unit::Family,
+        statistic: Statistic::Share,
+        wave: "T0".into(),
+        group: None,
+        n,
+        value: Some(0.5),
+        ci95: Some([0.4, 0.6]),
+        quartiles: None,
+    };
+    let mut gate = Gate::new(rules);
+    let rows = gate.estimates("estimates", &[estimate(9), estimate(10), estimate(13)]);
+    // 9 units: value, interval and n withheld together.
+    assert_eq!((rows[0].value, rows[0].ci95, rows[0].n), (None, None, None));
+    // 10 and 13 units: published, n rounded to a multiple of 5 (13 -> 15).
+    assert_eq!((rows[1].value, rows[1].n), (Some(0.5), Some(10)));
+    assert_eq!(rows[2].n, Some(15));
+    let log = gate.finish();
+    assert_eq!(log.len(), 1);
+    // The log names the cell and the rule, never the value or the n.
+    assert_eq!((log[0].row.as_str(), log[0].column.as_str()), ("m", "T0"));
+    assert!(!log[0].reason.contains('9'), "{}", log[0].reason);
+}
+
+#[test]
+fn a_structural_zero_is_shown_and_never_taken_as_secondary() {
+    //            T0  T1  T2
+    // present    50  40  30
+    // dropped     0*  4  12     (* nobody drops out at the first wave)
+    // Without totals only the 4 is hidden; the structural 0 is shown.
+    let t = protect(
+        &CountTable {
+            title: "attrition".into(),
+            rows: vec!["present".into(), "dropped".into()],
+            columns: vec!["T0".into(), "T1".into(), "T2".into()],
+            counts: vec![vec![50, 40, 30], vec![0, 4, 12]],
+            totals: false,
+            structural: vec![[1, 0]],
+        },
+        &Rules {
+            min_cell: 10,
+            round_to: 1,
+        },
+    );
+    assert_eq!(shown(&t), [["50", "40", "30"], ["0", "<10", "12"]]);
+    // With totals, row "dropped" (16) has one hidden cell: the secondary
+    // is the 12, not the structural 0 (hiding a known zero protects
+    // nothing).
+    let t = protect(
+        &CountTable {
+            title: "attrition".into(),
+            rows: vec!["present".into(), "dropped".into()],
+            columns: vec!["T0".into(), "T1".into(), "T2".into()],
+            counts: vec![vec![50, 40, 30], vec![0, 4, 12]],
+            totals: true,
+            structural: vec![[1, 0]],
+        },
+        &Rules {
+            min_cell: 10,
+            round_to: 1,
+        },
+    );
+    assert_eq!(shown(&t)[1], ["0", "<10", "x"]);
+}
+
+#[test]
+fn no_hidden_trajectory_class_follows_from_the_stopped_base() {
+    // Pairs by class: stopped 177, decreased 226, persistent 2, increased
+    // 163, started 1, none 29 (the shipped fixture). The stopped share's
+    // base (568 = 177 + 226 + 2 + 163) is published; with only the 2
+    // hidden, 568 - 177 - 226 - 163 = 2 would give it away.
+    let class = |class, n| TrajectoryGroup {
+        class,
+        n,
+        waves: Vec::new(),
+    };
+    let results = |classes: Vec<TrajectoryGroup>| {
+        let of = classes
+            .iter()
+            .filter(|c| c.class.violent_at_first())
+            .map(|c| c.n)
+            .sum();
+        Trajectories {
+            measure: "family_incidents".into(),
+            stopped: StoppedShare {
+                stopped: classes[0].n,
+                of,
+                share: Some(classes[0].n as f64 / of as f64),
+                ci95: Some([0.2, 0.4]),
+            },
+            classes,
+        }
+    };
+    use TrajectoryClass as T;
+    let t = results(vec![
+        class(T::Stopped, 177),
+        class(T::Decreased, 226),
+        class(T::Persistent, 2),
+        class(T::Increased, 163),
+        class(T::Started, 1),
+        class(T::None, 29),
+    ]);
+    let published = publish_trajectories(&t);
+    let n: Vec<Option<u64>> = published.0.iter().map(|c| c.n).collect();
+    // The base is shown: then at least two classes of its row are hidden,
+    // and the same for the row of families without violence at first.
+    assert_eq!(published.1.n, Some(568));
+    let hidden_first = n[..4].iter().filter(|v| v.is_none()).count();
+    let hidden_none = n[4..].iter().filter(|v| v.is_none()).count();
+    assert!(hidden_first >= 2 && hidden_none >= 2, "{n:?}");
+    // The stopped class itself (177) stays published, and so its share.
+    assert_eq!(n[0], Some(177));
+    assert!(published.1.value.is_some());
+}
+
+#[test]
+fn a_count_alone_is_rounded_or_shown_as_below_the_minimum() {
+    let gate = Gate::new(Rules {
+        min_cell: 10,
+        round_to: 5,
+    });
+    assert_eq!(gate.count(9).to_string(), "<10");
+    assert_eq!(gate.count(12), Shown::Count { value: 10 });
+    assert_eq!(gate.count(13), Shown::Count { value: 15 });
 }
 
 mod properties {
-    use cohort_report::{protect, CountTable, Rules, Shown};
+    use cohort_results::{protect, CountTable, Rules, Shown};
     use proptest::prelude::*;
 
     fn hidden(c: &Shown) -> bool {
@@ -184,7 +322,7 @@ mod properties {
         fn protection_holds_on_any_table(rows in 1usize..6, cols in 1usize..6, seed in proptest::collection::vec(0u64..60, 36)) {
             let counts: Vec<Vec<u64>> = (0..rows).map(|r| (0..cols).map(|c| seed[r * 6 + c]).collect()).collect();
             let t = protect(
-                &CountTable { title: "p".into(), rows: (0..rows).map(|r| r.to_string()).collect(), columns: (0..cols).map(|c| c.to_string()).collect(), counts, totals: true },
+                &CountTable { title: "p".into(), rows: (0..rows).map(|r| r.to_string()).collect(), columns: (0..cols).map(|c| c.to_string()).collect(), counts, totals: true, structural: Vec::new() },
                 &Rules { min_cell: 10, round_to: 1 },
             );
             let all = t.cells.iter().flatten().chain(&t.row_totals).chain(&t.column_totals).chain(t.total.as_ref());

@@ -20,6 +20,13 @@ pub struct BootstrapSpec {
     pub seed: u64,
 }
 
+/// The one default of every command and analysis: 2,000 replicates, seed
+/// 20201112 (the publication date of the VJI report).
+pub const DEFAULT_BOOTSTRAP: BootstrapSpec = BootstrapSpec {
+    replicates: 2000,
+    seed: 20201112,
+};
+
 /// Bootstrap intervals of one statistic.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BootstrapCi {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use cohort_instruments::{Level, MeasureKind, MeasureScores, Scores};
 use cohort_panel::{ClusterId, Panel, RespondentId};
+use cohort_results::TrajectoryClass;
 use serde::Serialize;
 
 use crate::adjust::{benjamini_hochberg, holm};
@@ -66,8 +67,11 @@ pub struct SignOut {
     pub n_pos: u64,
     /// Decreases.
     pub n_neg: u64,
-    /// Two-sided exact binomial p (zeros dropped).
-    pub p_value: f64,
+    /// Two-sided exact binomial p (zeros dropped); null when every
+    /// difference is zero.
+    pub p_value: Option<f64>,
+    /// Why `p_value` is null.
+    pub note: Option<String>,
 }
 
 /// Effect sizes as published.
@@ -110,7 +114,8 @@ pub struct PrevalenceOut {
     pub to_ci95_exact: Option<[f64; 2]>,
 }
 
-/// Transitions of the complete pairs; every pair is in exactly one.
+/// Transitions of the complete pairs ([`TrajectoryClass`]); every pair is
+/// in exactly one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Transitions {
     /// From above zero to zero.
@@ -493,12 +498,12 @@ fn summarise(
         shares: BTreeMap::new(),
     };
     for (&a, &bb) in f.iter().zip(&t) {
-        match (a > 0.0, bb > 0.0) {
-            (true, false) => tr.stopped += 1,
-            (false, true) => tr.started += 1,
-            _ if bb < a => tr.decreased += 1,
-            _ if bb > a => tr.increased += 1,
-            _ => tr.unchanged += 1,
+        match TrajectoryClass::of(a, bb) {
+            TrajectoryClass::Stopped => tr.stopped += 1,
+            TrajectoryClass::Started => tr.started += 1,
+            TrajectoryClass::Decreased => tr.decreased += 1,
+            TrajectoryClass::Increased => tr.increased += 1,
+            TrajectoryClass::Persistent | TrajectoryClass::None => tr.unchanged += 1,
         }
     }
     if n > 0 {
@@ -594,7 +599,7 @@ fn summarise(
                 ci95: None,
                 se: None,
                 method: "two-sided, df = n - 1, t interval",
-                note: Some(e.clone()),
+                note: Some(e.to_string()),
             },
         },
         wilcoxon: match &w {
@@ -614,7 +619,7 @@ fn summarise(
                 continuity_correction: None,
                 n_nonzero: 0,
                 ties: None,
-                note: Some(e.clone()),
+                note: Some(e.to_string()),
             },
         },
         sign_test: {
@@ -623,6 +628,7 @@ fn summarise(
                 n_pos: s.n_pos,
                 n_neg: s.n_neg,
                 p_value: s.p_value,
+                note: s.note,
             }
         },
         effect_size: EffectOut {

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::bootstrap::{cluster_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec};
 use crate::describe::{describe, proportion, Descriptives, Proportion};
+use crate::error::StatsError;
 use crate::sums::mean;
 
 /// Version of the estimate fields.
@@ -42,7 +43,7 @@ pub fn unit_groups(
     panel: &Panel,
     level: Level,
     variable: &str,
-) -> Result<(Vec<String>, Vec<Option<u16>>), String> {
+) -> Result<(Vec<String>, Vec<Option<u16>>), StatsError> {
     let n_units = match level {
         Level::Respondent => panel.n_respondents(),
         Level::Family => panel.n_clusters(),
@@ -55,20 +56,26 @@ pub fn unit_groups(
                 codes.iter().map(|c| c.code.clone()).collect::<Vec<_>>(),
                 None,
             ),
-            _ => return Err("the role is not categorical".into()),
+            _ => {
+                return Err(StatsError::NotCategorical {
+                    variable: variable.to_string(),
+                })
+            }
         }
     } else {
         let col = panel
             .column(variable)
-            .ok_or_else(|| format!("{variable} is not a declared variable"))?;
+            .ok_or_else(|| StatsError::UnknownVariable {
+                variable: variable.to_string(),
+            })?;
         match &panel.variable_of(col).kind {
             VarKind::Categorical { codes } => {
                 (codes.iter().map(|c| c.code.clone()).collect(), Some(col))
             }
             _ => {
-                return Err(format!(
-                    "{variable} is not categorical: only categorical variables group"
-                ))
+                return Err(StatsError::NotCategorical {
+                    variable: variable.to_string(),
+                })
             }
         }
     };
@@ -106,7 +113,7 @@ pub fn wave_estimates(
     by: Option<&str>,
     bootstrap: Option<BootstrapSpec>,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Vec<WaveEstimate>, String> {
+) -> Result<Vec<WaveEstimate>, StatsError> {
     let n_waves = panel.study().waves.len();
     // Cells: (measure, wave, group) with values per cluster.
     struct CellData {
@@ -223,7 +230,7 @@ pub fn group_change(
     variable: &str,
     bootstrap: Option<BootstrapSpec>,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<GroupChange, String> {
+) -> Result<GroupChange, StatsError> {
     let def = &scores.measures[m];
     let (labels, groups) = unit_groups(panel, def.level, variable)?;
     let at = scores.scores[m].by_unit_wave();

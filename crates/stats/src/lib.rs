@@ -6,12 +6,16 @@
 //!   Wilson and Clopper-Pearson intervals of a proportion.
 //! - [`paired_t`], [`wilcoxon`], [`sign_test`], [`mcnemar`],
 //!   [`effect_sizes`]: two waves on complete pairs, with R's conventions.
+//! - [`study_results`]: the results stage, every published result of a
+//!   study computed once as one `cohort_results::StudyResults`.
 //! - Degenerate cases (too few values, no variance, no discordant pairs)
 //!   give `None` or `Err` with the reason, never NaN.
 #![deny(missing_docs)]
 
 mod describe;
 pub mod dist;
+mod error;
+pub use error::{Degenerate, StatsError};
 mod paired;
 pub mod sums;
 
@@ -25,10 +29,13 @@ mod adjust;
 mod bootstrap;
 
 pub use adjust::{benjamini_hochberg, holm};
-pub use bootstrap::{cluster_bootstrap, draw, BootstrapCi, BootstrapRecord, BootstrapSpec};
+pub use bootstrap::{
+    cluster_bootstrap, draw, BootstrapCi, BootstrapRecord, BootstrapSpec, DEFAULT_BOOTSTRAP,
+};
 
 mod change;
 mod estimates;
+mod results;
 
 pub use change::{
     change_table, Adjusted, ChangeOptions, ChangeSummary, EffectOut, PairedTOut, PrevalenceOut,
@@ -37,4 +44,8 @@ pub use change::{
 pub use estimates::{
     group_change, unit_groups, wave_estimates, GroupChange, GroupMeanChange, WaveEstimate,
     DESCRIBE_SCHEMA,
+};
+pub use results::{
+    change_results, estimate_results, study_results, trajectories, unit, ResultsOptions,
+    TRAJECTORY_MEASURE,
 };

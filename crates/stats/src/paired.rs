@@ -8,6 +8,7 @@ use crate::dist::{
     binom_mid_p_half, binom_test_half, chi2_1_upper, normal_quantile, normal_two_sided, t_quantile,
     t_two_sided,
 };
+use crate::error::Degenerate;
 use crate::sums::{correlation, mean, sd};
 
 /// Paired t-test (R `t.test(to, from, paired = TRUE)`).
@@ -28,15 +29,15 @@ pub struct PairedT {
 }
 
 /// The paired t-test, or why not (fewer than 2 pairs, no variance).
-pub fn paired_t(diff: &[f64]) -> Result<PairedT, String> {
+pub fn paired_t(diff: &[f64]) -> Result<PairedT, Degenerate> {
     let n = diff.len();
     if n < 2 {
-        return Err(format!("{n} pair(s); at least 2 needed"));
+        return Err(Degenerate::TooFewPairs { n, needed: 2 });
     }
     let m = mean(diff).unwrap_or(0.0);
     let s = sd(diff).unwrap_or(0.0);
     if s == 0.0 {
-        return Err("the differences have no variance".into());
+        return Err(Degenerate::NoVariance);
     }
     let se = s / (n as f64).sqrt();
     let df = (n - 1) as f64;
@@ -132,12 +133,12 @@ fn signrank_cdf(v: i64, n: usize) -> f64 {
 }
 
 /// The signed-rank test of the differences `to - from`.
-pub fn wilcoxon(diff: &[f64], method: WilcoxonMethod) -> Result<Wilcoxon, String> {
+pub fn wilcoxon(diff: &[f64], method: WilcoxonMethod) -> Result<Wilcoxon, Degenerate> {
     let nonzero: Vec<f64> = diff.iter().copied().filter(|d| *d != 0.0).collect();
     let n = nonzero.len();
     let n_zero = diff.len() - n;
     if n == 0 {
-        return Err("every difference is zero".into());
+        return Err(Degenerate::AllZero);
     }
     let abs: Vec<f64> = nonzero.iter().map(|d| d.abs()).collect();
     let (r, tie_sizes) = ranks(&abs);
@@ -181,14 +182,19 @@ pub fn wilcoxon(diff: &[f64], method: WilcoxonMethod) -> Result<Wilcoxon, String
         });
     }
     if variance <= 0.0 {
-        return Err("the ranks have no variance".into());
+        return Err(Degenerate::NoRankVariance);
     }
     let correct = match method {
         WilcoxonMethod::RDefault => true,
         WilcoxonMethod::Normal(c) => c,
     };
     let d = v - expected;
-    let cc = if correct { 0.5 * d.signum() } else { 0.0 };
+    // R: sign(z) * 0.5, and sign(0) = 0 (f64::signum(0.0) is 1).
+    let cc = if correct && d != 0.0 {
+        0.5 * d.signum()
+    } else {
+        0.0
+    };
     let z = (d - cc) / variance.sqrt();
     Ok(Wilcoxon {
         statistic: v,
@@ -214,19 +220,25 @@ pub struct SignTest {
     pub n_neg: u64,
     /// Zero differences (dropped).
     pub n_zero: u64,
-    /// Two-sided exact p (R `binom.test(n_pos, n_pos + n_neg)`).
-    pub p_value: f64,
+    /// Two-sided exact p (R `binom.test(n_pos, n_pos + n_neg)`); null
+    /// when every difference is zero (R cannot run `binom.test` on 0
+    /// trials).
+    pub p_value: Option<f64>,
+    /// Why `p_value` is null.
+    pub note: Option<String>,
 }
 
 /// The sign test of the differences.
 pub fn sign_test(diff: &[f64]) -> SignTest {
     let n_pos = diff.iter().filter(|d| **d > 0.0).count() as u64;
     let n_neg = diff.iter().filter(|d| **d < 0.0).count() as u64;
+    let n = n_pos + n_neg;
     SignTest {
         n_pos,
         n_neg,
-        n_zero: diff.len() as u64 - n_pos - n_neg,
-        p_value: binom_test_half(n_pos, n_pos + n_neg),
+        n_zero: diff.len() as u64 - n,
+        p_value: (n > 0).then(|| binom_test_half(n_pos, n)),
+        note: (n == 0).then(|| Degenerate::AllZero.to_string()),
     }
 }
 

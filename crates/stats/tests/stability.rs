@@ -1,7 +1,7 @@
 //! Sums that do not lose digits to large constant offsets.
 
 use cohort_stats::sums::{mean, variance};
-use cohort_stats::{describe, paired_t};
+use cohort_stats::{describe, paired_t, sign_test, wilcoxon, WilcoxonMethod};
 
 #[test]
 fn variance_is_the_same_with_many_constant_leading_digits() {
@@ -30,11 +30,36 @@ fn degenerate_samples_give_reasons_not_nan() {
     let one = describe(&[3.0]);
     assert_eq!((one.mean, one.sd, one.mean_ci95_t), (Some(3.0), None, None));
     assert_eq!(
-        paired_t(&[1.0, 1.0, 1.0]).unwrap_err(),
+        paired_t(&[1.0, 1.0, 1.0]).unwrap_err().to_string(),
         "the differences have no variance"
     );
     assert_eq!(
-        paired_t(&[1.0]).unwrap_err(),
+        paired_t(&[1.0]).unwrap_err().to_string(),
         "1 pair(s); at least 2 needed"
     );
+}
+
+#[test]
+fn wilcoxon_at_its_expectation_has_no_continuity_correction() {
+    // Differences 1, -1, 2, -2: absolute values tie in pairs (ranks 1.5,
+    // 1.5, 3.5, 3.5), so R's default is the normal approximation with
+    // continuity correction. V = 1.5 + 3.5 = 5 = n(n + 1)/4 = 4 * 5 / 4.
+    // R's correction is sign(V - 5) * 0.5 = 0, so z = 0 and p = 1
+    // (wilcox.test(c(1, -1, 2, -2)): V = 5, p-value = 1).
+    let w = wilcoxon(&[1.0, -1.0, 2.0, -2.0], WilcoxonMethod::RDefault).unwrap();
+    assert_eq!((w.statistic, w.expected, w.method), (5.0, 5.0, "normal"));
+    assert!(w.continuity_correction);
+    assert_eq!(w.z, Some(0.0));
+    assert_eq!(w.p_value, 1.0);
+}
+
+#[test]
+fn a_sign_test_without_non_zero_differences_is_null_with_a_note() {
+    // R: binom.test(0, 0) is an error ("'n' must be a positive integer").
+    let s = sign_test(&[0.0, 0.0, 0.0]);
+    assert_eq!((s.n_pos, s.n_neg, s.n_zero), (0, 0, 3));
+    assert_eq!(s.p_value, None);
+    assert_eq!(s.note.as_deref(), Some("every difference is zero"));
+    // One non-zero difference: binom.test(1, 1) gives p = 1.
+    assert_eq!(sign_test(&[0.0, 2.0]).p_value, Some(1.0));
 }

@@ -1,7 +1,10 @@
-//! Test helpers: where the fixtures are.
+//! Test helpers: where the fixtures are, and the golden comparison that
+//! `cohort verify` and the analyses share.
 #![deny(missing_docs)]
 
 use std::path::PathBuf;
+
+pub mod golden;
 
 /// The workspace root (the folder with `fixtures/`).
 pub fn workspace_root() -> PathBuf {

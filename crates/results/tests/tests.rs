@@ -1,0 +1,3 @@
+//! Integration tests of cohort-results.
+
+mod gate;

@@ -1,0 +1,388 @@
+//! The results stage: everything a report or analysis publishes, computed
+//! once from the scored panel as one [`StudyResults`] value.
+
+use std::collections::BTreeMap;
+
+use cohort_instruments::{Level, MeasureKind, Reliability, Scores};
+use cohort_panel::{Loaded, Panel, Provenance, Response};
+use cohort_results::{
+    BootstrapInfo, Change, CountTable, Estimate, Reliability as ReliabilityResult, Rules,
+    Statistic, StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit,
+};
+
+use crate::bootstrap::BootstrapSpec;
+use crate::change::{change_table, ChangeOptions, ChangeSummary};
+use crate::describe::{describe, proportion};
+use crate::error::StatsError;
+use crate::estimates::{wave_estimates, WaveEstimate};
+
+/// The family measure the trajectories classify.
+pub const TRAJECTORY_MEASURE: &str = "family_incidents";
+
+/// What the results stage computes beyond the defaults.
+pub struct ResultsOptions<'a> {
+    /// Cluster bootstrap of means and changes (none: t intervals).
+    pub bootstrap: Option<BootstrapSpec>,
+    /// Estimates also by the groups of this categorical variable (or the
+    /// role).
+    pub by: Option<&'a str>,
+    /// Called with the number of bootstrap replicates done.
+    pub progress: &'a (dyn Fn(usize) + Sync),
+}
+
+/// The unit of a level.
+pub fn unit(level: Level) -> Unit {
+    match level {
+        Level::Respondent => Unit::Respondent,
+        Level::Family => Unit::Family,
+    }
+}
+
+/// Computes the results of a scored study: response, estimates per wave
+/// (and by group), change from the first to the last wave, reliability,
+/// transitions, trajectories and attrition.
+pub fn study_results(
+    loaded: &Loaded,
+    scores: &Scores,
+    reliability: &[Reliability],
+    provenance: Provenance,
+    options: &ResultsOptions,
+) -> Result<StudyResults, StatsError> {
+    let panel = &loaded.panel;
+    let study = panel.study();
+    let waves: Vec<String> = study.waves.iter().map(|w| w.label.clone()).collect();
+    let (response, patterns) = response_tables(panel, &waves);
+    let mut rows = BTreeMap::new();
+    rows.insert("read".to_string(), loaded.report.rows_read());
+    rows.insert("kept".to_string(), loaded.report.rows_kept());
+    for (k, n) in loaded.report.rows_excluded() {
+        rows.insert(format!("excluded: {}", k.name()), n);
+    }
+
+    let est = wave_estimates(panel, scores, None, options.bootstrap, options.progress)?;
+    let estimates = estimate_results(&est, scores);
+    let by_group = match options.by {
+        None => Vec::new(),
+        Some(var) => estimate_results(
+            &wave_estimates(panel, scores, Some(var), None, options.progress)?,
+            scores,
+        ),
+    };
+
+    let last = (waves.len() - 1) as u8;
+    let rel_at_first: BTreeMap<String, f64> = reliability
+        .iter()
+        .filter(|r| Some(&r.wave) == waves.first())
+        .filter_map(|r| {
+            r.alpha
+                .map(|a| (format!("{}.{}", r.instrument, r.scale), a))
+        })
+        .collect();
+    let opts = ChangeOptions {
+        bootstrap: options.bootstrap,
+        progress: options.progress,
+        reliability: rel_at_first,
+    };
+    let all: Vec<usize> = (0..scores.measures.len()).collect();
+    let change = if waves.len() > 1 {
+        change_results(&change_table(panel, scores, &all, 0, last, &opts))
+    } else {
+        Vec::new()
+    };
+
+    Ok(StudyResults {
+        study: study.name.clone(),
+        provenance,
+        rules: Rules::from(&study.disclosure),
+        bootstrap: options.bootstrap.map(|b| BootstrapInfo {
+            replicates: b.replicates,
+            seed: b.seed,
+        }),
+        rows,
+        response,
+        patterns,
+        estimates,
+        by: options.by.map(String::from),
+        by_group,
+        change,
+        reliability: reliability
+            .iter()
+            .map(|r| ReliabilityResult {
+                scale: format!("{}.{}", r.instrument, r.scale),
+                wave: r.wave.clone(),
+                n: r.n as u64,
+                alpha: r.alpha,
+                ci95: r.alpha_ci95,
+            })
+            .collect(),
+        transitions: family_transitions(scores, panel.n_clusters(), last),
+        trajectories: trajectories(scores, &waves),
+        attrition: attrition(panel, &waves),
+        waves,
+    })
+}
+
+/// Respondents and families taking part per wave, and families by
+/// response pattern.
+fn response_tables(panel: &Panel, waves: &[String]) -> (CountTable, CountTable) {
+    // Only the response: the full DataSummary would also read every cell.
+    let r = Response::new(panel);
+    let response = CountTable {
+        title: "taking part per wave".into(),
+        rows: vec!["respondents".into(), "families".into()],
+        columns: waves.to_vec(),
+        counts: vec![
+            r.respondents.present.iter().map(|w| w.n).collect(),
+            r.clusters.present.iter().map(|w| w.n).collect(),
+        ],
+        // Respondents and families, and waves, do not add up.
+        totals: false,
+        structural: Vec::new(),
+    };
+    let c = &r.clusters;
+    let patterns = CountTable {
+        title: "families by response pattern".into(),
+        rows: vec!["families".into()],
+        columns: vec![
+            "complete".into(),
+            "dropped out".into(),
+            "late entry".into(),
+            "returned".into(),
+        ],
+        counts: vec![vec![c.complete, c.dropped_out, c.late_entry, c.returned]],
+        totals: true,
+        structural: Vec::new(),
+    };
+    (response, patterns)
+}
+
+/// Per-wave estimates as results: shares (Wilson) of binary measures,
+/// means (bootstrap or t interval, quartiles) of the others.
+pub fn estimate_results(est: &[WaveEstimate], scores: &Scores) -> Vec<Estimate> {
+    let kinds: BTreeMap<&str, (&MeasureKind, &str)> = scores
+        .measures
+        .iter()
+        .map(|m| (m.name.as_str(), (&m.kind, m.label.as_str())))
+        .collect();
+    est.iter()
+        .filter_map(|e| {
+            let (kind, label) = kinds.get(e.measure.as_str())?;
+            let share = matches!(kind, MeasureKind::Binary);
+            let d = &e.descriptives;
+            let (value, ci95) = if share {
+                let p = e.prevalence.as_ref();
+                (p.map(|p| p.estimate), p.map(|p| p.wilson))
+            } else {
+                let boot = e.mean_ci95_bootstrap.as_ref().and_then(|b| b.percentile);
+                (d.mean, boot.or(d.mean_ci95_t))
+            };
+            Some(Estimate {
+                measure: e.measure.clone(),
+                label: label.to_string(),
+                level: unit(e.level),
+                statistic: if share {
+                    Statistic::Share
+                } else {
+                    Statistic::Mean
+                },
+                wave: e.wave.clone(),
+                group: e.group.clone(),
+                n: d.n as u64,
+                value,
+                ci95,
+                quartiles: if share {
+                    None
+                } else {
+                    d.q25.zip(d.median).zip(d.q75).map(|((a, b), c)| [a, b, c])
+                },
+            })
+        })
+        .collect()
+}
+
+/// A change table as results: the mean change with its bootstrap (or t)
+/// interval, the tests and d_z.
+pub fn change_results(table: &[ChangeSummary]) -> Vec<Change> {
+    table
+        .iter()
+        .map(|c| {
+            let boot = c
+                .bootstrap
+                .as_ref()
+                .and_then(|b| b.get("mean_diff"))
+                .and_then(|ci| ci.percentile);
+            Change {
+                measure: c.measure.clone(),
+                level: unit(c.level),
+                n_pairs: c.n_pairs as u64,
+                mean_from: c.mean_from,
+                mean_to: c.mean_to,
+                mean_diff: c.mean_diff,
+                mean_diff_ci95: boot.or(c.paired_t.ci95),
+                p_t: c.paired_t.p_value,
+                p_t_holm: c.p_adjusted.get("paired_t").and_then(|a| a.holm),
+                p_wilcoxon: c.wilcoxon.p_value,
+                p_mcnemar: c.mcnemar.p_value,
+                dz: c.effect_size.dz,
+                dz_ci95: c.effect_size.dz_ci95,
+            }
+        })
+        .collect()
+}
+
+/// Values of a family measure by (cluster, wave).
+fn family_values(scores: &Scores, name: &str) -> Option<BTreeMap<(u32, u8), f64>> {
+    scores.of(name).map(|m| m.by_unit_wave())
+}
+
+/// The class of a family at a wave: 0 none, 1 minor, 2 severe or frequent.
+fn family_class(
+    any: &BTreeMap<(u32, u8), f64>,
+    sof: &BTreeMap<(u32, u8), f64>,
+    key: (u32, u8),
+) -> Option<usize> {
+    match (any.get(&key), sof.get(&key)) {
+        (Some(a), _) if *a == 0.0 => Some(0),
+        (_, Some(s)) if *s == 1.0 => Some(2),
+        (Some(_), Some(_)) => Some(1),
+        _ => None,
+    }
+}
+
+const CLASSES: [&str; 3] = ["none", "minor", "severe or frequent"];
+
+fn family_transitions(scores: &Scores, n_clusters: usize, last: u8) -> Option<CountTable> {
+    let any = family_values(scores, "family_any_violence")?;
+    let sof = family_values(scores, "family_severe_or_frequent")?;
+    let mut counts = vec![vec![0u64; 3]; 3];
+    for c in 0..n_clusters as u32 {
+        if let (Some(a), Some(b)) = (
+            family_class(&any, &sof, (c, 0)),
+            family_class(&any, &sof, (c, last)),
+        ) {
+            counts[a][b] += 1;
+        }
+    }
+    Some(CountTable {
+        title: "families by class, first by last wave".into(),
+        rows: CLASSES.iter().map(|c| c.to_string()).collect(),
+        columns: CLASSES.iter().map(|c| c.to_string()).collect(),
+        counts,
+        totals: true,
+        structural: Vec::new(),
+    })
+}
+
+/// The trajectories of [`TRAJECTORY_MEASURE`] from the first to the last
+/// wave: families by [`TrajectoryClass`], their mean at each wave, and
+/// the stopped share (finding F7).
+pub fn trajectories(scores: &Scores, waves: &[String]) -> Option<Trajectories> {
+    let v = family_values(scores, TRAJECTORY_MEASURE)?;
+    let last = (waves.len() - 1) as u8;
+    let mut members: BTreeMap<TrajectoryClass, Vec<u32>> = TrajectoryClass::ALL
+        .iter()
+        .map(|&c| (c, Vec::new()))
+        .collect();
+    for (&(c, w), &a) in &v {
+        if w != 0 {
+            continue;
+        }
+        if let Some(&b) = v.get(&(c, last)) {
+            if let Some(m) = members.get_mut(&TrajectoryClass::of(a, b)) {
+                m.push(c);
+            }
+        }
+    }
+    let classes = TrajectoryClass::ALL
+        .iter()
+        .map(|&class| {
+            let fams = &members[&class];
+            let waves = waves
+                .iter()
+                .enumerate()
+                .map(|(w, label)| {
+                    let x: Vec<f64> = fams
+                        .iter()
+                        .filter_map(|c| v.get(&(*c, w as u8)).copied())
+                        .collect();
+                    let d = describe(&x);
+                    Estimate {
+                        measure: TRAJECTORY_MEASURE.into(),
+                        label: format!("trajectory {}", class.name()),
+                        level: Unit::Family,
+                        statistic: Statistic::Mean,
+                        wave: label.clone(),
+                        group: None,
+                        n: x.len() as u64,
+                        value: d.mean,
+                        ci95: d.mean_ci95_t,
+                        quartiles: None,
+                    }
+                })
+                .collect();
+            TrajectoryGroup {
+                class,
+                n: fams.len() as u64,
+                waves,
+            }
+        })
+        .collect();
+    let stopped = members[&TrajectoryClass::Stopped].len() as u64;
+    let of: u64 = members
+        .iter()
+        .filter(|(c, _)| c.violent_at_first())
+        .map(|(_, m)| m.len() as u64)
+        .sum();
+    let p = proportion(stopped, of);
+    Some(Trajectories {
+        measure: TRAJECTORY_MEASURE.into(),
+        classes,
+        stopped: StoppedShare {
+            stopped,
+            of,
+            share: p.as_ref().map(|p| p.estimate),
+            ci95: p.as_ref().map(|p| p.wilson),
+        },
+    })
+}
+
+/// Families present, returned (present after missing the wave before)
+/// and dropped out (absent now and at every later wave after taking part)
+/// per wave.
+fn attrition(panel: &Panel, waves: &[String]) -> CountTable {
+    let present = panel.cluster_waves();
+    let k = waves.len();
+    let (mut here_n, mut returned_n, mut dropped_n) = (vec![0u64; k], vec![0u64; k], vec![0u64; k]);
+    for &m in &present {
+        let at = |w: usize| m & (1 << w) != 0;
+        for (w, ((h, r), d)) in here_n
+            .iter_mut()
+            .zip(&mut returned_n)
+            .zip(&mut dropped_n)
+            .enumerate()
+        {
+            let before = m & ((1 << w) - 1);
+            if at(w) {
+                *h += 1;
+                if w > 0 && before != 0 && !at(w - 1) {
+                    *r += 1;
+                }
+            } else if before != 0 && m >> (w + 1) == 0 {
+                *d += 1;
+            }
+        }
+    }
+    CountTable {
+        title: "families present, returned and dropped out per wave".into(),
+        rows: vec![
+            "present".into(),
+            "of which returned".into(),
+            "dropped out".into(),
+        ],
+        columns: waves.to_vec(),
+        counts: vec![here_n, returned_n, dropped_n],
+        totals: false,
+        // Nobody returns or drops out at the first wave.
+        structural: vec![[1, 0], [2, 0]],
+    }
+}
