@@ -38,8 +38,8 @@ pub struct ReportArgs {
     /// Folder to write the report to (created if needed).
     #[arg(long)]
     out: PathBuf,
-    /// Cluster-bootstrap replicates (0: none).
-    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates)]
+    /// Cluster-bootstrap replicates (0: none; at most 1,000,000).
+    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates, value_parser = crate::replicates)]
     bootstrap: usize,
     /// Seed of the bootstrap streams.
     #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.seed)]

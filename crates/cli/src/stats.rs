@@ -29,8 +29,8 @@ pub struct StatsArgs {
     /// Print the results as JSON (the results contract).
     #[arg(long)]
     json: bool,
-    /// Cluster-bootstrap replicates (0: none).
-    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates)]
+    /// Cluster-bootstrap replicates (0: none; at most 1,000,000).
+    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates, value_parser = crate::replicates)]
     bootstrap: usize,
     /// Seed of the bootstrap streams.
     #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.seed)]
@@ -134,9 +134,23 @@ fn wave_index(study: &Study, label: &str) -> Option<u8> {
     i.map(|i| i as u8)
 }
 
+/// Analyst output for the researcher inside the secure environment:
+/// complete and unprotected, so every object says so.
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut v = serde_json::to_value(value).context("writing JSON")?;
+    let mark = |o: &mut serde_json::Map<String, serde_json::Value>| {
+        o.insert("disclosure".into(), "not checked".into());
+    };
+    match &mut v {
+        serde_json::Value::Object(o) => mark(o),
+        serde_json::Value::Array(a) => a
+            .iter_mut()
+            .filter_map(|x| x.as_object_mut())
+            .for_each(mark),
+        _ => {}
+    }
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).context("writing JSON")?;
+    serde_json::to_writer_pretty(&mut out, &v).context("writing JSON")?;
     writeln!(out)?;
     Ok(())
 }
@@ -231,6 +245,13 @@ pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
     ) else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
+    if from == to {
+        eprintln!(
+            "error: --from and --to are the same wave ({}); change needs two waves",
+            args.from
+        );
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
     let measures: Vec<usize> = match &args.measure {
         Some(m) => match pr.scores.measure(m) {
             Some(i) => vec![i],

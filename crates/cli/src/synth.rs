@@ -27,8 +27,8 @@ pub struct SynthArgs {
     /// Seed of the random streams (one stream per family).
     #[arg(long)]
     seed: u64,
-    /// Number of families.
-    #[arg(long)]
+    /// Number of families (1 to 10,000,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     families: u64,
     /// Folder to write study.toml and the data to (created if needed).
     #[arg(long)]

@@ -144,3 +144,96 @@ fn describe_by_group_and_bad_arguments() {
     let out = cohort(&["describe", "fixtures/vji/study.toml", "--by", "age"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn analyst_json_is_marked_as_not_disclosure_checked() {
+    let j = cohort_json(&[
+        "change",
+        "fixtures/small/study.toml",
+        "--measure",
+        "partner.prevalence",
+        "--from",
+        "T0",
+        "--to",
+        "T2",
+        "--json",
+        "--bootstrap",
+        "0",
+    ]);
+    assert_eq!(j["disclosure"], "not checked");
+    let d = cohort_json(&[
+        "describe",
+        "fixtures/small/study.toml",
+        "--json",
+        "--bootstrap",
+        "0",
+    ]);
+    let rows = d.as_array().expect("one object per measure and wave");
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["disclosure"] == "not checked"));
+}
+
+#[test]
+fn numeric_arguments_out_of_range_are_bad_input() {
+    for args in [
+        &[
+            "describe",
+            "fixtures/small/study.toml",
+            "--bootstrap",
+            "18446744073709551615",
+        ][..],
+        &[
+            "describe",
+            "fixtures/small/study.toml",
+            "--bootstrap",
+            "4294967296",
+        ],
+        &[
+            "report",
+            "fixtures/small/study.toml",
+            "--out",
+            "/nonexistent/x",
+            "--bootstrap",
+            "-1",
+        ],
+        &[
+            "synth",
+            "--preset",
+            "vji",
+            "--seed",
+            "1",
+            "--families",
+            "0",
+            "--out",
+            "/nonexistent/x",
+        ],
+        &[
+            "synth",
+            "--preset",
+            "vji",
+            "--seed",
+            "1",
+            "--families",
+            "18446744073709551615",
+            "--out",
+            "/nonexistent/x",
+        ],
+        &[
+            "change",
+            "fixtures/small/study.toml",
+            "--from",
+            "T0",
+            "--to",
+            "T0",
+        ],
+    ] {
+        let out = cohort(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+}

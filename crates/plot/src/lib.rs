@@ -210,9 +210,52 @@ fn to_svg<F: Drawable>(f: &F) -> Result<String, PlotError> {
     let mut s = String::new();
     {
         let root = SVGBackend::with_string(&mut s, f.size()).into_drawing_area();
-        f.draw_on(&root, 1.0)?;
+        draw_or_note(f, &root, 1.0)?;
     }
     Ok(s)
+}
+
+/// What a figure with no value to draw says instead.
+pub const NOTHING_TO_SHOW: &str =
+    "No value to show: every value is suppressed (too few units) or cannot be estimated.";
+
+/// Draws the figure; one with no value to draw becomes its title over a
+/// frame with [`NOTHING_TO_SHOW`], so that a report always completes.
+fn draw_or_note<F: Drawable, DB: DrawingBackend>(
+    f: &F,
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+) -> Result<(), PlotError> {
+    match f.draw_on(root, scale) {
+        Err(PlotError::Empty(title)) => {
+            let err = draw_error(&title);
+            let px = |v: f64| (v * scale) as i32;
+            root.fill(&WHITE).map_err(&err)?;
+            let (w, h) = root.dim_in_pixel();
+            root.draw(&Text::new(
+                title.clone(),
+                (px(16.0), px(16.0)),
+                (FAMILY, 16.0 * scale).into_font().color(&BLACK),
+            ))
+            .map_err(&err)?;
+            root.draw(&Rectangle::new(
+                [
+                    (px(16.0), px(48.0)),
+                    (w as i32 - px(16.0), h as i32 - px(16.0)),
+                ],
+                BLACK.mix(0.4).stroke_width((scale.max(1.0)) as u32),
+            ))
+            .map_err(&err)?;
+            root.draw(&Text::new(
+                NOTHING_TO_SHOW.to_string(),
+                (px(32.0), h as i32 / 2),
+                (FAMILY, 13.0 * scale).into_font().color(&BLACK.mix(0.8)),
+            ))
+            .map_err(&err)?;
+            root.present().map_err(&err)
+        }
+        other => other,
+    }
 }
 
 /// The figure as a PNG file at 300 dpi.
@@ -222,7 +265,7 @@ fn to_png<F: Drawable>(f: &F, path: &Path) -> Result<(), PlotError> {
     let (w, h) = f.size();
     let size = ((w as f64 * scale) as u32, (h as f64 * scale) as u32);
     let root = BitMapBackend::new(path, size).into_drawing_area();
-    f.draw_on(&root, scale)
+    draw_or_note(f, &root, scale)
 }
 
 macro_rules! drawable {

@@ -155,13 +155,29 @@ fn forest_plot_and_empty_figures() {
     };
     let svg = f.svg().unwrap();
     assert!(svg.contains("partner.prevalence") && svg.contains("d_z"));
+    // A figure without series says so in its frame (the report completes).
     let empty = WaveFigure {
         series: vec![],
         ..prevalence(Lang::En)
     };
-    assert!(empty
-        .svg()
-        .unwrap_err()
-        .to_string()
-        .contains("no value to draw"));
+    assert!(empty.svg().unwrap().contains(cohort_plot::NOTHING_TO_SHOW));
+}
+
+#[test]
+fn a_figure_with_every_value_suppressed_is_a_frame_with_a_note() {
+    let f = WaveFigure {
+        series: vec![WaveSeries {
+            label: "families".into(),
+            points: vec![WavePoint {
+                wave: "T0".into(),
+                estimate: None,
+                ci95: None,
+                n: None,
+            }],
+        }],
+        ..prevalence(Lang::En)
+    };
+    let svg = f.svg().unwrap();
+    assert!(svg.contains(cohort_plot::NOTHING_TO_SHOW), "{svg}");
+    assert!(svg.contains(&f.title));
 }

@@ -8,7 +8,8 @@
 //!   `tables/*.csv`, `results.json` and the figures; [`write_figures`]
 //!   redraws the figures from a saved `results.json`.
 //! - [`figures`]: the report's figures as data, ready to render.
-//! - [`escape`]: HTML escaping of every label.
+//! - [`escape`], [`escape_markdown`]: escaping of every label in HTML and
+//!   Markdown.
 #![deny(missing_docs)]
 
 mod figures;
@@ -16,4 +17,4 @@ mod write;
 
 pub use cohort_results::PublishedResults;
 pub use figures::{figures, Figure};
-pub use write::{escape, write_figures, write_report, ReportError};
+pub use write::{escape, escape_markdown, write_figures, write_report, ReportError};

@@ -42,6 +42,25 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 }
 
 /// HTML-escapes text.
+/// Escapes text for Markdown: HTML is escaped (as [`escape`]), and the
+/// characters Markdown would read as markup are backslash-escaped; line
+/// breaks become spaces, so a label stays on its line.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    escape(&out)
+}
+
+/// Escapes text for HTML.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -126,7 +145,7 @@ impl Table {
     }
 
     fn markdown(&self) -> String {
-        let cell = |c: &str| c.replace('|', "\\|");
+        let cell = |c: &str| escape_markdown(c);
         let mut s = format!(
             "| {} |\n",
             self.header
@@ -478,7 +497,48 @@ fn methods(d: &PublishedResults) -> Vec<String> {
 }
 
 /// Writes the report folder.
+///
+/// The report is written to a temporary folder beside `dir` and moved into
+/// place at the end: a failed run leaves no partial report, and a report
+/// already at `dir` is replaced whole.
 pub fn write_report(
+    dir: &Path,
+    data: &PublishedResults,
+    lang: Lang,
+    log_counts: bool,
+) -> Result<(), ReportError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ReportError::Io { path, source }
+    };
+    let name = dir
+        .file_name()
+        .map_or("report".into(), |n| n.to_string_lossy().into_owned());
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    if let Err(e) = write_report_into(&tmp, data, lang, log_counts) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if dir.exists() {
+        std::fs::rename(dir, &old).map_err(io(dir))?;
+    }
+    std::fs::rename(&tmp, dir).map_err(io(dir))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+    }
+    Ok(())
+}
+
+fn write_report_into(
     dir: &Path,
     data: &PublishedResults,
     lang: Lang,
@@ -543,7 +603,7 @@ pub fn write_report(
         escape(&data.study),
         escape(&data.study)
     );
-    let mut md = format!("# {}\n\n", data.study);
+    let mut md = format!("# {}\n\n", escape_markdown(&data.study));
     let provenance = format!(
         "cohort {}; study file {} (sha256 {}); data {}; bootstrap seed {}",
         p.toolkit_version,
@@ -557,14 +617,14 @@ pub fn write_report(
         p.seed.map_or("none".to_string(), |s| s.to_string())
     );
     let _ = writeln!(html, "<p class=\"meta\">{}</p>", escape(&provenance));
-    let _ = writeln!(md, "_{provenance}_\n");
+    let _ = writeln!(md, "_{}_\n", escape_markdown(&provenance));
     for (title, table_names, figure_names) in sections {
         let _ = writeln!(html, "<h2>{}</h2>", escape(title));
         let _ = writeln!(md, "## {title}\n");
         if title == "Methods" {
             for para in methods(data) {
                 let _ = writeln!(html, "<p>{}</p>", escape(&para));
-                let _ = writeln!(md, "{para}\n");
+                let _ = writeln!(md, "{}\n", escape_markdown(&para));
             }
         }
         for f in figure_names.iter() {
@@ -581,7 +641,12 @@ pub fn write_report(
                     continue;
                 }
                 let _ = writeln!(html, "<h3>{}</h3>\n{}", escape(caption), t.html());
-                let _ = writeln!(md, "### {caption}\n\n{}\n(tables/{n}.csv)\n", t.markdown());
+                let _ = writeln!(
+                    md,
+                    "### {}\n\n{}\n(tables/{n}.csv)\n",
+                    escape_markdown(caption),
+                    t.markdown()
+                );
             }
         }
         if title == "Children's trauma" {
