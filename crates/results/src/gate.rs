@@ -390,20 +390,26 @@ impl Gate {
                     None => e.wave.clone(),
                 };
                 let ok = e.value.is_some() && self.allows(table, &e.measure, &column, e.n);
-                EstimateRow {
-                    measure: e.measure.clone(),
-                    label: e.label.clone(),
-                    level: e.level,
-                    statistic: e.statistic,
-                    wave: e.wave.clone(),
-                    n: self.n(e.n, ok),
-                    value: e.value.filter(|_| ok),
-                    ci95: e.ci95.filter(|_| ok),
-                    quartiles: e.quartiles.filter(|_| ok),
-                    group: e.group.clone(),
-                }
+                self.estimate_row(e, ok)
             })
             .collect()
+    }
+
+    /// An estimate as published: everything, or (`ok` false) nothing but
+    /// its names.
+    fn estimate_row(&self, e: &Estimate, ok: bool) -> EstimateRow {
+        EstimateRow {
+            measure: e.measure.clone(),
+            label: e.label.clone(),
+            level: e.level,
+            statistic: e.statistic,
+            wave: e.wave.clone(),
+            n: self.n(e.n, ok),
+            value: e.value.filter(|_| ok),
+            ci95: e.ci95.filter(|_| ok),
+            quartiles: e.quartiles.filter(|_| ok),
+            group: e.group.clone(),
+        }
     }
 
     /// Published change rows: every statistic and the pairs withheld
@@ -509,18 +515,7 @@ impl Gate {
                         let ok = shown.is_some()
                             && e.value.is_some()
                             && self.allows("trajectories", name, &e.wave, e.n);
-                        EstimateRow {
-                            measure: e.measure.clone(),
-                            label: e.label.clone(),
-                            level: e.level,
-                            statistic: e.statistic,
-                            wave: e.wave.clone(),
-                            n: self.n(e.n, ok),
-                            value: e.value.filter(|_| ok),
-                            ci95: e.ci95.filter(|_| ok),
-                            quartiles: None,
-                            group: None,
-                        }
+                        self.estimate_row(e, ok)
                     })
                     .collect();
                 Trajectory {
