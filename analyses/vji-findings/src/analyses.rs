@@ -22,12 +22,7 @@ fn gate(p: &Prepared) -> Gate {
 pub fn effectiveness(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, AnalysisError> {
     let panel = &p.loaded.panel;
     let mut gate = gate(p);
-    let waves: Vec<String> = panel
-        .study()
-        .waves
-        .iter()
-        .map(|w| w.label.clone())
-        .collect();
+    let waves = panel.study().wave_labels();
     let mut pairs: Vec<(u8, u8)> = (1..waves.len() as u8).map(|w| (w - 1, w)).collect();
     if waves.len() > 2 {
         pairs.push((0, waves.len() as u8 - 1));

@@ -276,12 +276,7 @@ pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMa
         },
     );
 
-    let waves: Vec<String> = panel
-        .study()
-        .waves
-        .iter()
-        .map(|w| w.label.clone())
-        .collect();
+    let waves = panel.study().wave_labels();
     let def = format!("families in which the violence stopped: {} above 0 at {w0} and 0 at {wl}, of the families above 0 at {w0} with a value at {wl} (the report's stopped share)", cohort_stats::TRAJECTORY_MEASURE);
     f.insert(
         "F7",

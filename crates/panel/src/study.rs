@@ -330,6 +330,11 @@ const VARIABLE_KEYS: &[&str] = &[
 const DISCLOSURE_KEYS: &[&str] = &["min_cell", "round_to"];
 
 impl Study {
+    /// The wave labels, in wave order.
+    pub fn wave_labels(&self) -> Vec<String> {
+        self.waves.iter().map(|w| w.label.clone()).collect()
+    }
+
     /// Reads and validates the study file at `path`.
     pub fn from_path(path: &Path) -> Result<Study, StudyError> {
         let text = std::fs::read_to_string(path).map_err(|source| StudyError::Io {

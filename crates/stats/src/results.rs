@@ -50,7 +50,7 @@ pub fn study_results(
 ) -> Result<StudyResults, StatsError> {
     let panel = &loaded.panel;
     let study = panel.study();
-    let waves: Vec<String> = study.waves.iter().map(|w| w.label.clone()).collect();
+    let waves = study.wave_labels();
     let (response, patterns) = response_tables(panel, &waves);
     let mut rows = BTreeMap::new();
     rows.insert("read".to_string(), loaded.report.rows_read());
