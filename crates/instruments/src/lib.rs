@@ -9,7 +9,7 @@
 //!   items answered and, where there is no value, a [`Note`] saying why.
 //! - Built-in kinds: incident frequency (Conflict-Tactics style:
 //!   prevalence, ever, annual frequency scaled by the recall period,
-//!   chronicity, severity class, severe-or-frequent, per item group) and
+//!   variety, chronicity, severity class, severe-or-frequent, per item group) and
 //!   sum scales (reversed items, prorating, subscales, clinical cut-offs by
 //!   age and sex, norm scores).
 //! - [`reliability`]: Cronbach's alpha with its Feldt interval and

@@ -73,8 +73,14 @@ pub fn instrument_measures(i: &Instrument) -> Vec<MeasureDef> {
                 n,
             ));
             out.push(def(
-                format!("{n}.chronicity"),
+                format!("{n}.variety"),
                 "number of distinct acts in the period".into(),
+                MeasureKind::Count,
+                n,
+            ));
+            out.push(def(
+                format!("{n}.chronicity"),
+                "incidents per 12 months of a respondent with an act in the period".into(),
                 MeasureKind::Count,
                 n,
             ));

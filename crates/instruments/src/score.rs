@@ -22,6 +22,14 @@ pub enum Note {
         /// Items allowed to be missing.
         allowed: u16,
     },
+    /// No item of the measure is answered.
+    NoItemAnswered {
+        /// Items missing (all of them).
+        missing: u16,
+    },
+    /// No act in the recall period: chronicity (the frequency of those
+    /// with an act) does not apply.
+    NoAct,
     /// The scale has no score, so neither has its cut-off or norm score.
     NoScaleScore,
     /// Age or sex needed for the cut-off or norms is missing.
@@ -43,6 +51,11 @@ impl std::fmt::Display for Note {
             Note::TooManyMissing { missing, allowed } => {
                 write!(f, "{missing} items missing, at most {allowed} allowed")
             }
+            Note::NoItemAnswered { missing: 1 } => write!(f, "the item is not answered"),
+            Note::NoItemAnswered { missing } => {
+                write!(f, "none of the {missing} items is answered")
+            }
+            Note::NoAct => write!(f, "no act in the period"),
             Note::NoScaleScore => write!(f, "the scale has no score"),
             Note::NoAgeOrSex => write!(f, "age or sex missing"),
             Note::NoCutoff => write!(f, "no cut-off for this age and sex"),
@@ -59,6 +72,7 @@ const NO_SCALE_SCORE: u8 = 2;
 const NO_AGE_OR_SEX: u8 = 3;
 const NO_CUTOFF: u8 = 4;
 const NO_NORM: u8 = 5;
+const NO_ACT: u8 = 6;
 /// `TERM_MISSING + i`: term `i` of a derived measure has no value.
 const TERM_MISSING: u8 = 16;
 
@@ -182,10 +196,12 @@ impl MeasureScores {
             .map_or((0, 0, 0), |c| (c.answered[i], c.missing[i], c.allowed));
         let note = match self.notes[i] {
             OK => None,
+            TOO_MANY_MISSING if answered == 0 => Some(Note::NoItemAnswered { missing }),
             TOO_MANY_MISSING => Some(Note::TooManyMissing {
                 missing,
                 allowed: allowed.min(missing.saturating_add(answered).saturating_sub(1)),
             }),
+            NO_ACT => Some(Note::NoAct),
             NO_SCALE_SCORE => Some(Note::NoScaleScore),
             NO_AGE_OR_SEX => Some(Note::NoAgeOrSex),
             NO_CUTOFF => Some(Note::NoCutoff),
@@ -324,6 +340,8 @@ struct Tally {
     severe_act: bool,
     answered: u16,
     missing: u16,
+    /// Items of severe groups missing.
+    severe_missing: u16,
 }
 
 impl Tally {
@@ -334,6 +352,7 @@ impl Tally {
         self.severe_act |= other.severe_act;
         self.answered += other.answered;
         self.missing += other.missing;
+        self.severe_missing += other.severe_missing;
     }
 }
 
@@ -372,7 +391,10 @@ fn score_frequency(panel: &Panel, inst: &Instrument, f: &Frequency) -> Vec<Measu
         }
     };
 
-    let n_measures = 6 + 2 * groups.len();
+    // prevalence, ever, annual, variety, chronicity, severity,
+    // severe_or_frequent, then per group prevalence and annual.
+    const TOTALS: usize = 7;
+    let n_measures = TOTALS + 2 * groups.len();
     let mut out: Vec<MeasureScores> = (0..n_measures)
         .map(|_| MeasureScores::new(rows.clone(), None))
         .collect();
@@ -442,6 +464,7 @@ fn score_frequency(panel: &Panel, inst: &Instrument, f: &Frequency) -> Vec<Measu
                 severe_act: *severe && acts > 0,
                 answered: range.len() as u16 - missing,
                 missing,
+                severe_missing: if *severe { missing } else { 0 },
             };
         }
         let mut total = Tally::default();
@@ -452,28 +475,41 @@ fn score_frequency(panel: &Panel, inst: &Instrument, f: &Frequency) -> Vec<Measu
         out[1].push(known(t, t.ever));
         out[2].push(annual);
         out[3].push(counted(t, f64::from(t.acts)));
-        out[4].push(if t.severe_act {
+        // Chronicity: the annual frequency of a respondent with an act
+        // (its mean over respondents is the CTS2 chronicity).
+        out[4].push(match annual {
+            Ok(_) if t.acts == 0 => Err(NO_ACT),
+            other => other,
+        });
+        // Severity: a severe act settles 2; a minor act with every severe
+        // item answered settles 1, whatever else is missing.
+        out[5].push(if t.severe_act {
             Ok(2.0)
+        } else if t.acts > 0 && t.severe_missing == 0 {
+            Ok(1.0)
         } else {
             counted(t, if t.acts > 0 { 1.0 } else { 0.0 })
         });
-        out[5].push(match (t.severe_act, annual) {
+        // Severe or frequent: a severe act, or answered items that already
+        // reach `frequent_at` (missing items count nothing), settle 1.
+        out[6].push(match (t.severe_act, annual) {
             (true, _) => Ok(1.0),
             (false, Ok(a)) => Ok(if a >= f.frequent_at { 1.0 } else { 0.0 }),
+            (false, Err(_)) if t.incidents * scale >= f.frequent_at => Ok(1.0),
             (false, Err(e)) => Err(e),
         });
         counts[0].answered.push(t.answered);
         counts[0].missing.push(t.missing);
         for (g, t) in tallies.iter().enumerate() {
-            out[6 + 2 * g].push(known(t, t.acts > 0));
-            out[7 + 2 * g].push(counted(t, t.incidents * scale));
+            out[TOTALS + 2 * g].push(known(t, t.acts > 0));
+            out[TOTALS + 1 + 2 * g].push(counted(t, t.incidents * scale));
             counts[g + 1].answered.push(t.answered);
             counts[g + 1].missing.push(t.missing);
         }
     }
     let counts: Vec<Arc<ItemCounts>> = counts.into_iter().map(Arc::new).collect();
     for (m, scores) in out.iter_mut().enumerate() {
-        let c = if m < 6 { 0 } else { 1 + (m - 6) / 2 };
+        let c = if m < TOTALS { 0 } else { 1 + (m - TOTALS) / 2 };
         scores.counts = Some(counts[c].clone());
     }
     out
