@@ -7,15 +7,9 @@ use thiserror::Error;
 /// An analysis that could not run, with what failed.
 #[derive(Debug, Error)]
 pub enum AnalysisError {
-    /// The study file is wrong.
-    #[error(transparent)]
-    Study(#[from] cohort_panel::StudyError),
-    /// The instruments of the study file are wrong.
-    #[error(transparent)]
-    Instruments(#[from] cohort_instruments::SpecError),
-    /// The data have problems (strict loading).
-    #[error("{0}; run `cohort check` for the problems")]
-    Data(String),
+    /// The study could not be opened (study file, instruments or data).
+    #[error("{0}; `cohort check` shows every problem")]
+    Open(#[from] cohort_instruments::OpenError),
     /// An input file could not be hashed for the provenance.
     #[error("hashing the inputs of {}: {source}", path.display())]
     Hashing {

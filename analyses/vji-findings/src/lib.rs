@@ -435,7 +435,8 @@ pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMa
         .collect()
 }
 
-/// A study loaded and scored, for the analysis binaries.
+/// A study opened ([`cohort_instruments::open`], strict) with the
+/// provenance of its inputs, for the analysis binaries.
 pub struct Prepared {
     /// The loaded panel and its load report.
     pub loaded: cohort_panel::Loaded,
@@ -447,22 +448,18 @@ pub struct Prepared {
     pub provenance: cohort_panel::Provenance,
 }
 
-/// Loads (strict), scores and hashes a study.
+/// Opens (strict) and hashes a study.
 pub fn prepare(path: &std::path::Path, seed: Option<u64>) -> Result<Prepared, AnalysisError> {
-    let study = cohort_panel::Study::from_path(path)?;
-    let spec = cohort_instruments::Instruments::from_study(&study)?;
-    let loaded = cohort_panel::load(&study, cohort_panel::Mode::Strict)
-        .map_err(|e| AnalysisError::Data(e.to_string()))?;
-    let scores = cohort_instruments::score(&loaded.panel, &spec);
+    let s = cohort_instruments::open(path, cohort_panel::Mode::Strict)?;
     let provenance =
-        cohort_panel::provenance(&study, seed).map_err(|source| AnalysisError::Hashing {
+        cohort_panel::provenance(&s.study, seed).map_err(|source| AnalysisError::Hashing {
             path: path.to_path_buf(),
             source,
         })?;
     Ok(Prepared {
-        loaded,
-        spec,
-        scores,
+        loaded: s.loaded,
+        spec: s.spec,
+        scores: s.scores,
         provenance,
     })
 }

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use cohort_instruments::{score, Instruments, Scores};
-use cohort_panel::{load, LoadReport, Loaded, Mode, Study, PROBLEMS_KEPT};
+use cohort_instruments::{open, OpenError};
+use cohort_panel::{LoadReport, Mode, Study, PROBLEMS_KEPT};
 
 /// The study file, or `None` after printing why not.
 pub fn read_study(path: &Path) -> Option<Study> {
@@ -18,45 +18,20 @@ pub fn read_study(path: &Path) -> Option<Study> {
     }
 }
 
-/// A study read, loaded and scored.
-pub struct Scored {
-    /// The study file.
-    pub study: Study,
-    /// Its instruments.
-    pub spec: Instruments,
-    /// The panel and load report.
-    pub loaded: Loaded,
-    /// The scores.
-    pub scores: Scores,
-}
+pub use cohort_instruments::ScoredStudy as Scored;
 
-/// Reads, loads and scores a study, or `None` after printing why not.
+/// Reads, loads and scores a study ([`cohort_instruments::open`]), or
+/// `None` after printing why not.
 pub fn read_scored(path: &Path, lenient: bool) -> Option<Scored> {
-    let study = read_study(path)?;
-    let spec = match Instruments::from_study(&study) {
-        Ok(s) => s,
+    let mode = if lenient { Mode::Lenient } else { Mode::Strict };
+    match open(path, mode) {
+        Ok(s) => Some(s),
+        Err(OpenError::Data(f)) => {
+            eprint!("{}", render_problems(&f.report, mode));
+            None
+        }
         Err(e) => {
             eprintln!("error: {e}");
-            return None;
-        }
-    };
-    let loaded = read_panel(&study, lenient)?;
-    let scores = score(&loaded.panel, &spec);
-    Some(Scored {
-        study,
-        spec,
-        loaded,
-        scores,
-    })
-}
-
-/// The loaded panel, or `None` after printing the problems.
-pub fn read_panel(study: &Study, lenient: bool) -> Option<Loaded> {
-    let mode = if lenient { Mode::Lenient } else { Mode::Strict };
-    match load(study, mode) {
-        Ok(l) => Some(l),
-        Err(f) => {
-            eprint!("{}", render_problems(&f.report, mode));
             None
         }
     }

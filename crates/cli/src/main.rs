@@ -19,16 +19,10 @@ const EXIT_BAD_INPUT: u8 = 2;
 /// Most bootstrap replicates a command accepts.
 const MAX_REPLICATES: usize = 1_000_000;
 
-/// A `--bootstrap` value: 0 (none) to [`MAX_REPLICATES`]. Bad values are
-/// argument errors (exit 2).
-fn replicates(s: &str) -> Result<usize, String> {
-    let n: usize = s
-        .parse()
-        .map_err(|_| format!("{s:?} is not a whole number of replicates"))?;
-    if n > MAX_REPLICATES {
-        return Err(format!("{n} replicates; at most {MAX_REPLICATES}"));
-    }
-    Ok(n)
+/// A `--bootstrap` value: 0 (none) to [`MAX_REPLICATES`]; anything else
+/// is an argument error (exit 2).
+fn replicates() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_REPLICATES as u64)
 }
 
 #[derive(Parser)]

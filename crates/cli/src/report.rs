@@ -39,7 +39,7 @@ pub struct ReportArgs {
     #[arg(long)]
     out: PathBuf,
     /// Cluster-bootstrap replicates (0: none; at most 1,000,000).
-    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates, value_parser = crate::replicates)]
+    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates, value_parser = crate::replicates())]
     bootstrap: usize,
     /// Seed of the bootstrap streams.
     #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.seed)]

@@ -30,7 +30,7 @@ pub struct StatsArgs {
     #[arg(long)]
     json: bool,
     /// Cluster-bootstrap replicates (0: none; at most 1,000,000).
-    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates, value_parser = crate::replicates)]
+    #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.replicates, value_parser = crate::replicates())]
     bootstrap: usize,
     /// Seed of the bootstrap streams.
     #[arg(long, default_value_t = cohort_stats::DEFAULT_BOOTSTRAP.seed)]

@@ -12,6 +12,7 @@
 //!   variety, chronicity, severity class, severe-or-frequent, per item group) and
 //!   sum scales (reversed items, prorating, subscales, clinical cut-offs by
 //!   age and sex, norm scores).
+//! - [`open`]: the one way to read, load and score a study.
 //! - [`reliability`]: Cronbach's alpha with its Feldt interval and
 //!   item-rest correlations, per scale and wave.
 #![deny(missing_docs)]
@@ -19,16 +20,18 @@
 mod error;
 mod measures;
 mod norms;
+mod open;
 mod reliability;
 mod score;
 mod spec;
 mod write;
 
-pub use error::SpecError;
+pub use error::{AlphaError, NormsError, SpecError};
 pub use measures::{
     derived_measure, instrument_measures, MeasureDef, MeasureKind, SEVERITY_CLASSES,
 };
 pub use norms::read_norms;
+pub use open::{open, OpenError, ScoredStudy};
 pub use reliability::{cronbach_alpha, pearson, reliability, ItemRest, Reliability};
 pub use score::{score, ItemCounts, MeasureScores, Note, Score, ScoreRows, Scores};
 pub use spec::{

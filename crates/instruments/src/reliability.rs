@@ -5,6 +5,7 @@ use cohort_panel::{Cell, Panel};
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 
+use crate::error::AlphaError;
 use crate::spec::{InstrumentKind, Instruments};
 
 /// Reliability of one scale at one wave.
@@ -46,25 +47,26 @@ const METHOD: &str = "listwise complete cases, reversed items recoded; sample va
 
 /// Cronbach's alpha of the rows of `data` (cases x items), with the Feldt
 /// 95% interval. `Err` says why it cannot be computed.
-pub fn cronbach_alpha(data: &[Vec<f64>]) -> Result<(f64, [f64; 2]), String> {
+pub fn cronbach_alpha(data: &[Vec<f64>]) -> Result<(f64, [f64; 2]), AlphaError> {
     let n = data.len();
     let k = data.first().map_or(0, Vec::len);
     if n < 2 {
-        return Err(format!("{n} complete case(s); at least 2 needed"));
+        return Err(AlphaError::TooFewCases { n });
     }
     if k < 2 {
-        return Err("fewer than 2 items".into());
+        return Err(AlphaError::TooFewItems);
     }
     let item_var: f64 = (0..k).map(|j| variance(data.iter().map(|r| r[j]))).sum();
     let total_var = variance(data.iter().map(|r| r.iter().sum::<f64>()));
     if total_var <= 0.0 {
-        return Err("the total score has no variance".into());
+        return Err(AlphaError::NoVariance);
     }
     let kf = k as f64;
     let alpha = kf / (kf - 1.0) * (1.0 - item_var / total_var);
     let df1 = (n - 1) as f64;
     let df2 = df1 * (kf - 1.0);
-    let f = FisherSnedecor::new(df1, df2).map_err(|e| format!("F distribution: {e}"))?;
+    // df1 >= 1 and df2 >= 1 here, so the distribution exists.
+    let f = FisherSnedecor::new(df1, df2).map_err(|_| AlphaError::TooFewCases { n })?;
     let lower = 1.0 - (1.0 - alpha) * f.inverse_cdf(0.975);
     let upper = 1.0 - (1.0 - alpha) * f.inverse_cdf(0.025);
     Ok((alpha, [lower, upper]))
@@ -126,7 +128,7 @@ pub fn reliability(panel: &Panel, spec: &Instruments) -> Vec<Reliability> {
                     .collect();
                 let (alpha, ci, note) = match cronbach_alpha(&rows) {
                     Ok((a, ci)) => (Some(a), Some(ci), None),
-                    Err(why) => (None, None, Some(why)),
+                    Err(why) => (None, None, Some(why.to_string())),
                 };
                 let item_rest = items
                     .iter()

@@ -599,11 +599,22 @@ fn instrument(
                 }
                 for item in &items {
                     check_item(&mut gr, study, item, |min, max| {
-                        let top = before_code
-                            .map_or(counts.len() as i64 - 1, |b| b.max(counts.len() as i64 - 1));
-                        (min >= 0 && max <= top).then_some(()).ok_or(format!(
-                            "its range [{min}, {max}] must lie within the response codes 0-{top}"
-                        ))
+                        // Every code but `before_code` needs a count.
+                        let top = counts.len() as i64 - 1;
+                        let counted_max = if before_code == Some(max) && min < max {
+                            max - 1
+                        } else {
+                            max
+                        };
+                        let ok = min >= 0
+                            && (counted_max <= top || before_code == Some(max) && min == max);
+                        (!ok).then(|| {
+                            let before = before_code
+                                .map_or(String::new(), |b| format!(" (and before_code {b})"));
+                            format!(
+                                "its range [{min}, {max}] has codes without a count: `counts` covers the codes 0-{top}{before}"
+                            )
+                        })
                     });
                 }
                 groups.push(ItemGroup {
@@ -645,10 +656,10 @@ fn instrument(
             let item_range = r.pair("item_range");
             for item in &items {
                 check_item(&mut r, study, item, |min, max| match item_range {
-                    Some((lo, hi)) if min < lo || max > hi => Err(format!(
+                    Some((lo, hi)) if min < lo || max > hi => Some(format!(
                         "its range [{min}, {max}] is outside item_range [{lo}, {hi}]"
                     )),
-                    _ => Ok(()),
+                    _ => None,
                 });
             }
             let item_range = item_range.unwrap_or_else(|| {
@@ -714,6 +725,16 @@ fn instrument(
                     r.bad(format!("variable {v} is not declared"));
                 }
             }
+            // Age bands compare whole years: the age must be an integer.
+            if let Some(a) = &age {
+                if let Some(v) = study.variable(a) {
+                    if !matches!(v.kind, VarKind::Integer { .. }) {
+                        r.bad(format!(
+                            "age variable {a} must be an integer variable (age bands compare years)"
+                        ));
+                    }
+                }
+            }
             let scale_names: Vec<String> = std::iter::once("total".to_string())
                 .chain(subscales.iter().map(|s| s.0.clone()))
                 .collect();
@@ -754,7 +775,7 @@ fn instrument(
                     match crate::norms::read_norms(&dir.join(&file)) {
                         Ok(rows) => Some(Norms { rows, clinical_t }),
                         Err(e) => {
-                            nr.bad(e);
+                            nr.bad(e.to_string());
                             None
                         }
                     }
@@ -793,16 +814,17 @@ fn instrument(
     })
 }
 
-/// An item must be a declared integer variable whose range passes `fits`.
+/// An item must be a declared integer variable whose range fits:
+/// `misfit` says why a range does not.
 fn check_item(
     r: &mut Reader<'_>,
     study: &Study,
     item: &str,
-    fits: impl Fn(i64, i64) -> Result<(), String>,
+    misfit: impl Fn(i64, i64) -> Option<String>,
 ) {
     match study.variable(item).map(|v| &v.kind) {
         Some(VarKind::Integer { min, max }) => {
-            if let Err(why) = fits(*min, *max) {
+            if let Some(why) = misfit(*min, *max) {
                 r.bad(format!("item {item}: {why}"));
             }
         }

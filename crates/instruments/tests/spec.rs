@@ -75,7 +75,17 @@ fn item_range_beyond_the_response_codes_is_refused() {
         "name = \"cv2\"\nlabel = \"Child: kicked (severe)\"\ntype = \"integer\"\nrange = [0, 9]",
     );
     assert!(
-        err.contains("item cv2: its range [0, 9] must lie within the response codes 0-7"),
+        err.contains("item cv2: its range [0, 9] has codes without a count: `counts` covers the codes 0-6 (and before_code 7)"),
+        "{err}"
+    );
+    // `counts` shorter than the codes: an answer of 5 or 6 would count
+    // nothing. Codes 0-4 counted, 7 is before_code, 5 and 6 are not.
+    let err = spec_error(
+        "name = \"child\"\nkind = \"incident_frequency\"",
+        "name = \"child\"\nkind = \"incident_frequency\"\ncounts = [0, 1, 2, 4, 8]",
+    );
+    assert!(
+        err.contains("item cv1: its range [0, 7] has codes without a count: `counts` covers the codes 0-4 (and before_code 7)"),
         "{err}"
     );
 }
