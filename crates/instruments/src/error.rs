@@ -2,14 +2,16 @@
 
 use std::path::PathBuf;
 
+use cohort_panel::{problem_lines, StudyProblem};
+
 /// The study file's `[[instruments]]` or `[[derived]]` tables are not valid.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {} problem(s) in the instrument declarations:\n  {}", path.display(), problems.len(), problems.join("\n  "))]
+#[error("{}: {} problem(s) in the instrument declarations:\n  {}", path.display(), problems.len(), problem_lines(problems))]
 pub struct SpecError {
     /// The study file.
     pub path: PathBuf,
-    /// One line per problem.
-    pub problems: Vec<String>,
+    /// Every problem, each with its line, column and key.
+    pub problems: Vec<StudyProblem>,
 }
 
 /// Why Cronbach's alpha cannot be computed (published as null with this

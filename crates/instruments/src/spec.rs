@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use cohort_panel::{did_you_mean, Study, VarKind};
+use cohort_panel::{did_you_mean, Positions, Study, StudyProblem, VarKind};
 
 use crate::error::SpecError;
 
@@ -218,18 +218,35 @@ pub const DEFAULT_COUNTS: [f64; 7] = [0.0, 1.0, 2.0, 4.0, 8.0, 15.0, 25.0];
 /// Reads a table's fields, collecting one message per problem.
 struct Reader<'a> {
     table: &'a toml::Table,
+    /// The section, in words, for messages (`[[instruments]] partner`).
     at: String,
-    problems: &'a mut Vec<String>,
+    /// The table's dotted key path in the study file (`instruments.0`).
+    path: String,
+    positions: &'a Positions,
+    problems: &'a mut Vec<StudyProblem>,
 }
 
 impl<'a> Reader<'a> {
-    /// A reader of a table nested in this one, reporting into the same list.
-    fn nested<'b>(&'b mut self, table: &'b toml::Table, at: String) -> Reader<'b> {
+    /// A reader of a table nested in this one (at key path `path`),
+    /// reporting into the same list.
+    fn nested<'b>(&'b mut self, table: &'b toml::Table, path: String, at: String) -> Reader<'b> {
         Reader {
             table,
             at,
+            path,
+            positions: self.positions,
             problems: &mut *self.problems,
         }
+    }
+
+    /// A problem at `key` of this table.
+    fn bad_key(&mut self, key: &str, msg: String) {
+        let path = format!("{}.{key}", self.path);
+        self.problems.push(StudyProblem::at(
+            self.positions,
+            &path,
+            format!("{}: {msg}", self.at),
+        ));
     }
 
     fn known(&mut self, keys: &[&str]) {
@@ -238,14 +255,23 @@ impl<'a> Reader<'a> {
                 let hint = did_you_mean(key, keys)
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| format!("known keys: {}", keys.join(", ")));
-                self.problems
-                    .push(format!("{}: unknown key `{key}`; {hint}", self.at));
+                let path = format!("{}.{key}", self.path);
+                self.problems.push(StudyProblem::at(
+                    self.positions,
+                    &path,
+                    format!("{}: unknown key `{key}`; {hint}", self.at),
+                ));
             }
         }
     }
 
+    /// A problem of this table as a whole.
     fn bad(&mut self, msg: String) {
-        self.problems.push(format!("{}: {msg}", self.at));
+        self.problems.push(StudyProblem::at(
+            self.positions,
+            &self.path,
+            format!("{}: {msg}", self.at),
+        ));
     }
 
     fn string(&mut self, key: &str) -> Option<String> {
@@ -253,7 +279,7 @@ impl<'a> Reader<'a> {
             None => None,
             Some(toml::Value::String(s)) => Some(s.clone()),
             Some(v) => {
-                self.bad(format!("`{key}` must be a string, found {v}"));
+                self.bad_key(key, format!("`{key}` must be a string, found {v}"));
                 None
             }
         }
@@ -277,12 +303,12 @@ impl<'a> Reader<'a> {
                     .filter_map(|v| v.as_str().map(String::from))
                     .collect();
                 if out.len() != a.len() {
-                    self.bad(format!("`{key}` must be a list of strings"));
+                    self.bad_key(key, format!("`{key}` must be a list of strings"));
                 }
                 out
             }
             Some(v) => {
-                self.bad(format!("`{key}` must be a list of strings, found {v}"));
+                self.bad_key(key, format!("`{key}` must be a list of strings, found {v}"));
                 Vec::new()
             }
         }
@@ -294,7 +320,7 @@ impl<'a> Reader<'a> {
             Some(toml::Value::Integer(i)) => Some(*i as f64),
             Some(toml::Value::Float(f)) if f.is_finite() => Some(*f),
             Some(v) => {
-                self.bad(format!("`{key}` must be a number, found {v}"));
+                self.bad_key(key, format!("`{key}` must be a number, found {v}"));
                 None
             }
         }
@@ -305,9 +331,10 @@ impl<'a> Reader<'a> {
             None => None,
             Some(toml::Value::Integer(i)) if *i >= 0 => Some(*i as usize),
             Some(v) => {
-                self.bad(format!(
-                    "`{key}` must be a whole number of at least 0, found {v}"
-                ));
+                self.bad_key(
+                    key,
+                    format!("`{key}` must be a whole number of at least 0, found {v}"),
+                );
                 None
             }
         }
@@ -320,36 +347,44 @@ impl<'a> Reader<'a> {
                 match (a[0].as_integer(), a[1].as_integer()) {
                     (Some(x), Some(y)) if x <= y => Some((x, y)),
                     _ => {
-                        self.bad(format!(
-                            "`{key}` must be [min, max] with whole numbers, min <= max"
-                        ));
+                        self.bad_key(
+                            key,
+                            format!("`{key}` must be [min, max] with whole numbers, min <= max"),
+                        );
                         None
                     }
                 }
             }
             Some(v) => {
-                self.bad(format!("`{key}` must be [min, max], found {v}"));
+                self.bad_key(key, format!("`{key}` must be [min, max], found {v}"));
                 None
             }
         }
     }
 
-    fn tables(&mut self, key: &str) -> Vec<&'a toml::Table> {
+    /// The tables under `key` with their key paths.
+    fn tables(&mut self, key: &str) -> Vec<(String, &'a toml::Table)> {
         let table: &'a toml::Table = self.table;
+        let path = format!("{}.{key}", self.path);
         match table.get(key) {
             None => Vec::new(),
             Some(toml::Value::Array(a)) => {
-                let out: Vec<&toml::Table> = a.iter().filter_map(|v| v.as_table()).collect();
+                let out: Vec<(String, &toml::Table)> = a
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| v.as_table().map(|t| (format!("{path}.{i}"), t)))
+                    .collect();
                 if out.len() != a.len() {
-                    self.bad(format!("`{key}` must be a list of tables"));
+                    self.bad_key(key, format!("`{key}` must be a list of tables"));
                 }
                 out
             }
-            Some(toml::Value::Table(t)) => vec![t],
+            Some(toml::Value::Table(t)) => vec![(path, t)],
             Some(v) => {
-                self.bad(format!(
-                    "`{key}` must be a table or a list of tables, found {v}"
-                ));
+                self.bad_key(
+                    key,
+                    format!("`{key}` must be a table or a list of tables, found {v}"),
+                );
                 Vec::new()
             }
         }
@@ -377,17 +412,19 @@ impl Instruments {
         let mut problems = Vec::new();
         let dir = study.path.parent().unwrap_or(Path::new("."));
         let mut instruments = Vec::new();
-        for t in &study.instruments {
-            if let Some(i) = instrument(t, study, dir, &mut problems) {
-                instruments.push(i);
+        for (i, t) in study.instruments.iter().enumerate() {
+            if let Some(inst) = instrument(t, i, study, dir, &mut problems) {
+                instruments.push(inst);
             }
         }
         let mut derived = Vec::new();
-        for t in &study.derived {
+        for (i, t) in study.derived.iter().enumerate() {
             let name = t.get("name").and_then(|v| v.as_str()).unwrap_or("?");
             let mut r = Reader {
                 table: t,
                 at: format!("[[derived]] {name}"),
+                path: format!("derived.{i}"),
+                positions: &study.positions,
                 problems: &mut problems,
             };
             r.known(DERIVED_KEYS);
@@ -415,8 +452,8 @@ impl Instruments {
                 ));
             }
             let mut terms = Vec::new();
-            for tt in r.tables("terms") {
-                let mut tr = r.nested(tt, format!("[[derived]] {name} term"));
+            for (tpath, tt) in r.tables("terms") {
+                let mut tr = r.nested(tt, tpath, format!("[[derived]] {name} term"));
                 tr.known(TERM_KEYS);
                 let measure = tr.required_string("measure");
                 let within = match tr.string("within") {
@@ -446,7 +483,7 @@ impl Instruments {
             instruments,
             derived,
         };
-        set.check_measure_names(&mut problems);
+        set.check_measure_names(&study.positions, &mut problems);
         if problems.is_empty() {
             Ok(set)
         } else {
@@ -459,7 +496,7 @@ impl Instruments {
 
     /// Every term names a measure declared before it, at a level it can
     /// be used at; names are unique.
-    fn check_measure_names(&self, problems: &mut Vec<String>) {
+    fn check_measure_names(&self, positions: &Positions, problems: &mut Vec<StudyProblem>) {
         let mut known: Vec<(String, Level)> = self
             .instruments
             .iter()
@@ -469,12 +506,22 @@ impl Instruments {
                     .map(|m| (m.name, m.level))
             })
             .collect();
-        for d in &self.derived {
+        for (i, d) in self.derived.iter().enumerate() {
+            let mut push = |key: &str, msg: String| {
+                problems.push(StudyProblem::at(
+                    positions,
+                    &format!("derived.{i}.{key}"),
+                    msg,
+                ))
+            };
             if known.iter().any(|(n, _)| *n == d.name) {
-                problems.push(format!(
-                    "[[derived]] {}: a measure of that name exists already",
-                    d.name
-                ));
+                push(
+                    "name",
+                    format!(
+                        "[[derived]] {}: a measure of that name exists already",
+                        d.name
+                    ),
+                );
             }
             for t in &d.terms {
                 match known.iter().find(|(n, _)| *n == t.measure) {
@@ -483,17 +530,17 @@ impl Instruments {
                         let hint = did_you_mean(&t.measure, &names)
                             .map(|s| format!("; did you mean `{s}`?"))
                             .unwrap_or_default();
-                        problems.push(format!(
+                        push("terms", format!(
                             "[[derived]] {}: term `{}` is not a measure declared before it{hint}",
                             d.name, t.measure
                         ));
                     }
-                    Some((_, Level::Family)) if d.level == Level::Respondent => problems.push(format!(
+                    Some((_, Level::Family)) if d.level == Level::Respondent => push("terms", format!(
                         "[[derived]] {}: a respondent measure cannot use the family measure `{}`",
                         d.name, t.measure
                     )),
                     Some((_, Level::Respondent)) if d.level == Level::Family && t.within.is_none() => {
-                        problems.push(format!(
+                        push("terms", format!(
                             "[[derived]] {}: term `{}` is a respondent measure; say how a family's respondents are combined with `within`",
                             d.name, t.measure
                         ))
@@ -508,9 +555,10 @@ impl Instruments {
 
 fn instrument(
     t: &toml::Table,
+    index: usize,
     study: &Study,
     dir: &Path,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<StudyProblem>,
 ) -> Option<Instrument> {
     let name = t
         .get("name")
@@ -520,6 +568,8 @@ fn instrument(
     let mut r = Reader {
         table: t,
         at: format!("[[instruments]] {name}"),
+        path: format!("instruments.{index}"),
+        positions: &study.positions,
         problems,
     };
     r.known(INSTRUMENT_KEYS);
@@ -574,13 +624,13 @@ fn instrument(
             };
             let frequent_at = r.number("frequent_at").unwrap_or(22.0);
             let mut groups = Vec::new();
-            for g in r.tables("groups") {
+            for (gpath, g) in r.tables("groups") {
                 let gname = g
                     .get("name")
                     .and_then(|v| v.as_str())
                     .unwrap_or("?")
                     .to_string();
-                let mut gr = r.nested(g, format!("[[instruments]] {name} group {gname}"));
+                let mut gr = r.nested(g, gpath, format!("[[instruments]] {name} group {gname}"));
                 gr.known(GROUP_KEYS);
                 let gname = gr.required_string("name");
                 let severe = match gr.required_string("severity").as_str() {
@@ -739,8 +789,8 @@ fn instrument(
                 .chain(subscales.iter().map(|s| s.0.clone()))
                 .collect();
             let mut cutoffs = Vec::new();
-            for c in r.tables("cutoffs") {
-                let mut cr = r.nested(c, format!("[[instruments]] {name} cutoff"));
+            for (cpath, c) in r.tables("cutoffs") {
+                let mut cr = r.nested(c, cpath, format!("[[instruments]] {name} cutoff"));
                 cr.known(CUTOFF_KEYS);
                 let scale = cr.string("scale").unwrap_or_else(|| "total".into());
                 if !scale_names.contains(&scale) {
@@ -768,7 +818,8 @@ fn instrument(
             let norms = match r.table.get("norms").and_then(|v| v.as_table()) {
                 None => None,
                 Some(nt) => {
-                    let mut nr = r.nested(nt, format!("[[instruments]] {name} norms"));
+                    let npath = format!("{}.norms", r.path);
+                    let mut nr = r.nested(nt, npath, format!("[[instruments]] {name} norms"));
                     nr.known(NORMS_KEYS);
                     let file = nr.required_string("file");
                     let clinical_t = nr.number("clinical_t").unwrap_or(70.0);

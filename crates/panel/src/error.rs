@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::locate::{problem_lines, StudyProblem};
 use crate::report::LoadReport;
 
 /// The study file cannot be used.
@@ -25,12 +26,12 @@ pub enum StudyError {
         message: String,
     },
     /// The file is TOML but its content is not a valid study.
-    #[error("{}: {} problem(s):\n  {}", path.display(), problems.len(), problems.join("\n  "))]
+    #[error("{}: {} problem(s):\n  {}", path.display(), problems.len(), problem_lines(problems))]
     Invalid {
         /// The study file.
         path: PathBuf,
-        /// One line per problem.
-        problems: Vec<String>,
+        /// Every problem, each with its line, column and key.
+        problems: Vec<StudyProblem>,
     },
 }
 

@@ -44,6 +44,7 @@
 
 mod error;
 mod load;
+mod locate;
 mod panel;
 mod provenance;
 mod report;
@@ -55,6 +56,7 @@ mod write;
 
 pub use error::{LoadFailure, StudyError};
 pub use load::{load, load_reader, Loaded, Mode};
+pub use locate::{problem_lines, Position, Positions, StudyProblem};
 pub use panel::{Cell, ClusterId, Column, Missing, Panel, RespondentId, Wave};
 pub use provenance::{provenance, sha256_file, FileHash, Provenance};
 pub use report::{FileAccount, LoadReport, Problem, ProblemKind, Scope, PROBLEMS_KEPT};

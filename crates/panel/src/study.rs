@@ -1,17 +1,20 @@
 //! The study file: what the data files are, how they are laid out, and what
 //! every column means.
 //!
-//! Parsing runs in three steps so that each error can say where it is:
-//! the TOML text is read into a generic table, every key is checked against
-//! the keys this version knows (an unknown key is an error with a "did you
+//! The text is parsed once into a document that keeps the position of
+//! every key ([`Positions`]); from it, every key is checked against the
+//! keys this version knows (an unknown key is an error with a "did you
 //! mean" suggestion, because a misspelt optional key would otherwise be
-//! silently ignored), and only then is it read into typed, validated values.
+//! silently ignored), and the values are read into typed, validated
+//! values. Every problem is collected in that one pass, each with its
+//! line, column and key ([`StudyProblem`]).
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::error::StudyError;
+use crate::locate::{position_of, Positions, StudyProblem};
 use crate::suggest::did_you_mean;
 
 /// A validated study file.
@@ -37,6 +40,8 @@ pub struct Study {
     pub instruments: Vec<toml::Table>,
     /// The `[[derived]]` tables (measures combining others), unparsed.
     pub derived: Vec<toml::Table>,
+    /// Where every key of the study file stands.
+    pub positions: Positions,
 }
 
 /// The `[data]` section.
@@ -348,16 +353,36 @@ impl Study {
     /// Parses study-file text; data paths are resolved against `dir`, and
     /// `path` is only used in messages. Lets tests work without files.
     pub fn from_str_in(text: &str, path: &Path, dir: &Path) -> Result<Study, StudyError> {
-        let table: toml::Table = toml::from_str(text).map_err(|e| StudyError::Toml {
+        let toml_error = |message: String| StudyError::Toml {
             path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        check_keys(&table, text, path)?;
-        let raw: RawStudy = toml::from_str(text).map_err(|e| StudyError::Toml {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        validate(raw, path, dir)
+            message,
+        };
+        let doc = toml_edit::ImDocument::parse(text.to_string())
+            .map_err(|e| toml_error(toml_edit::de::Error::from(e).to_string()))?;
+        let positions = Positions::of(&doc, text);
+        let table: toml::Table =
+            toml_edit::de::from_document(doc.clone()).map_err(|e| toml_error(e.to_string()))?;
+        let mut unknown = unknown_keys(&table, &positions);
+        let raw: RawStudy = match toml_edit::de::from_document(doc) {
+            Ok(raw) => raw,
+            Err(e) => {
+                // A missing or mistyped value, reported with the unknown
+                // keys (often the same mistake: `recal_months`).
+                let position = e.span().map(|s| position_of(text, s.start));
+                unknown.push(StudyProblem {
+                    position,
+                    key: position
+                        .and_then(|p| positions.key_at(p))
+                        .unwrap_or_default(),
+                    message: e.message().to_string(),
+                });
+                return Err(StudyError::Invalid {
+                    path: path.to_path_buf(),
+                    problems: unknown,
+                });
+            }
+        };
+        validate(raw, positions, unknown, path, dir)
     }
 
     /// The declared variable called `name`.
@@ -371,65 +396,73 @@ impl Study {
     }
 }
 
-fn check_keys(table: &toml::Table, text: &str, path: &Path) -> Result<(), StudyError> {
+/// Every key this version does not know, as problems.
+fn unknown_keys(table: &toml::Table, positions: &Positions) -> Vec<StudyProblem> {
     let mut problems = Vec::new();
-    let mut check = |t: &toml::Table, section: &str, known: &[&str]| {
+    let mut check = |t: &toml::Table, at: &str, section: &str, known: &[&str]| {
         for key in t.keys() {
             if !known.contains(&key.as_str()) {
                 let mut msg = format!("unknown key `{key}` in {section}");
-                if let Some(line) = line_of_key(text, key) {
-                    msg = format!("line {line}: {msg}");
-                }
                 match did_you_mean(key, known) {
                     Some(s) => msg.push_str(&format!("; did you mean `{s}`?")),
                     None => msg.push_str(&format!("; known keys: {}", known.join(", "))),
                 }
-                problems.push(msg);
+                let key_path = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                problems.push(StudyProblem::at(positions, &key_path, msg));
             }
         }
     };
-    check(table, "the top level", TOP_KEYS);
+    check(table, "", "the top level", TOP_KEYS);
     let sub = |key: &str| table.get(key).and_then(|v| v.as_table());
     if let Some(t) = sub("study") {
-        check(t, "[study]", STUDY_KEYS);
+        check(t, "study", "[study]", STUDY_KEYS);
     }
     if let Some(t) = sub("data") {
-        check(t, "[data]", DATA_KEYS);
+        check(t, "data", "[data]", DATA_KEYS);
     }
     if let Some(t) = sub("disclosure") {
-        check(t, "[disclosure]", DISCLOSURE_KEYS);
+        check(t, "disclosure", "[disclosure]", DISCLOSURE_KEYS);
     }
     for (key, known) in [("waves", WAVE_KEYS), ("variables", VARIABLE_KEYS)] {
         if let Some(items) = table.get(key).and_then(|v| v.as_array()) {
-            for item in items.iter().filter_map(|v| v.as_table()) {
-                check(item, &format!("[[{key}]]"), known);
+            for (i, item) in items.iter().enumerate() {
+                if let Some(item) = item.as_table() {
+                    check(item, &format!("{key}.{i}"), &format!("[[{key}]]"), known);
+                }
             }
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(StudyError::Invalid {
-            path: path.to_path_buf(),
-            problems,
-        })
+    problems
+}
+
+/// Study-file problems, each located at its key.
+struct Problems<'a> {
+    positions: &'a Positions,
+    list: Vec<StudyProblem>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, key: &str, message: impl Into<String>) {
+        self.list
+            .push(StudyProblem::at(self.positions, key, message.into()));
     }
 }
 
-/// First line (1-based) on which `key` is assigned, for messages.
-fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            let l = line.trim_start();
-            l.strip_prefix(key)
-                .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-        .map(|i| i + 1)
-}
-
-fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError> {
-    let mut problems: Vec<String> = Vec::new();
+fn validate(
+    raw: RawStudy,
+    positions: Positions,
+    unknown_keys: Vec<StudyProblem>,
+    path: &Path,
+    dir: &Path,
+) -> Result<Study, StudyError> {
+    let mut problems = Problems {
+        positions: &positions,
+        list: unknown_keys,
+    };
     let d = raw.data;
 
     let files: Vec<PathBuf> = match d.path {
@@ -437,14 +470,15 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
         OneOrMany::Many(ps) => ps.into_iter().map(|p| dir.join(p)).collect(),
     };
     if files.is_empty() {
-        problems.push("[data] path: no data file named".into());
+        problems.at("data.path", "[data] path: no data file named");
     }
     let layout = match d.layout.as_deref().unwrap_or("long") {
         "long" => match d.wave {
             Some(wave) => Layout::Long { wave },
             None => {
-                problems.push(
-                    "[data] layout \"long\" needs `wave`, the column with the wave label".into(),
+                problems.at(
+                    "data",
+                    "[data] layout \"long\" needs `wave`, the column with the wave label",
                 );
                 Layout::Long {
                     wave: String::new(),
@@ -454,16 +488,20 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
         "wide" => {
             let pattern = d.pattern.unwrap_or_else(|| "{var}_{wave}".to_string());
             if !pattern.contains("{var}") || !pattern.contains("{wave}") {
-                problems.push(format!(
-                    "[data] pattern \"{pattern}\" must contain both {{var}} and {{wave}}"
-                ));
+                problems.at(
+                    "data.pattern",
+                    format!("[data] pattern \"{pattern}\" must contain both {{var}} and {{wave}}"),
+                );
             }
             Layout::Wide { pattern }
         }
         other => {
-            problems.push(format!(
-                "[data] layout: \"{other}\" is not a layout (expected \"long\" or \"wide\")"
-            ));
+            problems.at(
+                "data.layout",
+                format!(
+                    "[data] layout: \"{other}\" is not a layout (expected \"long\" or \"wide\")"
+                ),
+            );
             Layout::Long {
                 wave: String::new(),
             }
@@ -474,9 +512,12 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
         ";" => b';',
         "\t" | "tab" => b'\t',
         other => {
-            problems.push(format!(
+            problems.at(
+                "data.delimiter",
+                format!(
                 "[data] delimiter: \"{other}\" is not supported (expected \",\", \";\" or \"tab\")"
-            ));
+            ),
+            );
             b','
         }
     };
@@ -484,14 +525,18 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
         "." => Decimal::Point,
         "," => Decimal::Comma,
         other => {
-            problems.push(format!(
-                "[data] decimal: \"{other}\" is not supported (expected \".\" or \",\")"
-            ));
+            problems.at(
+                "data.decimal",
+                format!("[data] decimal: \"{other}\" is not supported (expected \".\" or \",\")"),
+            );
             Decimal::Point
         }
     };
     if decimal == Decimal::Comma && delimiter == b',' {
-        problems.push("[data] decimal \",\" needs another delimiter: set delimiter = \";\"".into());
+        problems.at(
+            "data.decimal",
+            "[data] decimal \",\" needs another delimiter: set delimiter = \";\"",
+        );
     }
     let mut global_missing: Vec<MissingCode> = Vec::new();
     for (code, reason) in d.missing {
@@ -500,9 +545,10 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
                 code,
                 reason: r.to_string(),
             }),
-            None => problems.push(format!(
-                "[data] missing: the reason for code {code} must be a string"
-            )),
+            None => problems.at(
+                &format!("data.missing.{code}"),
+                format!("[data] missing: the reason for code {code} must be a string"),
+            ),
         }
     }
 
@@ -517,73 +563,100 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
         })
         .collect();
     if waves.is_empty() {
-        problems.push("[[waves]]: no wave declared".into());
+        problems.at("waves", "[[waves]]: no wave declared");
     }
     if waves.len() > MAX_WAVES {
-        problems.push(format!(
-            "[[waves]]: {} waves declared, at most {MAX_WAVES} are supported",
-            waves.len()
-        ));
+        problems.at(
+            "waves",
+            format!(
+                "[[waves]]: {} waves declared, at most {MAX_WAVES} are supported",
+                waves.len()
+            ),
+        );
     }
-    for w in &waves {
+    for (i, w) in waves.iter().enumerate() {
         if !w.months.is_finite() || !w.recall_months.is_finite() || w.recall_months <= 0.0 {
-            problems.push(format!(
-                "[[waves]] {}: months must be a number and recall_months a positive number",
-                w.label
-            ));
+            problems.at(
+                &format!("waves.{i}.months"),
+                format!(
+                    "[[waves]] {}: months must be a number and recall_months a positive number",
+                    w.label
+                ),
+            );
         }
-        if waves.iter().filter(|o| o.label == w.label).count() > 1 {
-            problems.push(format!(
-                "[[waves]]: label \"{}\" is declared twice",
-                w.label
-            ));
+        if waves[..i].iter().any(|o| o.label == w.label) {
+            problems.at(
+                &format!("waves.{i}.label"),
+                format!("[[waves]]: label \"{}\" is declared twice", w.label),
+            );
         }
     }
     waves.sort_by(|a, b| a.months.total_cmp(&b.months));
     for pair in waves.windows(2) {
         if pair[0].months == pair[1].months {
-            problems.push(format!(
-                "[[waves]]: {} and {} have the same months ({}); waves are ordered by months",
-                pair[0].label, pair[1].label, pair[0].months
-            ));
+            problems.at(
+                "waves",
+                format!(
+                    "[[waves]]: {} and {} have the same months ({}); waves are ordered by months",
+                    pair[0].label, pair[1].label, pair[0].months
+                ),
+            );
         }
     }
 
     // Variables.
     let mut variables = Vec::new();
-    for rv in raw.variables {
+    // The study-file index of each variable, for positions.
+    let mut index_of = std::collections::BTreeMap::new();
+    for (i, rv) in raw.variables.into_iter().enumerate() {
         if variables.iter().any(|v: &Variable| v.name == rv.name) {
-            problems.push(format!("[[variables]]: \"{}\" is declared twice", rv.name));
+            problems.at(
+                &format!("variables.{i}.name"),
+                format!("[[variables]]: \"{}\" is declared twice", rv.name),
+            );
             continue;
         }
-        match variable(rv, &global_missing) {
-            Ok(v) => variables.push(v),
-            Err(mut p) => problems.append(&mut p),
+        index_of.insert(rv.name.clone(), i);
+        if let Some(v) = variable(rv, i, &global_missing, &mut problems) {
+            variables.push(v);
         }
     }
+    let var_key = |name: &str, field: &str| match index_of.get(name) {
+        Some(i) => format!("variables.{i}.{field}"),
+        None => "variables".to_string(),
+    };
     for key in [&d.respondent, &d.cluster] {
         if let Some(v) = variables.iter().find(|v| &v.name == key) {
             if v.kind != VarKind::Id {
-                problems.push(format!(
-                    "[[variables]] {key}: the id column must have type \"id\""
-                ));
+                problems.at(
+                    &var_key(key, "type"),
+                    format!("[[variables]] {key}: the id column must have type \"id\""),
+                );
             }
         }
     }
     match variables.iter().find(|v| v.name == d.role) {
         Some(v) if matches!(v.kind, VarKind::Categorical { .. }) => {}
-        Some(_) => problems.push(format!(
-            "[[variables]] {}: the role column must be categorical, with its codes",
-            d.role
-        )),
-        None => problems.push(format!(
+        Some(_) => problems.at(
+            &var_key(&d.role, "type"),
+            format!(
+                "[[variables]] {}: the role column must be categorical, with its codes",
+                d.role
+            ),
+        ),
+        // Declared but invalid: its own problems say why.
+        None if index_of.contains_key(&d.role) => {}
+        None => problems.at(
+            "data.role",
+            format!(
             "[data] role = \"{}\": declare it as a categorical [[variables]] entry with its codes",
             d.role
-        )),
+        ),
+        ),
     }
     if let Layout::Long { wave } = &layout {
         if variables.iter().any(|v| &v.name == wave) {
-            problems.push(format!(
+            problems.at(&var_key(wave, "name"), format!(
                 "[[variables]] {wave}: the wave column is not a variable; its values are the [[waves]] labels"
             ));
         }
@@ -600,16 +673,19 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
                 round_to: rd.round_to.unwrap_or(dflt.round_to),
             };
             if dc.round_to == 0 {
-                problems.push("[disclosure] round_to must be at least 1 (1 = no rounding)".into());
+                problems.at(
+                    "disclosure.round_to",
+                    "[disclosure] round_to must be at least 1 (1 = no rounding)",
+                );
             }
             dc
         }
     };
 
-    if !problems.is_empty() {
+    if !problems.list.is_empty() {
         return Err(StudyError::Invalid {
             path: path.to_path_buf(),
-            problems,
+            problems: problems.list,
         });
     }
     Ok(Study {
@@ -630,19 +706,35 @@ fn validate(raw: RawStudy, path: &Path, dir: &Path) -> Result<Study, StudyError>
         disclosure,
         instruments: raw.instruments,
         derived: raw.derived,
+        positions,
     })
 }
 
-fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable, Vec<String>> {
+/// A validated variable, or `None` with its problems added to `problems`
+/// (`i`: its index among the study file's `[[variables]]`).
+fn variable(
+    rv: RawVariable,
+    i: usize,
+    global_missing: &[MissingCode],
+    problems: &mut Problems<'_>,
+) -> Option<Variable> {
     let name = rv.name;
-    let mut problems = Vec::new();
-    let here = |msg: String| format!("[[variables]] {name}: {msg}");
+    let before = problems.list.len();
+    let mut here = |field: &str, msg: String| {
+        problems.at(
+            &format!("variables.{i}.{field}"),
+            format!("[[variables]] {name}: {msg}"),
+        )
+    };
     let range = rv.range.unwrap_or_default();
     if !range.is_empty() && range.len() != 2 {
-        problems.push(here(format!(
-            "range must have two values [min, max], found {}",
-            range.len()
-        )));
+        here(
+            "range",
+            format!(
+                "range must have two values [min, max], found {}",
+                range.len()
+            ),
+        );
     }
     let kind = match rv.kind.as_str() {
         "integer" => {
@@ -650,13 +742,14 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
             if range.len() == 2 {
                 match (range[0].as_integer(), range[1].as_integer()) {
                     (Some(a), Some(b)) => (min, max) = (a, b),
-                    _ => {
-                        problems.push(here("range of an integer must be two whole numbers".into()))
-                    }
+                    _ => here(
+                        "range",
+                        "range of an integer must be two whole numbers".into(),
+                    ),
                 }
             }
             if min > max {
-                problems.push(here(format!("range [{min}, {max}] is empty")));
+                here("range", format!("range [{min}, {max}] is empty"));
             }
             VarKind::Integer { min, max }
         }
@@ -666,18 +759,20 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
                 let num = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
                 match (num(&range[0]), num(&range[1])) {
                     (Some(a), Some(b)) => (min, max) = (a, b),
-                    _ => problems.push(here("range of a float must be two numbers".into())),
+                    _ => here("range", "range of a float must be two numbers".into()),
                 }
             }
-            if min > max {
-                problems.push(here(format!("range [{min}, {max}] is empty")));
+            if min.is_nan() || max.is_nan() {
+                here("range", "a range bound is nan; expected a number".into());
+            } else if min > max {
+                here("range", format!("range [{min}, {max}] is empty"));
             }
             VarKind::Float { min, max }
         }
         "categorical" => {
             let mut codes = Vec::new();
             match &rv.codes {
-                None => problems.push(here("a categorical variable needs `codes`".into())),
+                None => here("type", "a categorical variable needs `codes`".into()),
                 Some(t) => {
                     for (code, label) in t {
                         match label.as_str() {
@@ -685,15 +780,17 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
                                 code: code.clone(),
                                 label: l.to_string(),
                             }),
-                            None => problems
-                                .push(here(format!("the label of code {code} must be a string"))),
+                            None => here(
+                                &format!("codes.{code}"),
+                                format!("the label of code {code} must be a string"),
+                            ),
                         }
                     }
                     if codes.is_empty() {
-                        problems.push(here("`codes` is empty".into()));
+                        here("codes", "`codes` is empty".into());
                     }
                     if codes.len() > 60_000 {
-                        problems.push(here("more than 60,000 codes".into()));
+                        here("codes", "more than 60,000 codes".into());
                     }
                 }
             }
@@ -705,9 +802,9 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
                 "DD-MM-YYYY" => DateFormat::DayMonthYear,
                 "DD/MM/YYYY" => DateFormat::DayMonthYearSlash,
                 other => {
-                    problems.push(here(format!(
+                    here("format", format!(
                         "date format \"{other}\" is not supported (expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)"
-                    )));
+                    ));
                     DateFormat::YearMonthDay
                 }
             };
@@ -719,11 +816,22 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
                         .and_then(|s| crate::value::parse_date(s.as_bytes(), format))
                     {
                         Some(d) => *slot = Some(d),
-                        None => problems.push(here(format!(
-                            "range bound {v} is not a date in the format {}",
-                            format.as_str()
-                        ))),
+                        None => here(
+                            "range",
+                            format!(
+                                "range bound {v} is not a date in the format {}",
+                                format.as_str()
+                            ),
+                        ),
                     }
+                }
+            }
+            if let [Some(a), Some(b)] = bounds {
+                if a > b {
+                    here(
+                        "range",
+                        format!("range [{}, {}] is empty", range[0], range[1]),
+                    );
                 }
             }
             VarKind::Date {
@@ -738,15 +846,18 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
             let hint = did_you_mean(other, &known)
                 .map(|s| format!("did you mean \"{s}\"?"))
                 .unwrap_or_else(|| format!("expected one of {}", known.join(", ")));
-            problems.push(here(format!("type \"{other}\" is not a type; {hint}")));
+            here("type", format!("type \"{other}\" is not a type; {hint}"));
             VarKind::Id
         }
     };
     if rv.codes.is_some() && !matches!(kind, VarKind::Categorical { .. }) {
-        problems.push(here("`codes` only applies to type \"categorical\"".into()));
+        here(
+            "codes",
+            "`codes` only applies to type \"categorical\"".into(),
+        );
     }
     if rv.format.is_some() && !matches!(kind, VarKind::Date { .. }) {
-        problems.push(here("`format` only applies to type \"date\"".into()));
+        here("format", "`format` only applies to type \"date\"".into());
     }
 
     let mut missing: Vec<MissingCode> = Vec::new();
@@ -756,9 +867,10 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
                 code: code.clone(),
                 reason: r.to_string(),
             }),
-            None => problems.push(here(format!(
-                "the reason for missing code {code} must be a string"
-            ))),
+            None => here(
+                &format!("missing.{code}"),
+                format!("the reason for missing code {code} must be a string"),
+            ),
         }
     }
     for g in global_missing {
@@ -771,16 +883,16 @@ fn variable(rv: RawVariable, global_missing: &[MissingCode]) -> Result<Variable,
     }
     for m in &missing {
         if let Some(clash) = missing_clash(&kind, &m.code) {
-            problems.push(here(format!(
-                "missing code {} ({}) {clash}",
-                m.code, m.reason
-            )));
+            here(
+                "missing",
+                format!("missing code {} ({}) {clash}", m.code, m.reason),
+            );
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if problems.list.len() > before {
+        return None;
     }
-    Ok(Variable {
+    Some(Variable {
         name,
         label: rv.label,
         kind,

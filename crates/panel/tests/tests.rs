@@ -4,6 +4,7 @@ mod invariants;
 mod provenance;
 mod roundtrip;
 mod small;
+mod study_problems;
 
 use cohort_panel::{Cell, Panel};
 
