@@ -1,0 +1,344 @@
+//! F1-F13, one named function each, listed in [`FINDINGS`]. Each takes the
+//! scored study ([`Ctx`]) and returns its [`Finding`] before the gate;
+//! [`findings`] runs them all and passes each through the gate.
+
+use std::collections::BTreeMap;
+
+use cohort_instruments::Scores;
+use cohort_panel::{Panel, RespondentId};
+use cohort_results::{Gate, Rules};
+use cohort_stats::{paired_t, trajectories, BootstrapSpec, TRAJECTORY_MEASURE};
+
+use crate::{
+    by_cluster, clustered, family_share, mean, missing, share, values, variable_by_cluster, Finding,
+};
+
+/// What every finding reads: the scored study, its first and last wave,
+/// the bootstrap and the gate.
+pub struct Ctx<'a> {
+    panel: &'a Panel,
+    scores: &'a Scores,
+    spec: &'a BootstrapSpec,
+    gate: Gate,
+    first: u8,
+    last: u8,
+    w0: String,
+    wl: String,
+}
+
+impl Ctx<'_> {
+    /// Values of a measure by (unit, wave), if the study declares it.
+    fn measure(&self, name: &str) -> Option<BTreeMap<(u32, u8), f64>> {
+        values(self.scores, name)
+    }
+
+    /// The values of a measure at wave `w`.
+    fn at(v: &BTreeMap<(u32, u8), f64>, w: u8) -> Vec<f64> {
+        v.iter()
+            .filter(|((_, ww), _)| *ww == w)
+            .map(|(_, x)| *x)
+            .collect()
+    }
+
+    /// A share of families of a 0/1 family measure at wave `w`.
+    fn family_share_at(&self, name: &str, w: u8, definition: String) -> Finding {
+        match self.measure(name) {
+            None => missing(&definition, name),
+            Some(v) => family_share(&Self::at(&v, w), &definition),
+        }
+    }
+
+    /// A share of children of a 0/1 respondent measure at the first wave,
+    /// with a cluster-bootstrap interval.
+    fn child_share(&self, name: &str, definition: String) -> Finding {
+        match self.measure(name) {
+            None => missing(&definition, name),
+            Some(v) => clustered(
+                self.panel,
+                &by_cluster(self.panel, &v, self.first, |_| true),
+                self.spec,
+                &definition,
+                share,
+            ),
+        }
+    }
+}
+
+/// F1: families with partner violence and/or violence against a child.
+pub fn f1(c: &mut Ctx) -> Finding {
+    let def = format!("families with partner violence and/or violence against a child (family_any_violence = 1), {}", c.w0);
+    c.family_share_at("family_any_violence", c.first, def)
+}
+
+/// F2: mean incidents per family per 12 months.
+pub fn f2(c: &mut Ctx) -> Finding {
+    let def = format!(
+        "mean incidents per family per 12 months (family_incidents), {}",
+        c.w0
+    );
+    match c.measure("family_incidents") {
+        None => missing(&def, "family_incidents"),
+        Some(v) => {
+            let x = Ctx::at(&v, c.first);
+            let d = cohort_stats::describe(&x);
+            Finding {
+                value: d.mean,
+                ci95: d.mean_ci95_t,
+                n: x.len(),
+                p_value: None,
+                definition: def,
+                method: "mean of families; t 95% interval".into(),
+                note: d.note,
+            }
+        }
+    }
+}
+
+/// F3: families with both partner violence and violence against a child.
+pub fn f3(c: &mut Ctx) -> Finding {
+    let def = format!("families with both partner violence and violence against a child (family_both_violence = 1), {}", c.w0);
+    c.family_share_at("family_both_violence", c.first, def)
+}
+
+/// F4a: children who experienced direct violence.
+pub fn f4a(c: &mut Ctx) -> Finding {
+    let def = format!(
+        "children who experienced direct violence (child_abuse.prevalence = 1), {}",
+        c.w0
+    );
+    c.child_share("child_abuse.prevalence", def)
+}
+
+/// F4b: incidents against a child per year, children with direct violence.
+pub fn f4b(c: &mut Ctx) -> Finding {
+    let def = format!("mean incidents against a child per 12 months (child_abuse.annual), children with direct violence, {}", c.w0);
+    match (
+        c.measure("child_abuse.prevalence"),
+        c.measure("child_abuse.annual"),
+    ) {
+        (Some(p), Some(a)) => {
+            let first = c.first;
+            let hit = |u: u32| p.get(&(u, first)) == Some(&1.0);
+            clustered(
+                c.panel,
+                &by_cluster(c.panel, &a, first, hit),
+                c.spec,
+                &def,
+                mean,
+            )
+        }
+        _ => missing(&def, "child_abuse.prevalence and child_abuse.annual"),
+    }
+}
+
+/// F5: families with severe or frequent violence at the first wave.
+pub fn f5(c: &mut Ctx) -> Finding {
+    let def = format!(
+        "families with severe or frequent violence (family_severe_or_frequent = 1), {}",
+        c.w0
+    );
+    c.family_share_at("family_severe_or_frequent", c.first, def)
+}
+
+/// F6: families in poverty.
+pub fn f6(c: &mut Ctx) -> Finding {
+    let def = "families in poverty (poverty = 1)".to_string();
+    match variable_by_cluster(c.panel, "poverty", true) {
+        None => missing(&def, "a 0/1 variable poverty"),
+        Some(v) => family_share(&v.concat(), &def),
+    }
+}
+
+/// F7: families in which the violence stopped: the report's stopped share,
+/// from the same function ([`trajectories`]) through the same gate.
+pub fn f7(c: &mut Ctx) -> Finding {
+    let def = format!("families in which the violence stopped: {TRAJECTORY_MEASURE} above 0 at {} and 0 at {}, of the families above 0 at {} with a value at {} (the report's stopped share)", c.w0, c.wl, c.w0, c.wl);
+    let waves = c.panel.study().wave_labels();
+    match trajectories(c.scores, &waves) {
+        None => missing(&def, TRAJECTORY_MEASURE),
+        Some(t) => {
+            // Null where the trajectory table hides the stopped count or
+            // its base.
+            let (_, published) = c.gate.trajectories(&t);
+            Finding {
+                value: published.value,
+                ci95: published.ci95,
+                n: t.stopped.of as usize,
+                p_value: None,
+                note: match (t.stopped.share, published.value) {
+                    (None, _) => Some("no family with violence at the first wave".into()),
+                    (Some(_), None) => Some(
+                        "suppressed: a count of the trajectories it comes from is suppressed"
+                            .into(),
+                    ),
+                    _ => None,
+                },
+                definition: def,
+                method: "share of families; Wilson 95% interval".into(),
+            }
+        }
+    }
+}
+
+/// F8: families still with severe or frequent violence at the last wave.
+pub fn f8(c: &mut Ctx) -> Finding {
+    let def = format!(
+        "families still with severe or frequent violence (family_severe_or_frequent = 1), {}",
+        c.wl
+    );
+    c.family_share_at("family_severe_or_frequent", c.last, def)
+}
+
+/// F9: the change in mean family incidents, first to last wave.
+pub fn f9(c: &mut Ctx) -> Finding {
+    let (w0, wl) = (&c.w0, &c.wl);
+    let def = format!("change in mean incidents per family (F2) from {w0} to {wl}, families with both: mean of {wl} - {w0}, paired t-test");
+    let Some(v) = c.measure("family_incidents") else {
+        return missing(&def, "family_incidents");
+    };
+    let (first, last) = (c.first, c.last);
+    let d: Vec<f64> = v
+        .iter()
+        .filter(|((_, w), _)| *w == first)
+        .filter_map(|((u, _), a)| v.get(&(*u, last)).map(|b| b - a))
+        .collect();
+    match paired_t(&d) {
+        Ok(t) => Finding {
+            value: Some(t.mean_diff),
+            ci95: Some(t.ci95),
+            n: d.len(),
+            p_value: Some(t.p_value),
+            definition: def,
+            method: "paired t-test, two-sided; t 95% interval of the mean change".into(),
+            note: None,
+        },
+        Err(e) => Finding {
+            value: None,
+            ci95: None,
+            n: d.len(),
+            p_value: None,
+            definition: def,
+            method: "paired t-test".into(),
+            note: Some(e.to_string()),
+        },
+    }
+}
+
+/// F10: children with trauma symptoms in the clinical range.
+pub fn f10(c: &mut Ctx) -> Finding {
+    let def = format!(
+        "children with trauma symptoms in the clinical range (trauma.total.clinical = 1), {}",
+        c.w0
+    );
+    c.child_share("trauma.total.clinical", def)
+}
+
+/// F11: parents who experienced abuse as a child.
+pub fn f11(c: &mut Ctx) -> Finding {
+    let def = "parents who experienced abuse as a child (childhood_abuse = 1)".to_string();
+    match variable_by_cluster(c.panel, "childhood_abuse", false) {
+        None => missing(&def, "a 0/1 variable childhood_abuse"),
+        Some(v) => clustered(c.panel, &v, c.spec, &def, share),
+    }
+}
+
+/// F12: odds ratio of a child's violence toward a parent, by experienced
+/// abuse.
+pub fn f12(c: &mut Ctx) -> Finding {
+    let def = format!("odds ratio of a child's violence toward a parent (child_to_parent.prevalence) for children with against without direct violence (child_abuse.prevalence), {}", c.w0);
+    let (Some(p), Some(own)) = (
+        c.measure("child_abuse.prevalence"),
+        c.measure("child_to_parent.prevalence"),
+    ) else {
+        return missing(
+            &def,
+            "child_abuse.prevalence and child_to_parent.prevalence",
+        );
+    };
+    // Per cluster, the pairs (experienced, own violence) coded 2a + b.
+    let first = c.first;
+    let mut cells = vec![Vec::new(); c.panel.n_clusters()];
+    for (&(u, w), &o) in &own {
+        if let (true, Some(&exp)) = (w == first, p.get(&(u, first))) {
+            cells[c.panel.cluster_of(RespondentId(u)).0 as usize].push(2.0 * exp + o);
+        }
+    }
+    fn odds_ratio(x: &[f64]) -> Option<f64> {
+        let n = |k: f64| x.iter().filter(|v| **v == k).count() as f64;
+        let (a, b, c, d) = (n(3.0), n(2.0), n(1.0), n(0.0));
+        (b > 0.0 && c > 0.0 && d > 0.0).then(|| a * d / (b * c))
+    }
+    clustered(c.panel, &cells, c.spec, &def, odds_ratio)
+}
+
+/// F13: retention: families taking part at every wave, of those at the
+/// first.
+pub fn f13(c: &mut Ctx) -> Finding {
+    let def = format!(
+        "families taking part at every wave, of the families at {}",
+        c.w0
+    );
+    let all_waves = (1u64 << c.panel.study().waves.len()) - 1;
+    let x: Vec<f64> = c
+        .panel
+        .cluster_waves()
+        .iter()
+        .filter(|m| **m & 1 == 1)
+        .map(|m| if *m == all_waves { 1.0 } else { 0.0 })
+        .collect();
+    family_share(&x, &def)
+}
+
+/// A finding's function.
+pub type FindingFn = fn(&mut Ctx) -> Finding;
+
+/// Every finding by ID, in the order of `shared/findings.md`.
+pub const FINDINGS: [(&str, FindingFn); 14] = [
+    ("F1", f1),
+    ("F2", f2),
+    ("F3", f3),
+    ("F4a", f4a),
+    ("F4b", f4b),
+    ("F5", f5),
+    ("F6", f6),
+    ("F7", f7),
+    ("F8", f8),
+    ("F9", f9),
+    ("F10", f10),
+    ("F11", f11),
+    ("F12", f12),
+    ("F13", f13),
+];
+
+/// Every finding, by ID, after the disclosure gate: a value based on too
+/// few units is null with a note, and so is its n.
+pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMap<String, Finding> {
+    let waves = &panel.study().waves;
+    let last = (waves.len() - 1) as u8;
+    let mut c = Ctx {
+        panel,
+        scores,
+        spec,
+        gate: Gate::new(Rules::from(&panel.study().disclosure)),
+        first: 0,
+        last,
+        w0: waves[0].label.clone(),
+        wl: waves[last as usize].label.clone(),
+    };
+    let raw: Vec<(&str, Finding)> = FINDINGS.iter().map(|(id, f)| (*id, f(&mut c))).collect();
+    raw.into_iter()
+        .map(|(id, mut finding)| {
+            let shown = c.gate.allows("findings", id, "value", finding.n as u64);
+            if !shown {
+                if finding.value.is_some() {
+                    finding.note = Some("suppressed: based on too few units".into());
+                }
+                finding.value = None;
+                finding.ci95 = None;
+                finding.p_value = None;
+            }
+            finding.n = c.gate.n(finding.n as u64, shown).unwrap_or(0) as usize;
+            (id.to_string(), finding)
+        })
+        .collect()
+}
