@@ -12,9 +12,17 @@
 //!   Markdown.
 #![deny(missing_docs)]
 
+mod cells;
+mod document;
 mod figures;
+mod html;
+mod markdown;
+mod table;
+mod tables;
 mod write;
 
 pub use cohort_results::PublishedResults;
 pub use figures::{figures, Figure};
-pub use write::{escape, escape_markdown, write_figures, write_report, ReportError};
+pub use html::escape;
+pub use markdown::escape_markdown;
+pub use write::{write_figures, write_report, ReportError};

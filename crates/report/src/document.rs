@@ -1,0 +1,179 @@
+//! The report as a document, before any format: sections of paragraphs,
+//! figures and tables, in order. The HTML and Markdown writers render the
+//! same document.
+
+use cohort_plot::Lang;
+use cohort_results::{EstimateRow, PublishedResults};
+
+use crate::cells::{count, interval_cell, value_cell};
+use crate::table::Table;
+
+/// One part of a section.
+pub(crate) enum Block<'a> {
+    /// A paragraph of text.
+    Paragraph(String),
+    /// A figure: its name and its SVG.
+    Figure { name: &'a str, svg: &'a str },
+    /// A table with its caption; `csv` names its file under `tables/`.
+    Table {
+        caption: &'a str,
+        csv: Option<&'a str>,
+        table: &'a Table,
+    },
+    /// A table made for the document only (no CSV file).
+    OwnTable { caption: &'static str, table: Table },
+}
+
+/// A section: its title and blocks.
+pub(crate) struct Section<'a> {
+    pub(crate) title: &'static str,
+    pub(crate) blocks: Vec<Block<'a>>,
+}
+
+/// The whole report.
+pub(crate) struct Document<'a> {
+    /// The study name.
+    pub(crate) title: &'a str,
+    /// The provenance line.
+    pub(crate) meta: String,
+    pub(crate) sections: Vec<Section<'a>>,
+}
+
+/// The report's sections: which tables and figures each shows.
+const SECTIONS: [(&str, &[&str], &[&str]); 5] = [
+    (
+        "Data and response",
+        &["rows", "response", "patterns", "attrition"],
+        &["response", "attrition"],
+    ),
+    (
+        "Prevalence and frequency at each wave",
+        &["estimates", "estimates_by_group"],
+        &[
+            "prevalence_families",
+            "prevalence_by_group",
+            "incidents_families",
+            "distribution_incidents",
+            "prevalence_respondents",
+        ],
+    ),
+    (
+        "Change between waves",
+        &["transitions", "stopped", "trajectories", "change"],
+        &["transitions", "trajectories", "change_effect_sizes"],
+    ),
+    ("Children's trauma", &["reliability"], &[]),
+    ("Methods", &["suppressions"], &[]),
+];
+
+/// The document of a report from its published results, rendered figures
+/// (name, SVG) and tables (name, caption, table).
+pub(crate) fn document<'a>(
+    data: &'a PublishedResults,
+    svgs: &'a [(String, String)],
+    tables: &'a [(&'static str, String, Table)],
+    lang: Lang,
+) -> Document<'a> {
+    let p = &data.provenance;
+    let meta = format!(
+        "cohort {}; study file {} (sha256 {}); data {}; bootstrap seed {}",
+        p.toolkit_version,
+        p.study.path,
+        p.study.sha256,
+        p.data
+            .iter()
+            .map(|f| format!("{} (sha256 {})", f.path, f.sha256))
+            .collect::<Vec<_>>()
+            .join(", "),
+        p.seed.map_or("none".to_string(), |s| s.to_string())
+    );
+    let trauma = title_trauma();
+    let sections = SECTIONS
+        .iter()
+        .map(|&(title, table_names, figure_names)| {
+            let mut blocks = Vec::new();
+            if title == "Methods" {
+                blocks.extend(methods(data).into_iter().map(Block::Paragraph));
+            }
+            for f in figure_names {
+                if let Some((name, svg)) = svgs.iter().find(|(n, _)| n == f) {
+                    blocks.push(Block::Figure { name, svg });
+                }
+            }
+            for name in table_names {
+                if let Some((n, caption, t)) = tables.iter().find(|t| t.0 == *name) {
+                    if title == trauma && t.rows.is_empty() {
+                        continue;
+                    }
+                    blocks.push(Block::Table {
+                        caption,
+                        csv: Some(n),
+                        table: t,
+                    });
+                }
+            }
+            if title == trauma {
+                let t = trauma_table(data, lang);
+                if !t.rows.is_empty() {
+                    blocks.push(Block::OwnTable {
+                        caption: "Trauma symptoms",
+                        table: t,
+                    });
+                }
+            }
+            Section { title, blocks }
+        })
+        .collect();
+    Document {
+        title: &data.study,
+        meta,
+        sections,
+    }
+}
+
+fn title_trauma() -> &'static str {
+    SECTIONS[3].0
+}
+
+/// Trauma measures per wave.
+fn trauma_table(data: &PublishedResults, lang: Lang) -> Table {
+    let trauma: Vec<&EstimateRow> = data
+        .estimates
+        .iter()
+        .filter(|e| e.measure.contains("clinical") || e.measure.contains("trauma"))
+        .collect();
+    Table {
+        header: ["measure", "wave", "n", "value", "95% CI"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: trauma
+            .iter()
+            .map(|e| {
+                vec![
+                    e.measure.clone(),
+                    e.wave.clone(),
+                    count(e.n),
+                    value_cell(e, lang),
+                    interval_cell(e, lang),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The methods section's paragraphs.
+pub(crate) fn methods(d: &PublishedResults) -> Vec<String> {
+    let boot = d.bootstrap.map_or("no bootstrap".to_string(), |b| {
+        format!("a cluster bootstrap with {} replicates (families resampled, seed {}, one ChaCha8 stream per replicate)", b.replicates, b.seed)
+    });
+    vec![
+        "Estimates per wave use every respondent or family with a value at that wave. Shares have Wilson 95% intervals; means have cluster-bootstrap percentile intervals (children of one family are not independent).".into(),
+        format!("Change compares the first and the last wave on complete pairs: the paired t-test (two-sided, df = n - 1), the Wilcoxon signed-rank test (zeros dropped, average ranks for ties; exact below 50 pairs without ties or zeros, else normal with continuity correction, as R's wilcox.test), McNemar's test on prevalence (with continuity correction, as R's mcnemar.test) and Cohen's d_z (mean over SD of the differences). p-values are two-sided; Holm-adjusted p-values control the family of t-tests in the table. Intervals of the mean difference come from {boot}."),
+        "Incident counts are per 12 months: a wave with a 6-month recall period is doubled. Severe or frequent: at least one act of a severe item group, or at least the declared number of incidents per 12 months.".into(),
+        {
+            let (k, r) = (d.rules.smallest_count(), d.rules.rounding());
+            format!("Disclosure control: no count below {k} is shown (\"<{k}\"); cells that would let a suppressed count be recovered from a total are suppressed too (\"x\": no row, column or line of totals keeps exactly one hidden cell; a hidden count can then be bounded from the table, not recovered exactly); shares, means and tests based on fewer than {k} units are not shown (\"·\"), nor the number of units behind them; counts are rounded to a multiple of {r}. The cells not published are listed below. No row of microdata is in this report.")
+        },
+    ]
+}

@@ -1,0 +1,266 @@
+//! The report's tables, by name, from the published results.
+
+use cohort_plot::Lang;
+use cohort_results::PublishedResults;
+
+use crate::cells::{count, interval, interval_cell, num, p_value, pct, value_cell};
+use crate::table::{protected, Table};
+
+/// The tables of a report, by name.
+pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, String, Table)> {
+    let estimates = Table {
+        header: [
+            "measure",
+            "level",
+            "statistic",
+            "wave",
+            "n",
+            "value",
+            "95% CI",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: d
+            .estimates
+            .iter()
+            .map(|e| {
+                vec![
+                    e.measure.clone(),
+                    e.level.name().to_string(),
+                    e.statistic.name().to_string(),
+                    e.wave.clone(),
+                    count(e.n),
+                    value_cell(e, lang),
+                    interval_cell(e, lang),
+                ]
+            })
+            .collect(),
+    };
+    let change = Table {
+        header: [
+            "measure",
+            "level",
+            "pairs",
+            "mean first",
+            "mean last",
+            "difference",
+            "95% CI",
+            "p (t)",
+            "p (Holm)",
+            "p (Wilcoxon)",
+            "p (McNemar)",
+            "d_z",
+            "d_z 95% CI",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: d
+            .change
+            .iter()
+            .map(|c| {
+                vec![
+                    c.measure.clone(),
+                    c.level.name().to_string(),
+                    count(c.n_pairs),
+                    num(c.mean_from, 3, lang),
+                    num(c.mean_to, 3, lang),
+                    num(c.mean_diff, 3, lang),
+                    interval(c.mean_diff_ci95, 3, false, lang),
+                    p_value(c.p_t, lang),
+                    p_value(c.p_t_holm, lang),
+                    p_value(c.p_wilcoxon, lang),
+                    p_value(c.p_mcnemar, lang),
+                    num(c.dz, 2, lang),
+                    interval(c.dz_ci95, 2, false, lang),
+                ]
+            })
+            .collect(),
+    };
+    let reliability = Table {
+        header: [
+            "scale",
+            "wave",
+            "n (complete)",
+            "Cronbach's alpha",
+            "95% CI (Feldt)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: d
+            .reliability
+            .iter()
+            .map(|r| {
+                vec![
+                    r.scale.clone(),
+                    r.wave.clone(),
+                    count(r.n),
+                    num(r.alpha, 3, lang),
+                    interval(r.ci95, 3, false, lang),
+                ]
+            })
+            .collect(),
+    };
+    let suppressions = Table {
+        header: ["table", "row", "column", "reason"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: d
+            .suppressions
+            .iter()
+            .map(|s| {
+                vec![
+                    s.table.clone(),
+                    s.row.clone(),
+                    s.column.clone(),
+                    s.reason.clone(),
+                ]
+            })
+            .collect(),
+    };
+    let rows = Table {
+        header: vec!["rows".into(), "count".into()],
+        rows: d
+            .rows
+            .iter()
+            .map(|(k, v)| vec![k.clone(), v.to_string()])
+            .collect(),
+    };
+    let trajectories = Table {
+        header: [
+            "trajectory",
+            "families",
+            "share",
+            "wave",
+            "n",
+            "mean",
+            "95% CI",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: d
+            .trajectories
+            .iter()
+            .flat_map(|tr| {
+                tr.waves.iter().map(move |e| {
+                    vec![
+                        tr.class.clone(),
+                        count(tr.n),
+                        pct(tr.share, lang),
+                        e.wave.clone(),
+                        count(e.n),
+                        num(e.value, 2, lang),
+                        interval(e.ci95, 2, false, lang),
+                    ]
+                })
+            })
+            .collect(),
+    };
+    let by_group = Table {
+        header: ["measure", "group", "wave", "n", "value", "95% CI"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: d
+            .by_group
+            .iter()
+            .map(|e| {
+                vec![
+                    e.measure.clone(),
+                    format!(
+                        "{} = {}",
+                        d.by.as_deref().unwrap_or(""),
+                        e.group.as_deref().unwrap_or("")
+                    ),
+                    e.wave.clone(),
+                    count(e.n),
+                    value_cell(e, lang),
+                    interval_cell(e, lang),
+                ]
+            })
+            .collect(),
+    };
+    let mut out = vec![
+        ("rows", "Rows of the data files".to_string(), rows),
+        (
+            "response",
+            "Taking part per wave".to_string(),
+            protected(&d.response),
+        ),
+        (
+            "patterns",
+            "Families by response pattern".to_string(),
+            protected(&d.patterns),
+        ),
+        ("estimates", "Estimates per wave".to_string(), estimates),
+        (
+            "change",
+            "Change from the first to the last wave".to_string(),
+            change,
+        ),
+        (
+            "reliability",
+            "Reliability of the scales".to_string(),
+            reliability,
+        ),
+        (
+            "suppressions",
+            "Cells not published".to_string(),
+            suppressions,
+        ),
+        (
+            "attrition",
+            "Families present, returned and dropped out per wave".to_string(),
+            protected(&d.attrition),
+        ),
+        (
+            "trajectories",
+            "Trajectories of family incidents, first to last wave".to_string(),
+            trajectories,
+        ),
+    ];
+    if !d.by_group.is_empty() {
+        out.push((
+            "estimates_by_group",
+            "Estimates per wave by group".to_string(),
+            by_group,
+        ));
+    }
+    if let (Some(s), Some(m)) = (&d.stopped, &d.trajectory_measure) {
+        let (first, last) = (
+            d.waves.first().map_or("", String::as_str),
+            d.waves.last().map_or("", String::as_str),
+        );
+        out.push((
+            "stopped",
+            format!("Families in which the violence stopped ({m} above 0 at {first}, 0 at {last})"),
+            Table {
+                header: [
+                    "families with violence at the first wave",
+                    "stopped",
+                    "95% CI",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+                rows: vec![vec![
+                    count(s.n),
+                    pct(s.value, lang),
+                    interval(s.ci95, 1, true, lang),
+                ]],
+            },
+        ));
+    }
+    if let Some(t) = &d.transitions {
+        out.push((
+            "transitions",
+            "Families by class: first wave (rows) by last wave (columns)".to_string(),
+            protected(t),
+        ));
+    }
+    out
+}
