@@ -89,24 +89,73 @@ fn source(data: &PublishedResults, lang: Lang) -> String {
     )
 }
 
-/// The figures of a report, by file name (without extension); counts of
-/// incidents on a log axis when `log_counts`.
-pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(String, Figure)> {
-    let t = |en: &str, nl: &str| match lang {
-        Lang::En => en.to_string(),
-        Lang::Nl => nl.to_string(),
-    };
-    let mut out = Vec::new();
-    let measures_of = |pred: &dyn Fn(&EstimateRow) -> bool| {
+/// What every figure reads.
+struct Ctx<'a> {
+    data: &'a PublishedResults,
+    lang: Lang,
+    log_counts: bool,
+}
+
+impl Ctx<'_> {
+    /// The text in the figure's language.
+    fn t(&self, en: &str, nl: &str) -> String {
+        match self.lang {
+            Lang::En => en.to_string(),
+            Lang::Nl => nl.to_string(),
+        }
+    }
+
+    /// The measures of the estimates that `pred` keeps, in order.
+    fn measures_of(&self, pred: &dyn Fn(&EstimateRow) -> bool) -> Vec<String> {
         let mut m: Vec<String> = Vec::new();
-        for r in data.estimates.iter().filter(|r| pred(r)) {
+        for r in self.data.estimates.iter().filter(|r| pred(r)) {
             if !m.contains(&r.measure) {
                 m.push(r.measure.clone());
             }
         }
         m
+    }
+
+    /// The family measures estimated as means.
+    fn family_means(&self) -> Vec<String> {
+        self.measures_of(&|r| r.level == Unit::Family && r.statistic == Statistic::Mean)
+    }
+}
+
+/// A figure maker: the figures it makes of the results (none, one or more).
+type FigureFn = fn(&Ctx) -> Vec<(String, Figure)>;
+
+/// Every figure of a report, in order.
+const FIGURES: [FigureFn; 9] = [
+    prevalence,
+    prevalence_by_group,
+    incidents_families,
+    change_effect_sizes,
+    distribution_incidents,
+    trajectories,
+    transitions,
+    attrition,
+    response,
+];
+
+/// The figures of a report, by file name (without extension); counts of
+/// incidents on a log axis when `log_counts`.
+pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(String, Figure)> {
+    let c = Ctx {
+        data,
+        lang,
+        log_counts,
     };
-    let rows: Vec<&EstimateRow> = data.estimates.iter().collect();
+    FIGURES.iter().flat_map(|f| f(&c)).collect()
+}
+
+/// Shares per wave of the headline yes/no measures, for families and for respondents.
+fn prevalence(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let t = |en: &str, nl: &str| c.t(en, nl);
+    let rows: Vec<&EstimateRow> = c.data.estimates.iter().collect();
+    let mut out = Vec::new();
     for (name, level, title, y) in [
         (
             "prevalence_families",
@@ -127,7 +176,7 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
             t("share of respondents", "aandeel respondenten"),
         ),
     ] {
-        let ms = measures_of(&|r| {
+        let ms = c.measures_of(&|r| {
             r.level == level
                 && r.statistic == Statistic::Share
                 && headline(&r.measure)
@@ -152,7 +201,15 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
             ));
         }
     }
-    // The families' first prevalence measure by the groups of `by`.
+    out
+}
+
+/// The families' first prevalence measure by the groups of `by`.
+fn prevalence_by_group(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let t = |en: &str, nl: &str| c.t(en, nl);
+    let mut out = Vec::new();
     if let Some(by) = &data.by {
         let m = data
             .by_group
@@ -193,7 +250,18 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
             ));
         }
     }
-    let means = measures_of(&|r| r.level == Unit::Family && r.statistic == Statistic::Mean);
+    out
+}
+
+/// Mean incidents per family per wave.
+fn incidents_families(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let log_counts = c.log_counts;
+    let t = |en: &str, nl: &str| c.t(en, nl);
+    let rows: Vec<&EstimateRow> = c.data.estimates.iter().collect();
+    let means = c.family_means();
+    let mut out = Vec::new();
     if !means.is_empty() {
         out.push((
             "incidents_families".to_string(),
@@ -211,6 +279,15 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
             }),
         ));
     }
+    out
+}
+
+/// Cohen's d_z of the change from the first to the last wave.
+fn change_effect_sizes(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let t = |en: &str, nl: &str| c.t(en, nl);
+    let mut out = Vec::new();
     let forest_rows: Vec<ForestRow> = data
         .change
         .iter()
@@ -244,7 +321,17 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
             }),
         ));
     }
-    // Distribution of family incidents per wave (quartiles only).
+    out
+}
+
+/// The distribution of family incidents per wave (quartiles only).
+fn distribution_incidents(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let t = |en: &str, nl: &str| c.t(en, nl);
+    let rows: Vec<&EstimateRow> = c.data.estimates.iter().collect();
+    let means = c.family_means();
+    let mut out = Vec::new();
     if let Some(m) = means.first() {
         let boxes: Vec<BoxStat> = data
             .waves
@@ -282,7 +369,16 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
             }),
         ));
     }
-    // Trajectories: the mean per wave of each class, with the class share.
+    out
+}
+
+/// The mean per wave of each trajectory class, with the class share.
+fn trajectories(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let log_counts = c.log_counts;
+    let t = |en: &str, nl: &str| c.t(en, nl);
+    let mut out = Vec::new();
     if data.trajectories.iter().any(|tr| tr.share.is_some()) {
         let series = data
             .trajectories
@@ -323,7 +419,15 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
             }),
         ));
     }
-    // Transitions between the first and the last wave.
+    out
+}
+
+/// Transitions between the first and the last wave.
+fn transitions(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let t = |en: &str, nl: &str| c.t(en, nl);
+    let mut out = Vec::new();
     if let Some(tt) = &data.transitions {
         let bars = tt
             .rows
@@ -382,7 +486,15 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
             }),
         ));
     }
-    // Response and attrition per wave, in counts.
+    out
+}
+
+/// Response and attrition per wave, in counts.
+fn attrition(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let t = |en: &str, nl: &str| c.t(en, nl);
+    let mut out = Vec::new();
     {
         let a = &data.attrition;
         let val = |row: usize, w: usize| match a.cells.get(row).and_then(|r| r.get(w)) {
@@ -430,7 +542,15 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
             }),
         ));
     }
-    // Taking part: share of the first wave's families and respondents.
+    out
+}
+
+/// Taking part: share of the first wave's families and respondents.
+fn response(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let t = |en: &str, nl: &str| c.t(en, nl);
+    let mut out = Vec::new();
     let counts = |row: usize| -> Vec<Option<u64>> {
         data.response.cells[row]
             .iter()
