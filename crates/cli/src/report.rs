@@ -129,11 +129,11 @@ pub fn plot(args: &PlotArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_BAD_INPUT));
         }
     };
-    let names = write_figures(&args.out, &data, args.lang.into(), args.log_y)
+    let n = write_figures(&args.out, &data, args.lang.into(), args.log_y)
         .context("drawing the figures")?;
     eprintln!(
         "{} figures written to {}",
-        names.len(),
+        n,
         args.out.join("figures").display()
     );
     Ok(ExitCode::SUCCESS)

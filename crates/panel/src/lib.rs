@@ -58,7 +58,7 @@ pub use error::{LoadFailure, StudyError};
 pub use load::{load, load_reader, Loaded, Mode};
 pub use locate::{problem_lines, Position, Positions, StudyProblem};
 pub use panel::{Cell, ClusterId, Column, Missing, Panel, RespondentId, Wave};
-pub use provenance::{provenance, sha256_file, FileHash, Provenance};
+pub use provenance::{provenance, FileHash, Provenance};
 pub use report::{FileAccount, LoadReport, Problem, ProblemKind, Scope, PROBLEMS_KEPT};
 pub use study::{
     CategoryCode, DataSpec, DateFormat, Decimal, Disclosure, Layout, MissingCode, Study, VarKind,

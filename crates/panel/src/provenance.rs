@@ -30,41 +30,40 @@ pub struct Provenance {
     pub seed: Option<u64>,
 }
 
-/// The SHA-256 of a file, streamed.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
+impl FileHash {
+    /// A file named `path` and its SHA-256 (lowercase hex), streamed.
+    pub fn of(path: &Path) -> std::io::Result<FileHash> {
+        let mut file = std::fs::File::open(path)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
         }
-        hasher.update(&buf[..n]);
+        Ok(FileHash {
+            path: path.display().to_string(),
+            sha256: hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        })
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// The provenance of results computed from `study`.
 pub fn provenance(study: &Study, seed: Option<u64>) -> std::io::Result<Provenance> {
-    let hash = |p: &Path| -> std::io::Result<FileHash> {
-        Ok(FileHash {
-            path: p.display().to_string(),
-            sha256: sha256_file(p)?,
-        })
-    };
     Ok(Provenance {
         toolkit_version: env!("CARGO_PKG_VERSION").to_string(),
-        study: hash(&study.path)?,
+        study: FileHash::of(&study.path)?,
         data: study
             .data
             .files
             .iter()
-            .map(|p| hash(p))
+            .map(|p| FileHash::of(p))
             .collect::<Result<_, _>>()?,
         seed,
     })

@@ -1,6 +1,6 @@
 //! SHA-256 and provenance.
 
-use cohort_panel::{provenance, sha256_file, Study};
+use cohort_panel::{provenance, FileHash, Study};
 use cohort_testkit::fixture;
 
 #[test]
@@ -9,7 +9,7 @@ fn sha256_of_the_standard_test_vector() {
     let path = std::env::temp_dir().join(format!("cohort-sha-{}", std::process::id()));
     std::fs::write(&path, "abc").unwrap();
     assert_eq!(
-        sha256_file(&path).unwrap(),
+        FileHash::of(&path).unwrap().sha256,
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
     std::fs::remove_file(&path).ok();
@@ -21,7 +21,10 @@ fn provenance_names_every_input() {
     let p = provenance(&study, Some(7)).unwrap();
     assert_eq!(p.data.len(), 1);
     assert!(p.data[0].path.ends_with("panel_long.csv"));
-    assert_eq!(p.data[0].sha256, sha256_file(&study.data.files[0]).unwrap());
+    assert_eq!(
+        p.data[0].sha256,
+        FileHash::of(&study.data.files[0]).unwrap().sha256
+    );
     assert_eq!(p.seed, Some(7));
     assert_eq!(p.toolkit_version, env!("CARGO_PKG_VERSION"));
 }

@@ -39,11 +39,7 @@ pub struct WaveEstimate {
 /// The group of each unit of a level, by a categorical variable (or the
 /// role): its value at the unit's first observation. Units without a
 /// value are in no group.
-pub fn unit_groups(
-    panel: &Panel,
-    level: Level,
-    variable: &str,
-) -> Result<(Vec<String>, Vec<Option<u16>>), StatsError> {
+pub fn unit_groups(panel: &Panel, level: Level, variable: &str) -> Result<UnitGroups, StatsError> {
     let n_units = match level {
         Level::Respondent => panel.n_respondents(),
         Level::Family => panel.n_clusters(),
@@ -96,7 +92,16 @@ pub fn unit_groups(
             },
         };
     }
-    Ok((labels, groups))
+    Ok(UnitGroups { labels, groups })
+}
+
+/// The groups of the units of a level by a categorical variable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitGroups {
+    /// The group codes, in declared order (the first is the reference).
+    pub labels: Vec<String>,
+    /// Per unit, its group (an index into `labels`), if it has one.
+    pub groups: Vec<Option<u16>>,
 }
 
 fn cluster_of(panel: &Panel, level: Level, unit: u32) -> usize {
@@ -125,14 +130,14 @@ pub fn wave_estimates(
     let mut cells: Vec<CellData> = Vec::new();
     for (m, def) in scores.measures.iter().enumerate() {
         let grouping = by.map(|v| unit_groups(panel, def.level, v)).transpose()?;
-        let n_groups = grouping.as_ref().map_or(1, |g| g.0.len());
+        let n_groups = grouping.as_ref().map_or(1, |g| g.labels.len());
         let base = cells.len();
         for w in 0..n_waves {
             for g in 0..n_groups {
                 cells.push(CellData {
                     measure: m,
                     wave: w,
-                    group: grouping.as_ref().map(|(labels, _)| labels[g].clone()),
+                    group: grouping.as_ref().map(|u| u.labels[g].clone()),
                     by_cluster: vec![Vec::new(); panel.n_clusters()],
                 });
             }
@@ -142,7 +147,7 @@ pub fn wave_estimates(
             let Some(v) = s.value(i) else { continue };
             let g = match &grouping {
                 None => 0,
-                Some((_, groups)) => match groups[s.unit(i) as usize] {
+                Some(u) => match u.groups[s.unit(i) as usize] {
                     Some(g) => g as usize,
                     None => continue,
                 },
@@ -232,7 +237,7 @@ pub fn group_change(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<GroupChange, StatsError> {
     let def = &scores.measures[m];
-    let (labels, groups) = unit_groups(panel, def.level, variable)?;
+    let UnitGroups { labels, groups } = unit_groups(panel, def.level, variable)?;
     let at = scores.scores[m].by_unit_wave();
     // diffs[group][cluster]
     let mut diffs = vec![vec![Vec::new(); panel.n_clusters()]; labels.len()];
