@@ -1,10 +1,8 @@
 //! The effectiveness, trauma and attrition analyses as documents, after
 //! disclosure control. Their binaries only write them out.
 
-use std::collections::BTreeMap;
-
 use cohort_instruments::reliability;
-use cohort_panel::{Cell, VarKind};
+use cohort_panel::{Cell, VarKind, Wave};
 use cohort_results::{CountTable, Gate, Rules};
 use cohort_stats::{
     change_results, change_table, estimate_results, proportion, study_results, wave_estimates,
@@ -38,7 +36,14 @@ pub fn effectiveness(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, Analys
         let name = format!("{}_{}", waves[a as usize], waves[b as usize]);
         let rows = gate.changes(
             &format!("change {name}"),
-            &change_results(&change_table(panel, &p.scores, &all, a, b, &opts)),
+            &change_results(&change_table(
+                panel,
+                &p.scores,
+                &all,
+                Wave(a),
+                Wave(b),
+                &opts,
+            )),
         );
         tables.insert(name, json!(rows));
     }
@@ -64,14 +69,7 @@ pub fn trauma(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, AnalysisError
     let rel = reliability(panel, &p.spec);
     let first = panel.study().waves[0].label.clone();
     let last = (panel.study().waves.len() - 1) as u8;
-    let alpha: BTreeMap<String, f64> = rel
-        .iter()
-        .filter(|r| r.wave == first)
-        .filter_map(|r| {
-            r.alpha
-                .map(|a| (format!("{}.{}", r.instrument, r.scale), a))
-        })
-        .collect();
+    let alpha = cohort_instruments::alphas_at(&rel, &first);
     let scales: Vec<usize> = p
         .scores
         .measures
@@ -86,7 +84,7 @@ pub fn trauma(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, AnalysisError
         reliability: alpha,
     };
     let mut reliable = Vec::new();
-    for c in change_table(panel, &p.scores, &scales, 0, last, &opts) {
+    for c in change_table(panel, &p.scores, &scales, Wave(0), Wave(last), &opts) {
         let Some(rc) = c.reliable_change else {
             continue;
         };
@@ -115,7 +113,7 @@ pub fn trauma(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, AnalysisError
     let reliability = gate.reliability(
         &rel.iter()
             .map(|r| cohort_results::Reliability {
-                scale: format!("{}.{}", r.instrument, r.scale),
+                scale: r.measure(),
                 wave: r.wave.clone(),
                 n: r.n as u64,
                 alpha: r.alpha,

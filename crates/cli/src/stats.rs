@@ -1,7 +1,6 @@
 //! `cohort describe` and `cohort change`: estimates per wave and change
 //! between waves.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -11,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use cohort_instruments::reliability;
-use cohort_panel::Study;
+use cohort_instruments::{alphas_at, reliability};
+use cohort_panel::{Study, Wave};
 use cohort_stats::{
     change_table, group_change, wave_estimates, BootstrapSpec, ChangeOptions, ChangeSummary,
 };
@@ -122,7 +121,7 @@ impl Drop for Progress {
     }
 }
 
-fn wave_index(study: &Study, label: &str) -> Option<u8> {
+fn wave_index(study: &Study, label: &str) -> Option<Wave> {
     let i = study.wave_index(label);
     if i.is_none() {
         let labels: Vec<&str> = study.waves.iter().map(|w| w.label.as_str()).collect();
@@ -131,7 +130,7 @@ fn wave_index(study: &Study, label: &str) -> Option<u8> {
             labels.join(", ")
         );
     }
-    i.map(|i| i as u8)
+    i.map(|i| Wave(i as u8))
 }
 
 /// Analyst output for the researcher inside the secure environment:
@@ -267,14 +266,7 @@ pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
         None => (0..pr.scores.measures.len()).collect(),
     };
     // Reliability at `from` of each scale, for the reliable change index.
-    let rel: BTreeMap<String, f64> = reliability(&pr.loaded.panel, &pr.spec)
-        .into_iter()
-        .filter(|r| r.wave == args.from)
-        .filter_map(|r| {
-            r.alpha
-                .map(|a| (format!("{}.{}", r.instrument, r.scale), a))
-        })
-        .collect();
+    let rel = alphas_at(&reliability(&pr.loaded.panel, &pr.spec), &args.from);
     let progress = Progress::new(args.common.bootstrap);
     let tick = |d: usize| progress.tick(d);
     let opts = ChangeOptions {

@@ -32,7 +32,7 @@ pub use measures::{
 };
 pub use norms::read_norms;
 pub use open::{open, OpenError, ScoredStudy};
-pub use reliability::{cronbach_alpha, pearson, reliability, ItemRest, Reliability};
+pub use reliability::{alphas_at, cronbach_alpha, pearson, reliability, ItemRest, Reliability};
 pub use score::{score, ItemCounts, MeasureScores, Note, Score, ScoreRows, Scores};
 pub use spec::{
     Cutoff, Derived, Frequency, Instrument, InstrumentKind, Instruments, ItemGroup, Level, NormRow,

@@ -33,6 +33,27 @@ pub struct Reliability {
     pub method: &'static str,
 }
 
+/// Cronbach's alpha of every scale at wave `wave` (label), by the scale's
+/// measure name: what the reliable change index needs.
+pub fn alphas_at(
+    reliability: &[Reliability],
+    wave: &str,
+) -> std::collections::BTreeMap<String, f64> {
+    reliability
+        .iter()
+        .filter(|r| r.wave == wave)
+        .filter_map(|r| r.alpha.map(|a| (r.measure(), a)))
+        .collect()
+}
+
+impl Reliability {
+    /// The measure the scale is scored as (`instrument.scale`), as
+    /// `describe` and `change` name it.
+    pub fn measure(&self) -> String {
+        format!("{}.{}", self.instrument, self.scale)
+    }
+}
+
 /// An item's correlation with the rest of its scale.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemRest {

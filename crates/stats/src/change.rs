@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use cohort_instruments::{Level, MeasureKind, MeasureScores, Scores};
-use cohort_panel::{ClusterId, Panel, RespondentId};
+use cohort_panel::{ClusterId, Panel, RespondentId, Wave};
 use cohort_results::TrajectoryClass;
 use serde::Serialize;
 
@@ -388,10 +388,11 @@ pub fn change_table(
     panel: &Panel,
     scores: &Scores,
     measures: &[usize],
-    from: u8,
-    to: u8,
+    from: Wave,
+    to: Wave,
     opts: &ChangeOptions<'_>,
 ) -> Vec<ChangeSummary> {
+    let (from, to) = (from.0, to.0);
     let data: Vec<PairData> = measures
         .iter()
         .map(|&m| pair_data(panel, scores.measures[m].level, &scores.scores[m], from, to))

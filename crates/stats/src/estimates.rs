@@ -2,7 +2,7 @@
 //! groups.
 
 use cohort_instruments::{Level, Scores};
-use cohort_panel::{Cell, ClusterId, Panel, RespondentId, VarKind};
+use cohort_panel::{Cell, ClusterId, Panel, RespondentId, VarKind, Wave};
 use serde::Serialize;
 
 use crate::bootstrap::{cluster_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec};
@@ -231,12 +231,13 @@ pub fn group_change(
     panel: &Panel,
     scores: &Scores,
     m: usize,
-    (from, to): (u8, u8),
+    (from, to): (Wave, Wave),
     variable: &str,
     bootstrap: Option<BootstrapSpec>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<GroupChange, StatsError> {
     let def = &scores.measures[m];
+    let (from, to) = (from.0, to.0);
     let UnitGroups { labels, groups } = unit_groups(panel, def.level, variable)?;
     let at = scores.scores[m].by_unit_wave();
     // diffs[group][cluster]

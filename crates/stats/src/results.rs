@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use cohort_instruments::{Level, MeasureKind, Reliability, Scores};
-use cohort_panel::{Loaded, Panel, Provenance, Response};
+use cohort_instruments::{alphas_at, Level, MeasureKind, Reliability, Scores};
+use cohort_panel::{Loaded, Panel, Provenance, Response, Wave};
 use cohort_results::{
     BootstrapInfo, Change, CountTable, Estimate, Reliability as ReliabilityResult, Rules,
     Statistic, StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit,
@@ -70,14 +70,7 @@ pub fn study_results(
     };
 
     let last = (waves.len() - 1) as u8;
-    let rel_at_first: BTreeMap<String, f64> = reliability
-        .iter()
-        .filter(|r| Some(&r.wave) == waves.first())
-        .filter_map(|r| {
-            r.alpha
-                .map(|a| (format!("{}.{}", r.instrument, r.scale), a))
-        })
-        .collect();
+    let rel_at_first = alphas_at(reliability, &waves[0]);
     let opts = ChangeOptions {
         bootstrap: options.bootstrap,
         progress: options.progress,
@@ -85,7 +78,14 @@ pub fn study_results(
     };
     let all: Vec<usize> = (0..scores.measures.len()).collect();
     let change = if waves.len() > 1 {
-        change_results(&change_table(panel, scores, &all, 0, last, &opts))
+        change_results(&change_table(
+            panel,
+            scores,
+            &all,
+            Wave(0),
+            Wave(last),
+            &opts,
+        ))
     } else {
         Vec::new()
     };
@@ -108,7 +108,7 @@ pub fn study_results(
         reliability: reliability
             .iter()
             .map(|r| ReliabilityResult {
-                scale: format!("{}.{}", r.instrument, r.scale),
+                scale: r.measure(),
                 wave: r.wave.clone(),
                 n: r.n as u64,
                 alpha: r.alpha,

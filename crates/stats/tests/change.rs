@@ -16,7 +16,7 @@
 //! only. P03b, P08a, P09a and P11a have T0 but no T2: four at `from` only.
 
 use cohort_instruments::{score, Instruments, Scores};
-use cohort_panel::{load, Mode, Panel, Study};
+use cohort_panel::{load, Mode, Panel, Study, Wave};
 use cohort_stats::{change_table, BootstrapSpec, ChangeOptions, ChangeSummary};
 use cohort_testkit::fixture;
 
@@ -39,7 +39,7 @@ fn change(
         progress: &|_| {},
         reliability: Default::default(),
     };
-    change_table(panel, scores, &[m], 0, 2, &opts).remove(0)
+    change_table(panel, scores, &[m], Wave(0), Wave(2), &opts).remove(0)
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn no_discordant_pairs_and_no_variance_give_notes_not_nan() {
         progress: &|_| {},
         reliability: Default::default(),
     };
-    let c = change_table(&panel, &scores, &[m], 0, 0, &opts).remove(0);
+    let c = change_table(&panel, &scores, &[m], Wave(0), Wave(0), &opts).remove(0);
     assert_eq!(c.paired_t.statistic, None);
     assert_eq!(
         c.paired_t.note.as_deref(),
