@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use cohort_instruments::{score, Instruments, Scores};
+use cohort_instruments::{score, Scores};
 use cohort_panel::{load_reader, Cell, Mode, Panel, RespondentId, Study, VarKind};
 use cohort_synth::{study_toml, write_data, SynthLayout, VjiParams};
 
@@ -86,7 +86,7 @@ fn main() -> anyhow::Result<()> {
     let seed: u64 = args.get(2).map_or(Ok(1), |a| a.parse()).context("SEED")?;
     let text = study_toml(SynthLayout::Long, seed, families);
     let study = Study::from_str_in(&text, Path::new("vji.toml"), Path::new("."))?;
-    let spec = Instruments::from_study(&study)?;
+    let spec = study.instruments.clone();
     let mut csv = Vec::new();
     write_data(
         &VjiParams::default(),

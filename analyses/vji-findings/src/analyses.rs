@@ -66,7 +66,7 @@ pub fn trauma(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, AnalysisError
         .filter(|e| e.measure.starts_with("trauma"))
         .collect();
     let rows = gate.estimates("estimates", &estimate_results(&est, &p.scores));
-    let rel = reliability(panel, &p.spec);
+    let rel = reliability(panel, &panel.study().instruments);
     let first = panel.study().waves[0].label.clone();
     let last = (panel.study().waves.len() - 1) as u8;
     let alpha = cohort_instruments::alphas_at(&rel, &first);

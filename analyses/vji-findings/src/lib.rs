@@ -175,8 +175,6 @@ fn variable_by_cluster(panel: &Panel, name: &str, per_family: bool) -> Option<Ve
 pub struct Prepared {
     /// The loaded panel and its load report.
     pub loaded: cohort_panel::Loaded,
-    /// The instruments.
-    pub spec: cohort_instruments::Instruments,
     /// The scores.
     pub scores: Scores,
     /// Provenance of the inputs.
@@ -193,7 +191,6 @@ pub fn prepare(path: &std::path::Path, seed: Option<u64>) -> Result<Prepared, An
         })?;
     Ok(Prepared {
         loaded: s.loaded,
-        spec: s.spec,
         scores: s.scores,
         provenance,
     })

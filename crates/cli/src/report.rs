@@ -78,14 +78,13 @@ pub struct PlotArgs {
 pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let Some(crate::input::Scored {
         study,
-        spec,
         loaded,
         scores,
     }) = read_scored(&args.study, args.lenient)
     else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
-    let rel = reliability(&loaded.panel, &spec);
+    let rel = reliability(&loaded.panel, &study.instruments);
     let boot = (args.bootstrap > 0).then_some(BootstrapSpec {
         replicates: args.bootstrap,
         seed: args.seed,

@@ -110,7 +110,6 @@ fn summarise<'a>(study: &'a Study, scores: &'a Scores, rel: &'a [Reliability]) -
 pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     let Some(crate::input::Scored {
         study,
-        spec,
         loaded,
         scores,
     }) = read_scored(&args.study, args.lenient)
@@ -118,7 +117,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
     let panel = &loaded.panel;
-    let rel = reliability(panel, &spec);
+    let rel = reliability(panel, &study.instruments);
     if let Some(out) = &args.out {
         let file =
             std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;

@@ -266,7 +266,10 @@ pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
         None => (0..pr.scores.measures.len()).collect(),
     };
     // Reliability at `from` of each scale, for the reliable change index.
-    let rel = alphas_at(&reliability(&pr.loaded.panel, &pr.spec), &args.from);
+    let rel = alphas_at(
+        &reliability(&pr.loaded.panel, &pr.study.instruments),
+        &args.from,
+    );
     let progress = Progress::new(args.common.bootstrap);
     let tick = |d: usize| progress.tick(d);
     let opts = ChangeOptions {

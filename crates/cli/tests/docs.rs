@@ -3,7 +3,7 @@
 //! it parses, its instruments are valid, its data load with nothing
 //! excluded and it scores. So the docs cannot drift from the code.
 
-use cohort_instruments::{score, Instruments};
+use cohort_instruments::score;
 use cohort_panel::{load, Mode, Study};
 use cohort_testkit::workspace_root;
 
@@ -44,10 +44,7 @@ fn every_toml_example_in_the_docs_loads_and_scores() {
             Ok(s) => s,
             Err(e) => panic!("example {} does not parse: {e}\n{b}", i + 1),
         };
-        let spec = match Instruments::from_study(&study) {
-            Ok(s) => s,
-            Err(e) => panic!("example {}: {e}", i + 1),
-        };
+        let spec = &study.instruments;
         // Lenient, because an example may declare only some columns.
         let loaded = match load(&study, Mode::Lenient) {
             Ok(l) => l,
@@ -65,7 +62,7 @@ fn every_toml_example_in_the_docs_loads_and_scores() {
             i + 1,
             r.problems
         );
-        let scores = score(&loaded.panel, &spec);
+        let scores = score(&loaded.panel, spec);
         // Every measure an example declares gets a value for somebody.
         for (m, list) in scores.measures.iter().zip(&scores.scores) {
             assert!(

@@ -2,8 +2,8 @@
 //! uses.
 //!
 //! # Brief overview
-//! - [`Instruments::from_study`] reads and checks the study file's
-//!   `[[instruments]]` and `[[derived]]` declarations.
+//! - The study file's `[[instruments]]` and `[[derived]]` declarations
+//!   arrive typed and checked in `Study::instruments` ([`Instruments`]).
 //! - [`score`] turns a [`Panel`](cohort_panel::Panel) into [`Scores`]: per
 //!   measure, one [`Score`] per respondent (or family) and wave, with the
 //!   items answered and, where there is no value, a [`Note`] saying why.
@@ -18,24 +18,20 @@
 #![deny(missing_docs)]
 
 mod error;
-mod measures;
-mod norms;
 mod open;
 mod reliability;
 mod score;
-mod spec;
 mod write;
 
-pub use error::{AlphaError, NormsError, SpecError};
-pub use measures::{
-    derived_measure, instrument_measures, MeasureDef, MeasureKind, SEVERITY_CLASSES,
+/// The declarations scored here are read and checked with the study file
+/// (`cohort-panel`), in the same pass and with the same positions.
+pub use cohort_panel::{
+    derived_measure, instrument_measures, read_norms, Cutoff, Derived, Frequency, Instrument,
+    InstrumentKind, Instruments, ItemGroup, Level, MeasureDef, MeasureKind, NormRow, Norms,
+    NormsError, Rule, SumScale, Term, DEFAULT_COUNTS, SEVERITY_CLASSES,
 };
-pub use norms::read_norms;
+pub use error::AlphaError;
 pub use open::{open, OpenError, ScoredStudy};
 pub use reliability::{alphas_at, cronbach_alpha, pearson, reliability, ItemRest, Reliability};
 pub use score::{score, ItemCounts, MeasureScores, Note, Score, ScoreRows, Scores};
-pub use spec::{
-    Cutoff, Derived, Frequency, Instrument, InstrumentKind, Instruments, ItemGroup, Level, NormRow,
-    Norms, Rule, SumScale, Term, DEFAULT_COUNTS,
-};
 pub use write::{write_long, write_wide};

@@ -5,17 +5,13 @@ use std::path::Path;
 
 use cohort_panel::{load, LoadFailure, Loaded, Mode, Study, StudyError};
 
-use crate::error::SpecError;
 use crate::score::{score, Scores};
-use crate::spec::Instruments;
 
 /// A study read, loaded and scored.
 #[derive(Debug)]
 pub struct ScoredStudy {
     /// The study file.
     pub study: Study,
-    /// Its instruments and derived measures.
-    pub spec: Instruments,
     /// The panel and its load report.
     pub loaded: Loaded,
     /// The scores.
@@ -25,27 +21,23 @@ pub struct ScoredStudy {
 /// Why a study could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    /// The study file cannot be read or is not a valid study.
+    /// The study file cannot be read or is not a valid study (its
+    /// instruments and derived measures included).
     #[error(transparent)]
     Study(#[from] StudyError),
-    /// The instruments or derived measures are not valid.
-    #[error(transparent)]
-    Instruments(#[from] SpecError),
     /// The data have problems (the report lists them all).
     #[error(transparent)]
     Data(#[from] LoadFailure),
 }
 
-/// Reads the study file at `path`, checks its instruments, loads the data
+/// Reads the study file at `path` (with its instruments), loads the data
 /// (`mode`: strict or lenient) and scores them.
 pub fn open(path: &Path, mode: Mode) -> Result<ScoredStudy, OpenError> {
     let study = Study::from_path(path)?;
-    let spec = Instruments::from_study(&study)?;
     let loaded = load(&study, mode)?;
-    let scores = score(&loaded.panel, &spec);
+    let scores = score(&loaded.panel, &study.instruments);
     Ok(ScoredStudy {
         study,
-        spec,
         loaded,
         scores,
     })

@@ -6,7 +6,7 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 
 use crate::error::AlphaError;
-use crate::spec::{InstrumentKind, Instruments};
+use cohort_panel::{InstrumentKind, Instruments};
 
 /// Reliability of one scale at one wave.
 #[derive(Debug, Clone, PartialEq, Serialize)]

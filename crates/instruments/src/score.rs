@@ -6,8 +6,8 @@ use std::sync::Arc;
 use cohort_panel::{Cell, Column, Panel, RespondentId, VarKind};
 use serde::Serialize;
 
-use crate::measures::{derived_measure, instrument_measures, MeasureDef};
-use crate::spec::{
+use cohort_panel::{derived_measure, instrument_measures, MeasureDef};
+use cohort_panel::{
     Derived, Frequency, Instrument, InstrumentKind, Instruments, Level, Rule, SumScale,
 };
 

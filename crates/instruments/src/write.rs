@@ -7,7 +7,7 @@ use std::io::Write;
 use cohort_panel::{ClusterId, Panel, RespondentId, VarKind};
 
 use crate::score::Scores;
-use crate::spec::Level;
+use cohort_panel::Level;
 
 fn role_code(panel: &Panel, r: RespondentId) -> String {
     match &panel.role_variable().kind {

@@ -130,7 +130,7 @@ fn only_the_declared_reporters_are_scored() {
 /// item may be missing) scored on `rows` of `m1,m2,m3,s1` at one
 /// 12-month wave: the scores of `measure`, row by row.
 fn four_items(rows: &[&str], measure: &str) -> Vec<Option<f64>> {
-    use cohort_instruments::{score, Instruments};
+    use cohort_instruments::score;
     use cohort_panel::{load_reader, Mode, Study};
     let study = Study::from_str_in(
         r#"
@@ -190,7 +190,7 @@ items = ["s1"]
         csv.push_str(&format!("R{i},F{i},p,T0,{r}\n"));
     }
     let loaded = load_reader(&study, Mode::Strict, "x.csv", csv.as_bytes()).unwrap();
-    let spec = Instruments::from_study(&study).unwrap();
+    let spec = study.instruments.clone();
     let scores = score(&loaded.panel, &spec);
     let mut list: Vec<_> = scores.of(measure).unwrap().iter().collect();
     list.sort_by_key(|s| s.unit);

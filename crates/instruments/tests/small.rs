@@ -3,7 +3,7 @@
 //! phys = (i + w) mod 5; psy is minor, phys severe. Midpoints 0, 1, 2, 4,
 //! 8, 15, 25; code 7 = before the period; T2 has a 6-month recall.
 
-use cohort_instruments::{score, Instruments};
+use cohort_instruments::score;
 use cohort_panel::{load, Mode, Study};
 use cohort_testkit::fixture;
 
@@ -13,7 +13,7 @@ use crate::value;
 fn small_fixture_scores_worked_by_hand() {
     let study = Study::from_path(&fixture("small/study.toml")).unwrap();
     let panel = load(&study, Mode::Strict).unwrap().panel;
-    let s = score(&panel, &Instruments::from_study(&study).unwrap());
+    let s = score(&panel, &study.instruments);
     let v = |m: &str, rid: &str, w: &str| value(&panel, &s, m, rid, w);
     // P01a (i = 0): T0 psy 0, phys 0 -> nothing.
     assert_eq!(v("partner.annual", "P01a", "T0"), Some(0.0));

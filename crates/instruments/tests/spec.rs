@@ -1,6 +1,5 @@
 //! Declarations that are wrong give every problem, with suggestions.
 
-use cohort_instruments::Instruments;
 use cohort_panel::Study;
 use cohort_testkit::fixture;
 
@@ -9,8 +8,9 @@ fn spec_error(from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(&path)
         .unwrap()
         .replacen(from, to, 1);
-    let study = Study::from_str_in(&text, &path, path.parent().unwrap()).unwrap();
-    Instruments::from_study(&study).unwrap_err().to_string()
+    Study::from_str_in(&text, &path, path.parent().unwrap())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]

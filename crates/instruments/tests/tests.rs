@@ -8,7 +8,7 @@ mod scale;
 mod small;
 mod spec;
 
-use cohort_instruments::{score, Instruments, Scores};
+use cohort_instruments::{score, Scores};
 use cohort_panel::{load, Mode, Panel, RespondentId, Study};
 use cohort_testkit::fixture;
 
@@ -16,7 +16,7 @@ use cohort_testkit::fixture;
 pub fn scored() -> (Panel, Scores) {
     let study = Study::from_path(&fixture("scoring/study.toml")).unwrap();
     let panel = load(&study, Mode::Strict).unwrap().panel;
-    let spec = Instruments::from_study(&study).unwrap();
+    let spec = study.instruments.clone();
     let scores = score(&panel, &spec);
     (panel, scores)
 }

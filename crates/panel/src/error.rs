@@ -44,3 +44,40 @@ pub struct LoadFailure {
     /// What was read, and every problem.
     pub report: Box<LoadReport>,
 }
+
+/// A norms file that cannot be used, with where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NormsError {
+    /// The file cannot be read as CSV.
+    #[error("cannot read norms file {}: {message}", path.display())]
+    Read {
+        /// The norms file.
+        path: PathBuf,
+        /// What the reader said.
+        message: String,
+    },
+    /// The header is not the expected one.
+    #[error("{} line 1: header is \"{found}\"; expected \"{expected}\"", path.display())]
+    Header {
+        /// The norms file.
+        path: PathBuf,
+        /// The header found.
+        found: String,
+        /// The header expected.
+        expected: String,
+    },
+    /// A value is not what its column holds.
+    #[error("{} line {line}, column {column}: value \"{value}\" is not {expected}", path.display())]
+    Value {
+        /// The norms file.
+        path: PathBuf,
+        /// Line in the file.
+        line: u64,
+        /// Column name.
+        column: String,
+        /// The value found.
+        value: String,
+        /// What the column holds.
+        expected: &'static str,
+    },
+}

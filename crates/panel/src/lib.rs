@@ -43,8 +43,11 @@
 #![deny(missing_docs)]
 
 mod error;
+mod instruments;
 mod load;
 mod locate;
+mod measures;
+mod norms;
 mod panel;
 mod provenance;
 mod report;
@@ -54,9 +57,17 @@ mod summary;
 mod value;
 mod write;
 
-pub use error::{LoadFailure, StudyError};
+pub use error::{LoadFailure, NormsError, StudyError};
+pub use instruments::{
+    Cutoff, Derived, Frequency, Instrument, InstrumentKind, Instruments, ItemGroup, Level, NormRow,
+    Norms, Rule, SumScale, Term, DEFAULT_COUNTS,
+};
 pub use load::{load, load_reader, Loaded, Mode};
 pub use locate::{problem_lines, Position, Positions, StudyProblem};
+pub use measures::{
+    derived_measure, instrument_measures, MeasureDef, MeasureKind, SEVERITY_CLASSES,
+};
+pub use norms::read_norms;
 pub use panel::{Cell, ClusterId, Column, Missing, Panel, RespondentId, Wave};
 pub use provenance::{provenance, FileHash, Provenance};
 pub use report::{FileAccount, LoadReport, Problem, ProblemKind, Scope, PROBLEMS_KEPT};

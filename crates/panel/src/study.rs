@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::StudyError;
+use crate::instruments::Instruments;
 use crate::locate::{position_of, Positions, StudyProblem};
 use crate::suggest::did_you_mean;
 
@@ -35,11 +36,9 @@ pub struct Study {
     pub variables: Vec<Variable>,
     /// Disclosure-control settings for everything published.
     pub disclosure: Disclosure,
-    /// The `[[instruments]]` tables, unparsed: questionnaire scoring is
-    /// the instruments crate's business, and it checks them itself.
-    pub instruments: Vec<toml::Table>,
-    /// The `[[derived]]` tables (measures combining others), unparsed.
-    pub derived: Vec<toml::Table>,
+    /// The questionnaires and derived measures, typed and checked against
+    /// the variables (scoring is `cohort-instruments`' job).
+    pub instruments: Instruments,
     /// Where every key of the study file stands.
     pub positions: Positions,
 }
@@ -363,7 +362,7 @@ impl Study {
         let table: toml::Table =
             toml_edit::de::from_document(doc.clone()).map_err(|e| toml_error(e.to_string()))?;
         let mut unknown = unknown_keys(&table, &positions);
-        let raw: RawStudy = match toml_edit::de::from_document(doc) {
+        let mut raw: RawStudy = match toml_edit::de::from_document(doc) {
             Ok(raw) => raw,
             Err(e) => {
                 // A missing or mistyped value, reported with the unknown
@@ -382,7 +381,20 @@ impl Study {
                 });
             }
         };
-        validate(raw, positions, unknown, path, dir)
+        let raw_instruments = std::mem::take(&mut raw.instruments);
+        let raw_derived = std::mem::take(&mut raw.derived);
+        let mut study = validate(raw, positions, unknown, path, dir)?;
+        // The declarations need valid variables: they are checked once the
+        // rest of the file is valid, and located the same way.
+        let (instruments, problems) = Instruments::declared(&raw_instruments, &raw_derived, &study);
+        if !problems.is_empty() {
+            return Err(StudyError::Invalid {
+                path: path.to_path_buf(),
+                problems,
+            });
+        }
+        study.instruments = instruments;
+        Ok(study)
     }
 
     /// The declared variable called `name`.
@@ -704,8 +716,7 @@ fn validate(
         waves,
         variables,
         disclosure,
-        instruments: raw.instruments,
-        derived: raw.derived,
+        instruments: Instruments::default(),
         positions,
     })
 }

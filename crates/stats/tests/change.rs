@@ -15,7 +15,7 @@
 //! P07a has no T0 frequency (psy "don't know"), only T2: one unit at `to`
 //! only. P03b, P08a, P09a and P11a have T0 but no T2: four at `from` only.
 
-use cohort_instruments::{score, Instruments, Scores};
+use cohort_instruments::{score, Scores};
 use cohort_panel::{load, Mode, Panel, Study, Wave};
 use cohort_stats::{change_table, BootstrapSpec, ChangeOptions, ChangeSummary};
 use cohort_testkit::fixture;
@@ -23,7 +23,7 @@ use cohort_testkit::fixture;
 fn small() -> (Panel, Scores) {
     let study = Study::from_path(&fixture("small/study.toml")).unwrap();
     let panel = load(&study, Mode::Strict).unwrap().panel;
-    let scores = score(&panel, &Instruments::from_study(&study).unwrap());
+    let scores = score(&panel, &study.instruments);
     (panel, scores)
 }
 

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::spec::{Derived, Instrument, InstrumentKind, Level, Rule};
+use crate::instruments::{Derived, Instrument, InstrumentKind, Level, Rule};
 
 /// What kind of values a measure has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

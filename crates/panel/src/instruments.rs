@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-use cohort_panel::{did_you_mean, Positions, Study, StudyProblem, VarKind};
-
-use crate::error::SpecError;
+use crate::locate::{Positions, StudyProblem};
+use crate::study::{Study, VarKind};
+use crate::suggest::did_you_mean;
 
 /// Everything the study file declares for scoring.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Instruments {
     /// Questionnaires, in declared order.
     pub instruments: Vec<Instrument>,
@@ -406,19 +406,24 @@ fn rule(name: &str) -> Option<Rule> {
 const RULES: &[&str] = &["any", "all", "sum", "max", "min", "mean"];
 
 impl Instruments {
-    /// Reads and checks the declarations of `study`. Norms files are read
-    /// relative to the study file.
-    pub fn from_study(study: &Study) -> Result<Instruments, SpecError> {
+    /// Reads and checks the `[[instruments]]` and `[[derived]]` tables of
+    /// a study file against its (valid) variables, with every problem
+    /// located. Norms files are read relative to the study file.
+    pub(crate) fn declared(
+        raw_instruments: &[toml::Table],
+        raw_derived: &[toml::Table],
+        study: &Study,
+    ) -> (Instruments, Vec<StudyProblem>) {
         let mut problems = Vec::new();
         let dir = study.path.parent().unwrap_or(Path::new("."));
         let mut instruments = Vec::new();
-        for (i, t) in study.instruments.iter().enumerate() {
+        for (i, t) in raw_instruments.iter().enumerate() {
             if let Some(inst) = instrument(t, i, study, dir, &mut problems) {
                 instruments.push(inst);
             }
         }
         let mut derived = Vec::new();
-        for (i, t) in study.derived.iter().enumerate() {
+        for (i, t) in raw_derived.iter().enumerate() {
             let name = t.get("name").and_then(|v| v.as_str()).unwrap_or("?");
             let mut r = Reader {
                 table: t,
@@ -484,14 +489,7 @@ impl Instruments {
             derived,
         };
         set.check_measure_names(&study.positions, &mut problems);
-        if problems.is_empty() {
-            Ok(set)
-        } else {
-            Err(SpecError {
-                path: study.path.clone(),
-                problems,
-            })
-        }
+        (set, problems)
     }
 
     /// Every term names a measure declared before it, at a level it can
@@ -876,16 +874,19 @@ fn check_item(
     match study.variable(item).map(|v| &v.kind) {
         Some(VarKind::Integer { min, max }) => {
             if let Some(why) = misfit(*min, *max) {
-                r.bad(format!("item {item}: {why}"));
+                r.bad_key("items", format!("item {item}: {why}"));
             }
         }
-        Some(_) => r.bad(format!("item {item} must be an integer variable")),
+        Some(_) => r.bad_key("items", format!("item {item} must be an integer variable")),
         None => {
             let names: Vec<&str> = study.variables.iter().map(|v| v.name.as_str()).collect();
             let hint = did_you_mean(item, &names)
                 .map(|s| format!("; did you mean {s}?"))
                 .unwrap_or_default();
-            r.bad(format!("item {item} is not a declared variable{hint}"));
+            r.bad_key(
+                "items",
+                format!("item {item} is not a declared variable{hint}"),
+            );
         }
     }
 }

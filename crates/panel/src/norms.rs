@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::error::NormsError;
-use crate::spec::NormRow;
+use crate::instruments::NormRow;
 
 /// Reads a norms CSV with the header `scale,sex,age_min,age_max,raw,t`
 /// (`sex` may be empty: both sexes). Errors name the file, line and field.
