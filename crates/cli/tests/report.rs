@@ -182,3 +182,44 @@ fn report_by_group_and_log_axis() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("only categorical variables group"));
     std::fs::remove_dir_all(&out).ok();
 }
+
+#[test]
+fn the_method_record_says_how_each_result_was_computed() {
+    let read = |boot: &str| {
+        let out = temp(&format!("methods-{boot}"));
+        let o = cohort(&[
+            "report",
+            "fixtures/small/study.toml",
+            "--out",
+            out.to_str().unwrap(),
+            "--bootstrap",
+            boot,
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
+                .unwrap();
+        std::fs::remove_dir_all(&out).ok();
+        v["methods"].clone()
+    };
+    let with = read("50");
+    assert!(with["estimates"]
+        .as_str()
+        .unwrap()
+        .contains("cluster bootstrap percentile 95% interval (50 replicates)"));
+    assert!(with["bootstrap"]
+        .as_str()
+        .unwrap()
+        .contains("seed 20201112"));
+    let without = read("0");
+    assert!(without["estimates"]
+        .as_str()
+        .unwrap()
+        .contains("t 95% interval"));
+    assert!(without["bootstrap"].is_null());
+}

@@ -164,16 +164,25 @@ fn trauma_table(data: &PublishedResults, lang: Lang) -> Table {
 
 /// The methods section's paragraphs.
 pub(crate) fn methods(d: &PublishedResults) -> Vec<String> {
-    let boot = d.bootstrap.map_or("no bootstrap".to_string(), |b| {
-        format!("a cluster bootstrap with {} replicates (families resampled, seed {}, one ChaCha8 stream per replicate)", b.replicates, b.seed)
-    });
-    vec![
-        "Estimates per wave use every respondent or family with a value at that wave. Shares have Wilson 95% intervals; means have cluster-bootstrap percentile intervals (children of one family are not independent).".into(),
-        format!("Change compares the first and the last wave on complete pairs: the paired t-test (two-sided, df = n - 1), the Wilcoxon signed-rank test (zeros dropped, average ranks for ties; exact below 50 pairs without ties or zeros, else normal with continuity correction, as R's wilcox.test), McNemar's test on prevalence (with continuity correction, as R's mcnemar.test) and Cohen's d_z (mean over SD of the differences). p-values are two-sided; Holm-adjusted p-values control the family of t-tests in the table. Intervals of the mean difference come from {boot}."),
+    let m = &d.methods;
+    let mut out = vec![
+        format!("Estimates per wave: {}.", m.estimates),
+        format!("Change between waves: {}.", m.change),
+        format!("Trajectories: {}.", m.trajectories),
+        format!("Reliability: {}.", m.reliability),
         "Incident counts are per 12 months: a wave with a 6-month recall period is doubled. Severe or frequent: at least one act of a severe item group, or at least the declared number of incidents per 12 months.".into(),
+    ];
+    if d.by.is_some() {
+        out.insert(1, format!("Estimates by group: {}.", m.by_group));
+    }
+    if let Some(b) = &m.bootstrap {
+        out.push(format!("Bootstrap: {b}."));
+    }
+    out.push(
         {
             let (k, r) = (d.rules.smallest_count(), d.rules.rounding());
             format!("Disclosure control: no count below {k} is shown (\"<{k}\"); cells that would let a suppressed count be recovered from a total are suppressed too (\"x\": no row, column or line of totals keeps exactly one hidden cell; a hidden count can then be bounded from the table, not recovered exactly); shares, means and tests based on fewer than {k} units are not shown (\"·\"), nor the number of units behind them; counts are rounded to a multiple of {r}. The cells not published are listed below. No row of microdata is in this report.")
         },
-    ]
+    );
+    out
 }

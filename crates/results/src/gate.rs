@@ -583,6 +583,7 @@ pub fn publish(results: &StudyResults) -> PublishedResults {
         provenance: results.provenance.clone(),
         rules: results.rules,
         bootstrap: results.bootstrap,
+        methods: results.methods.clone(),
         waves: results.waves.clone(),
         rows,
         response,

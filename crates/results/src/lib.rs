@@ -35,6 +35,6 @@ pub use published::{
     REPORT_SCHEMA,
 };
 pub use raw::{
-    BootstrapInfo, Change, CountTable, Estimate, Reliability, Statistic, StoppedShare,
+    BootstrapInfo, Change, CountTable, Estimate, Methods, Reliability, Statistic, StoppedShare,
     StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit,
 };

@@ -8,7 +8,7 @@ use cohort_panel::Provenance;
 use serde::{Deserialize, Serialize};
 
 use crate::gate::{ProtectedTable, Rules, Shown, Suppression};
-use crate::raw::{BootstrapInfo, Statistic, Unit};
+use crate::raw::{BootstrapInfo, Methods, Statistic, Unit};
 
 /// Version of the published fields.
 pub const REPORT_SCHEMA: &str = "cohort.report/2";
@@ -139,6 +139,9 @@ pub struct PublishedResults {
     /// How the bootstrap ran (families resampled; ChaCha8 stream per
     /// replicate).
     pub bootstrap: Option<BootstrapInfo>,
+    /// How each kind of result was computed.
+    #[serde(default)]
+    pub methods: Methods,
     /// Wave labels in order.
     pub waves: Vec<String>,
     /// Rows read, kept, excluded (by reason), as counts.

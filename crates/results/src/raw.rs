@@ -261,6 +261,25 @@ pub struct BootstrapInfo {
     pub seed: u64,
 }
 
+/// How each kind of result was computed: the method record that travels
+/// with the results into `results.json` and the report's methods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Methods {
+    /// Estimates per wave: the intervals of shares and of means.
+    pub estimates: String,
+    /// Estimates by group.
+    pub by_group: String,
+    /// Change from the first to the last wave: the tests, effect sizes and
+    /// the interval of the mean change.
+    pub change: String,
+    /// Trajectories and the stopped share.
+    pub trajectories: String,
+    /// Reliability.
+    pub reliability: String,
+    /// The bootstrap: what is resampled, the generator and its streams.
+    pub bootstrap: Option<String>,
+}
+
 /// Everything a report or analysis publishes, before disclosure control.
 /// Never written as it is, except to a file marked internal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -274,6 +293,8 @@ pub struct StudyResults {
     /// How the bootstrap ran (families resampled; ChaCha8 stream per
     /// replicate).
     pub bootstrap: Option<BootstrapInfo>,
+    /// How each kind of result was computed.
+    pub methods: Methods,
     /// Wave labels in order.
     pub waves: Vec<String>,
     /// Rows read, kept, excluded (by reason).

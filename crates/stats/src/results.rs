@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use cohort_instruments::{alphas_at, Level, MeasureKind, Reliability, Scores};
 use cohort_panel::{Loaded, Panel, Provenance, Response, Wave};
 use cohort_results::{
-    BootstrapInfo, Change, CountTable, Estimate, Reliability as ReliabilityResult, Rules,
+    BootstrapInfo, Change, CountTable, Estimate, Methods, Reliability as ReliabilityResult, Rules,
     Statistic, StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit,
 };
 
@@ -98,6 +98,7 @@ pub fn study_results(
             replicates: b.replicates,
             seed: b.seed,
         }),
+        methods: methods(options.bootstrap.as_ref()),
         rows,
         response,
         patterns,
@@ -120,6 +121,41 @@ pub fn study_results(
         attrition: attrition(panel, &waves),
         waves,
     })
+}
+
+/// The method record of the results, as computed here.
+fn methods(bootstrap: Option<&BootstrapSpec>) -> Methods {
+    let mean_ci = match bootstrap {
+        Some(b) => format!(
+            "cluster bootstrap percentile 95% interval ({} replicates)",
+            b.replicates
+        ),
+        None => "t 95% interval".to_string(),
+    };
+    let change_ci = match bootstrap {
+        Some(_) => "cluster bootstrap percentile 95% interval",
+        None => "t 95% interval",
+    };
+    Methods {
+        estimates: format!(
+            "every unit with a value at the wave; shares of yes/no measures (value > 0) with Wilson 95% intervals; means with a {mean_ci}; quartiles R type 7"
+        ),
+        by_group: "as the estimates per wave, within each group (a unit's group: its value at its first observation); means with t 95% intervals (no bootstrap by group)".into(),
+        change: format!(
+            "first to last wave on complete pairs: paired t-test (two-sided, df = n - 1), Holm-adjusted across the table; Wilcoxon signed-rank (R's default: exact below 50 pairs without ties or zeros, else normal with continuity correction); McNemar with continuity correction on value > 0; Cohen's d_z with a normal-approximation 95% interval; mean change with a {change_ci}"
+        ),
+        trajectories: format!(
+            "{TRAJECTORY_MEASURE} at the first and the last wave: stopped (above 0, then 0), started (0, then above 0), decreased, persistent, increased (both above 0), none (both 0); the stopped share is stopped over the families above 0 at the first wave, with a Wilson 95% interval; class means per wave with t 95% intervals"
+        ),
+        reliability: "Cronbach's alpha on listwise complete cases with the Feldt 95% interval".into(),
+        bootstrap: bootstrap.map(|b| {
+            let r = b.record();
+            format!(
+                "{} resampled with replacement; {}; seed {}",
+                r.unit, r.generator, r.seed
+            )
+        }),
+    }
 }
 
 /// Respondents and families taking part per wave, and families by
