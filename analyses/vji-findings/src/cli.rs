@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use cohort_stats::{BootstrapSpec, DEFAULT_BOOTSTRAP};
 
 use crate::{analysis, prepare, AnalysisError};
@@ -33,10 +33,18 @@ pub struct AnalysisArgs {
     pub expected: Option<PathBuf>,
 }
 
-/// Runs the analysis `name` as its binary does: parses the arguments,
-/// computes the document and prints or writes it.
-pub fn main(name: &str, file_stem: &str) -> Result<(), AnalysisError> {
-    let args = AnalysisArgs::parse();
+/// Runs the analysis `name` (what it does: `about`) as its binary does:
+/// parses the arguments, computes the document and prints or writes it.
+pub fn main(name: &'static str, file_stem: &str, about: &'static str) -> Result<(), AnalysisError> {
+    let matches = AnalysisArgs::command()
+        .name(name)
+        .bin_name(name)
+        .about(about)
+        .get_matches();
+    let args = match AnalysisArgs::from_arg_matches(&matches) {
+        Ok(a) => a,
+        Err(e) => e.exit(),
+    };
     let spec = BootstrapSpec {
         replicates: args.bootstrap,
         seed: args.seed,

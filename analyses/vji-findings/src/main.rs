@@ -3,5 +3,9 @@
 //! study, after the disclosure gate (`DIR/findings.json`).
 
 fn main() -> anyhow::Result<()> {
-    Ok(vji_findings::cli::main("vji-findings", "findings")?)
+    Ok(vji_findings::cli::main(
+        "vji-findings",
+        "findings",
+        "The published VJI findings F1-F13, by ID, with intervals, after the disclosure gate",
+    )?)
 }

@@ -4,5 +4,7 @@
 //! (`DIR/attrition.json`).
 
 fn main() -> anyhow::Result<()> {
-    Ok(vji_findings::cli::main("vji-attrition", "attrition")?)
+    Ok(vji_findings::cli::main("vji-attrition", "attrition",
+        "Families taking part, returning and dropping out per wave, and retention by household risk factor, after the disclosure gate",
+    )?)
 }

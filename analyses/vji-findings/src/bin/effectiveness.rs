@@ -7,5 +7,6 @@ fn main() -> anyhow::Result<()> {
     Ok(vji_findings::cli::main(
         "vji-effectiveness",
         "effectiveness",
+        "Change tables between consecutive waves and from the first to the last wave, after the disclosure gate",
     )?)
 }
