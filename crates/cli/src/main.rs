@@ -1,6 +1,7 @@
 //! The `cohort` command: parses arguments, calls the library crates and
 //! turns their results into text, JSON and exit codes. No statistics here.
 
+mod audit;
 mod check;
 mod input;
 mod report;
@@ -55,6 +56,9 @@ enum Command {
     Report(report::ReportArgs),
     /// Redraw the figures of a saved results.json (no data needed).
     Plot(report::PlotArgs),
+    /// Check a report folder for anything a reader could recover: small
+    /// counts, small-n estimates, cells pinned down by the tables.
+    Audit(audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Report(args) => report::report(&args),
         Command::Plot(args) => report::plot(&args),
+        Command::Audit(args) => audit::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -55,7 +55,8 @@ fn report_is_self_contained_protected_and_redrawable() {
     // Provenance: the data file's SHA-256 (fixtures/vji/README.md).
     assert!(html.contains("b8332f182cff76e2e66dc3c4efc8cb88f99272f167342cd0bd4b242ad9531e99"));
     // No published count below min_cell (10): every count cell of the count
-    // tables is at least 10, or "<10", or "x".
+    // tables is at least 10, or "<10", or "x", or a zero (zeros identify
+    // nobody and are shown).
     for table in ["response", "patterns"] {
         let text = std::fs::read_to_string(out.join(format!("tables/{table}.csv"))).unwrap();
         for cell in text
@@ -63,7 +64,9 @@ fn report_is_self_contained_protected_and_redrawable() {
             .skip(1)
             .flat_map(|l| l.split(',').skip(1).map(str::to_string).collect::<Vec<_>>())
         {
-            let ok = cell == "<10" || cell == "x" || cell.parse::<u64>().is_ok_and(|n| n >= 10);
+            let ok = cell == "<10"
+                || cell == "x"
+                || cell.parse::<u64>().is_ok_and(|n| n == 0 || n >= 10);
             assert!(ok, "{table}: cell {cell}");
         }
     }
@@ -71,10 +74,20 @@ fn report_is_self_contained_protected_and_redrawable() {
     let est = std::fs::read_to_string(out.join("tables/estimates.csv")).unwrap();
     for line in est.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        if f[4].parse::<u64>().unwrap() < 10 {
+        // The n of a suppressed value is suppressed with it ("·").
+        if f[4].parse::<u64>().map_or(true, |n| n < 10) {
             assert_eq!(f[5], "·", "{line}");
         }
     }
+    // And `cohort audit` finds nothing a reader could recover.
+    let a = cohort(&["audit", out.to_str().unwrap()]);
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&a.stdout),
+        String::from_utf8_lossy(&a.stderr)
+    );
     // The figures redraw from results.json alone.
     let again = temp("plot");
     let o = cohort(&[

@@ -14,7 +14,8 @@ use crate::published::{
     REPORT_SCHEMA,
 };
 use crate::raw::{
-    Change, CountTable, Estimate, Reliability, StudyResults, Trajectories, TrajectoryClass,
+    Change, CountTable, Estimate, Reliability, Statistic, StudyResults, Trajectories,
+    TrajectoryClass,
 };
 
 /// The rules, from the study file's `[disclosure]` section.
@@ -150,12 +151,25 @@ fn second_cell(
 /// suppression only. Rounded cells and totals are rounded
 /// independently, so they need not add up.
 pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
+    protect_with(table, rules, &[])
+}
+
+/// [`protect`] with cells (`[row, column]`; the row `rows.len()` and the
+/// column `columns.len()` are the totals) suppressed from the start, as
+/// the linked-table audit asks.
+pub(crate) fn protect_with(
+    table: &CountTable,
+    rules: &Rules,
+    forced: &[[usize; 2]],
+) -> ProtectedTable {
     let (nr, nc) = (table.rows.len(), table.columns.len());
     let counts = &table.counts;
     let row_tot: Vec<u64> = counts.iter().map(|r| r.iter().sum()).collect();
     let col_tot: Vec<u64> = (0..nc).map(|c| counts.iter().map(|r| r[c]).sum()).collect();
     let grand: u64 = row_tot.iter().sum();
-    let small = |v: u64| v < rules.min_cell;
+    // Zeros identify nobody and are shown (ACRO's default:
+    // zeros_are_disclosive = false); counts 1 to min_cell - 1 are hidden.
+    let small = |v: u64| v > 0 && v < rules.min_cell;
     let mut known = vec![vec![false; nc]; nr];
     for &[r, c] in &table.structural {
         if r < nr && c < nc && counts[r][c] == 0 {
@@ -172,8 +186,17 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
     }
     let mut row_sup: Vec<bool> = row_tot.iter().map(|&v| small(v)).collect();
     let mut col_sup: Vec<bool> = col_tot.iter().map(|&v| small(v)).collect();
-    let grand_sup = small(grand);
+    let mut grand_sup = small(grand);
     let (row_primary, col_primary) = (row_sup.clone(), col_sup.clone());
+    let grand_primary = grand_sup;
+    for &[r, c] in forced {
+        match (r < nr, c < nc) {
+            (true, true) => sup[r][c] = true,
+            (true, false) => row_sup[r] = true,
+            (false, true) => col_sup[c] = true,
+            (false, false) => grand_sup = true,
+        }
+    }
     // Without published totals nothing can be recovered by subtraction.
     if table.totals {
         loop {
@@ -272,7 +295,7 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
         })
         .collect();
     if grand_sup {
-        note("total", "total", true);
+        note("total", "total", grand_primary);
     }
     ProtectedTable {
         title: table.title.clone(),
@@ -281,7 +304,7 @@ pub fn protect(table: &CountTable, rules: &Rules) -> ProtectedTable {
         cells,
         row_totals,
         column_totals,
-        total: Some(show(grand, grand_sup, true)),
+        total: Some(show(grand, grand_sup, grand_primary)),
         suppressions,
         sealed: Sealed::new(),
     }
@@ -340,6 +363,48 @@ impl Gate {
         t
     }
 
+    /// Count tables that share cells, protected together (`names` as the
+    /// audit knows them: response, patterns, attrition, transitions):
+    /// after each table's own secondary suppression, the audit of the
+    /// linked system ([`crate::audit`]) names the small counts the tables
+    /// still pin down, one more cell is suppressed for each, and so on
+    /// until none is left. Returns the tables in the order given.
+    pub fn linked_tables(&mut self, tables: &[(&str, &CountTable)]) -> Vec<ProtectedTable> {
+        let mut forced: Vec<Vec<[usize; 2]>> = vec![Vec::new(); tables.len()];
+        let protect_all = |forced: &[Vec<[usize; 2]>]| -> Vec<ProtectedTable> {
+            tables
+                .iter()
+                .zip(forced)
+                .map(|((_, t), f)| protect_with(t, &self.rules, f))
+                .collect()
+        };
+        let mut out = protect_all(&forced);
+        // Each round suppresses at least one more cell of a few dozen.
+        for _ in 0..64 {
+            let view: Vec<(&str, &ProtectedTable)> = tables
+                .iter()
+                .zip(&out)
+                .map(|((name, _), t)| (*name, t))
+                .collect();
+            let loosen = crate::audit::to_loosen(&view, &self.rules);
+            let mut grew = false;
+            for (i, cell) in loosen {
+                if !forced[i].contains(&cell) {
+                    forced[i].push(cell);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+            out = protect_all(&forced);
+        }
+        for t in &out {
+            self.suppressions.extend(t.suppressions.iter().cloned());
+        }
+        out
+    }
+
     /// A count published alone: rounded, or shown as below the minimum.
     pub fn count(&self, n: u64) -> Shown {
         if n < self.rules.min_cell {
@@ -374,10 +439,53 @@ impl Gate {
         false
     }
 
+    /// Whether a share of `n` units may be published: on at least
+    /// `min_cell` units, and neither the units with (share x n) nor those
+    /// without may be a count from 1 to `min_cell - 1` (share times n
+    /// gives them back). When not, the cell is logged.
+    pub fn allows_share(
+        &mut self,
+        table: &str,
+        row: &str,
+        column: &str,
+        share: f64,
+        n: u64,
+    ) -> bool {
+        if !self.allows(table, row, column, n) {
+            return false;
+        }
+        let with = (share * n as f64).round() as u64;
+        let small = |v: u64| v > 0 && v < self.rules.min_cell;
+        if small(with) || small(n.saturating_sub(with)) {
+            self.suppressions.push(Suppression {
+                table: table.to_string(),
+                row: row.to_string(),
+                column: column.to_string(),
+                reason: format!(
+                    "the share implies a count below {} (min_cell) of units with or without",
+                    self.rules.min_cell
+                ),
+            });
+            return false;
+        }
+        true
+    }
+
+    /// Whether an estimate may be published: a share by
+    /// [`Gate::allows_share`], a mean by [`Gate::allows`].
+    fn allows_estimate(&mut self, table: &str, column: &str, e: &Estimate) -> bool {
+        match (e.value, e.statistic) {
+            (None, _) => false,
+            (Some(v), Statistic::Share) => self.allows_share(table, &e.measure, column, v, e.n),
+            (Some(_), Statistic::Mean) => self.allows(table, &e.measure, column, e.n),
+        }
+    }
+
     /// The published n of a value that [`Gate::allows`] let through:
     /// rounded; null when the value is not published.
+    /// An n of 0 (nothing to hide) is always shown.
     pub fn n(&self, n: u64, published: bool) -> Option<u64> {
-        published.then(|| self.rules.round(n))
+        (published || n == 0).then(|| self.rules.round(n))
     }
 
     /// Published estimates: value, interval, quartiles and n withheld
@@ -389,7 +497,7 @@ impl Gate {
                     Some(g) => format!("{} {g}", e.wave),
                     None => e.wave.clone(),
                 };
-                let ok = e.value.is_some() && self.allows(table, &e.measure, &column, e.n);
+                let ok = self.allows_estimate(table, &column, e);
                 self.estimate_row(e, ok)
             })
             .collect()
@@ -409,6 +517,61 @@ impl Gate {
             ci95: e.ci95.filter(|_| ok),
             quartiles: e.quartiles.filter(|_| ok),
             group: e.group.clone(),
+        }
+    }
+
+    /// Complementary suppression of group estimates: where the overall
+    /// estimate of a measure at a wave is published and exactly one group's
+    /// is withheld, the overall value and the other groups' values and n
+    /// would give it back ((overall x N - sum of value x n) / rest), so the
+    /// smallest other group is withheld too.
+    pub fn complement_groups(
+        &mut self,
+        overall: &[EstimateRow],
+        raw: &[Estimate],
+        groups: &mut [EstimateRow],
+    ) {
+        let mut cells: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        for (i, g) in groups.iter().enumerate() {
+            cells
+                .entry((g.measure.clone(), g.wave.clone()))
+                .or_default()
+                .push(i);
+        }
+        for ((measure, wave), idx) in cells {
+            let published_overall = overall
+                .iter()
+                .any(|o| o.measure == measure && o.wave == wave && o.value.is_some());
+            if !published_overall {
+                continue;
+            }
+            loop {
+                let hidden = idx
+                    .iter()
+                    .filter(|&&i| groups[i].value.is_none() && raw[i].n > 0)
+                    .count();
+                if hidden != 1 {
+                    break;
+                }
+                let Some(&pick) = idx
+                    .iter()
+                    .filter(|&&i| groups[i].value.is_some())
+                    .min_by_key(|&&i| (raw[i].n, i))
+                else {
+                    break;
+                };
+                let g = &mut groups[pick];
+                self.suppressions.push(Suppression {
+                    table: "estimates by group".into(),
+                    row: measure.clone(),
+                    column: format!("{} {}", wave, g.group.as_deref().unwrap_or("")),
+                    reason: "complementary: the overall estimate and the other groups would give a suppressed group back".into(),
+                });
+                g.value = None;
+                g.ci95 = None;
+                g.quartiles = None;
+                g.n = None;
+            }
         }
     }
 
@@ -463,7 +626,7 @@ impl Gate {
         ci95: Option<[f64; 2]>,
         n: u64,
     ) -> PublishedShare {
-        let ok = value.is_some() && self.allows(table, row, "all", n);
+        let ok = value.is_some_and(|v| self.allows_share(table, row, "all", v, n));
         PublishedShare {
             value: value.filter(|_| ok),
             ci95: ci95.filter(|_| ok),
@@ -530,7 +693,11 @@ impl Gate {
             .collect();
         let base_shown = matches!(table.row_totals.first(), Some(Shown::Count { .. }));
         let stopped_shown = table.count(0, 0).is_some();
-        let ok = base_shown && stopped_shown && t.stopped.share.is_some();
+        let ok = base_shown
+            && stopped_shown
+            && t.stopped
+                .share
+                .is_some_and(|v| self.allows_share("stopped", &t.measure, "all", v, t.stopped.of));
         if !ok && t.stopped.of > 0 {
             self.suppressions.push(Suppression {
                 table: "stopped".into(),
@@ -557,18 +724,32 @@ impl Gate {
 /// a report renders and `results.json` holds.
 pub fn publish(results: &StudyResults) -> PublishedResults {
     let mut gate = Gate::new(results.rules);
-    let response = gate.table(&results.response);
-    let patterns = gate.table(&results.patterns);
+    let mut linked: Vec<(&str, &CountTable)> = vec![
+        ("response", &results.response),
+        ("patterns", &results.patterns),
+        ("attrition", &results.attrition),
+    ];
+    if let Some(t) = &results.transitions {
+        linked.push(("transitions", t));
+    }
+    let mut protected = gate.linked_tables(&linked).into_iter();
+    let mut next = || {
+        protected
+            .next()
+            .unwrap_or_else(|| protect(&CountTable::empty(), &results.rules))
+    };
+    let (response, patterns, attrition) = (next(), next(), next());
+    let transitions = results.transitions.as_ref().map(|_| next());
     let rows: BTreeMap<String, Shown> = results
         .rows
         .iter()
         .map(|(k, &n)| (k.clone(), gate.count(n)))
         .collect();
     let estimates = gate.estimates("estimates", &results.estimates);
-    let by_group = gate.estimates("estimates by group", &results.by_group);
+    let mut by_group = gate.estimates("estimates by group", &results.by_group);
+    gate.complement_groups(&estimates, &results.by_group, &mut by_group);
     let change = gate.changes("change", &results.change);
     let reliability = gate.reliability(&results.reliability);
-    let transitions = results.transitions.as_ref().map(|t| gate.table(t));
     let (trajectory_measure, trajectories, stopped) = match &results.trajectories {
         None => (None, Vec::new(), None),
         Some(t) => {
@@ -576,7 +757,6 @@ pub fn publish(results: &StudyResults) -> PublishedResults {
             (Some(t.measure.clone()), classes, Some(stopped))
         }
     };
-    let attrition = gate.table(&results.attrition);
     PublishedResults {
         schema: REPORT_SCHEMA.into(),
         study: results.study.clone(),

@@ -25,10 +25,13 @@
 //! ```
 #![deny(missing_docs)]
 
+mod audit;
 mod gate;
+mod lp;
 mod published;
 mod raw;
 
+pub use audit::{audit, protection_width, AuditFinding};
 pub use gate::{protect, publish, Gate, ProtectedTable, Rules, Shown, Suppression};
 pub use published::{
     ChangeRow, EstimateRow, PublishedResults, PublishedShare, ReliabilityRow, Trajectory,

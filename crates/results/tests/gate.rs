@@ -192,17 +192,29 @@ fn shares_and_means_of_too_few_units_are_not_shown_nor_their_n() {
         quartiles: None,
     };
     let mut gate = Gate::new(rules);
-    let rows = gate.estimates("estimates", &[estimate(9), estimate(10), estimate(13)]);
+    let rows = gate.estimates(
+        "estimates",
+        &[estimate(9), estimate(12), estimate(20), estimate(26)],
+    );
     // 9 units: value, interval and n withheld together.
     assert_eq!((rows[0].value, rows[0].ci95, rows[0].n), (None, None, None));
-    // 10 and 13 units: published, n rounded to a multiple of 5 (13 -> 15).
-    assert_eq!((rows[1].value, rows[1].n), (Some(0.5), Some(10)));
-    assert_eq!(rows[2].n, Some(15));
+    // 12 units at 0.5: 6 with and 6 without, counts below 10 that share x n
+    // gives back: withheld too.
+    assert_eq!((rows[1].value, rows[1].n), (None, None));
+    // 20 units (10 with, 10 without) and 26 (13 and 13): published, n
+    // rounded to a multiple of 5 (26 -> 25).
+    assert_eq!((rows[2].value, rows[2].n), (Some(0.5), Some(20)));
+    assert_eq!(rows[3].n, Some(25));
     let log = gate.finish();
-    assert_eq!(log.len(), 1);
+    assert_eq!(log.len(), 2);
     // The log names the cell and the rule, never the value or the n.
     assert_eq!((log[0].row.as_str(), log[0].column.as_str()), ("m", "T0"));
     assert!(!log[0].reason.contains('9'), "{}", log[0].reason);
+    assert!(
+        log[1].reason.contains("implies a count"),
+        "{}",
+        log[1].reason
+    );
 }
 
 #[test]
@@ -328,7 +340,8 @@ mod properties {
             let all = t.cells.iter().flatten().chain(&t.row_totals).chain(&t.column_totals).chain(t.total.as_ref());
             for c in all {
                 if let Shown::Count { value } = c {
-                    prop_assert!(*value >= 10);
+                    // Zeros identify nobody and are shown.
+                    prop_assert!(*value >= 10 || *value == 0);
                 }
             }
             for (r, row) in t.cells.iter().enumerate() {

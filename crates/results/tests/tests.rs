@@ -1,3 +1,4 @@
 //! Integration tests of cohort-results.
 
+mod audit;
 mod gate;
