@@ -10,7 +10,7 @@ use cohort_instruments::reliability;
 use cohort_panel::provenance;
 use cohort_plot::Lang;
 use cohort_report::{write_figures, write_report};
-use cohort_results::{publish, PublishedResults};
+use cohort_results::{publish, PublishedResults, SMALLEST_MIN_CELL};
 use cohort_stats::{study_results, BootstrapSpec, ResultsOptions};
 
 use crate::input::read_scored;
@@ -57,6 +57,14 @@ pub struct ReportArgs {
     /// Exclude offending values and rows instead of failing.
     #[arg(long)]
     lenient: bool,
+    /// Write the report although the study's min_cell is below 5 (every
+    /// page then says it is not for publication).
+    #[arg(long)]
+    unsafe_small_cells: bool,
+    /// Also write the complete, unprotected results to this file, for use
+    /// inside the secure environment only (its name should say so).
+    #[arg(long)]
+    internal: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -102,6 +110,38 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_BAD_INPUT));
         }
     };
+    if results.rules.unsafe_small_cells() && !args.unsafe_small_cells {
+        eprintln!(
+            "error: {}: [disclosure] min_cell {} is below {SMALLEST_MIN_CELL}: such small counts are not safe to publish; --unsafe-small-cells writes the report anyway, marked on every page",
+            args.study.display(),
+            results.rules.smallest_count()
+        );
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    if let Some(path) = &args.internal {
+        let named = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().contains("internal"));
+        if !named || path.starts_with(&args.out) {
+            eprintln!(
+                "error: --internal {}: the file's name must say \"internal\", and it must lie outside the report folder {}",
+                path.display(),
+                args.out.display()
+            );
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+        // The whole results, unprotected: marked so in the file itself.
+        let doc = serde_json::json!({
+            "disclosure": "not checked: internal, unprotected results; never publish this file",
+            "results": results,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "internal (unprotected) results written to {}",
+            path.display()
+        );
+    }
     let data = publish(&results);
     write_report(&args.out, &data, args.lang.into(), args.log_y)
         .with_context(|| format!("writing the report to {}", args.out.display()))?;

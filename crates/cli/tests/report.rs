@@ -236,3 +236,87 @@ fn the_method_record_says_how_each_result_was_computed() {
         .contains("t 95% interval"));
     assert!(without["bootstrap"].is_null());
 }
+
+#[test]
+fn min_cell_below_five_needs_the_unsafe_flag_and_says_so_on_every_page() {
+    let dir = temp("unsafe");
+    std::fs::create_dir_all(&dir).unwrap();
+    let study = std::fs::read_to_string(fixture("small/study.toml"))
+        .unwrap()
+        .replace("min_cell = 10", "min_cell = 3")
+        .replace(
+            "panel_long.csv",
+            &fixture("small/panel_long.csv").display().to_string(),
+        );
+    let path = dir.join("study.toml");
+    std::fs::write(&path, study).unwrap();
+    let out = dir.join("report");
+    let args = [
+        "report",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--bootstrap",
+        "0",
+    ];
+    let o = cohort(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--unsafe-small-cells"));
+    assert!(!out.exists());
+    let mut with = args.to_vec();
+    with.push("--unsafe-small-cells");
+    let o = cohort(&with);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    // Every section says it, and so does every figure.
+    assert_eq!(
+        md.matches("NOT FOR PUBLICATION").count(),
+        md.matches("\n## ").count()
+    );
+    let svg = std::fs::read_to_string(out.join("figures/response.svg")).unwrap();
+    assert!(svg.contains("NOT FOR PUBLICATION"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn internal_results_are_written_only_under_a_name_that_says_so() {
+    let dir = temp("internal");
+    let out = dir.join("report");
+    let run = |internal: &std::path::Path| {
+        cohort(&[
+            "report",
+            "fixtures/small/study.toml",
+            "--out",
+            out.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--internal",
+            internal.to_str().unwrap(),
+        ])
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    assert_eq!(run(&dir.join("results-full.json")).status.code(), Some(2));
+    let file = dir.join("results.internal.json");
+    let o = run(&file);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(v["disclosure"].as_str().unwrap().starts_with("not checked"));
+    // The unprotected n of every estimate is there, small ones included.
+    assert!(v["results"]["estimates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["n"].as_u64().is_some_and(|n| n > 0 && n < 10)));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -92,6 +92,9 @@ pub(crate) fn document<'a>(
         .iter()
         .map(|&(title, table_names, figure_names)| {
             let mut blocks = Vec::new();
+            if data.unsafe_small_cells {
+                blocks.push(Block::Paragraph(unsafe_banner(data)));
+            }
             if title == "Methods" {
                 blocks.extend(methods(data).into_iter().map(Block::Paragraph));
             }
@@ -129,6 +132,14 @@ pub(crate) fn document<'a>(
         meta,
         sections,
     }
+}
+
+/// What every section of a report with counts below 5 allowed says.
+pub(crate) fn unsafe_banner(data: &PublishedResults) -> String {
+    format!(
+        "NOT FOR PUBLICATION: made with --unsafe-small-cells (min_cell {}, below 5): counts this small can identify families.",
+        data.rules.smallest_count()
+    )
 }
 
 fn title_trauma() -> &'static str {
@@ -181,7 +192,7 @@ pub(crate) fn methods(d: &PublishedResults) -> Vec<String> {
     out.push(
         {
             let (k, r) = (d.rules.smallest_count(), d.rules.rounding());
-            format!("Disclosure control: no count below {k} is shown (\"<{k}\"); cells that would let a suppressed count be recovered from a total are suppressed too (\"x\": no row, column or line of totals keeps exactly one hidden cell; a hidden count can then be bounded from the table, not recovered exactly); shares, means and tests based on fewer than {k} units are not shown (\"·\"), nor the number of units behind them; counts are rounded to a multiple of {r}. The cells not published are listed below. No row of microdata is in this report.")
+            format!("Disclosure control (every number in this report passed one gate, and `cohort audit` re-checks the folder): no count from 1 to {} is shown (\"<{k}\"; the minimum cell of 10 is ACRO's and the ABS's default, and below 5 a report is refused unless marked not for publication); zeros are shown, as they identify nobody (ACRO: zeros are not disclosive); counts are rounded to a multiple of {r}; shares, means, tests and alphas on fewer than {k} units are not shown (\"·\"), nor their n; a share is not shown when the units with or without it number 1 to {}; a mean is not shown when its two largest units hold 90% or more of the sum (ACRO's dominance rule, n = 2, k = 90%). Secondary suppression (\"x\"): within each table no row, column or line of totals keeps exactly one hidden cell; across the tables that share cells (families per wave, response patterns, attrition, transitions) a linear-programming audit checks that no hidden small count can be narrowed to fewer than {} of its possible values, and suppresses more until none can (the exact audit of tau-ARGUS and sdcTable); where the overall estimate is shown, a group estimate is never the only one hidden. Structural zeros (nobody drops out at the first wave) are shown. The cells not published are listed below with their rule. No row of microdata is in this report.", k - 1, k - 1, (k - 1) / 2)
         },
     );
     out

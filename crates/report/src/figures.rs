@@ -81,8 +81,13 @@ fn source(data: &PublishedResults, lang: Lang) -> String {
         Lang::En => "Source",
         Lang::Nl => "Bron",
     };
+    let warning = if data.unsafe_small_cells {
+        "NOT FOR PUBLICATION (--unsafe-small-cells). "
+    } else {
+        ""
+    };
     format!(
-        "{source}: {} (study file sha256 {}…). cohort {}.",
+        "{warning}{source}: {} (study file sha256 {}…). cohort {}.",
         data.study,
         &data.provenance.study.sha256[..12.min(data.provenance.study.sha256.len())],
         data.provenance.toolkit_version

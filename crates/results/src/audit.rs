@@ -268,6 +268,18 @@ pub fn audit(p: &PublishedResults) -> Vec<AuditFinding> {
         })
     };
     let small = |v: u64| v > 0 && v < k;
+    if rules.unsafe_small_cells() {
+        finding(
+            "rules",
+            "min_cell",
+            "all",
+            "unsafe rules",
+            format!(
+                "made with min_cell {k}, below {}",
+                crate::gate::SMALLEST_MIN_CELL
+            ),
+        );
+    }
     // Counts.
     for (_, t) in count_tables(p) {
         let totals = t

@@ -18,6 +18,10 @@ use crate::raw::{
     TrajectoryClass,
 };
 
+/// The dominance threshold: a mean is withheld when its two largest units
+/// hold this share of the sum or more (ACRO's n = 2, k = 90% rule).
+pub const DOMINANCE_K: f64 = 0.9;
+
 /// The rules, from the study file's `[disclosure]` section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rules {
@@ -310,7 +314,17 @@ pub(crate) fn protect_with(
     }
 }
 
+/// The smallest `min_cell` a report may use without
+/// `--unsafe-small-cells` (ACRO and ABS recommend 10, cohort's default).
+pub const SMALLEST_MIN_CELL: u64 = 5;
+
 impl Rules {
+    /// Whether the rules allow counts so small (min_cell below
+    /// [`SMALLEST_MIN_CELL`]) that a report must say so on every page.
+    pub fn unsafe_small_cells(&self) -> bool {
+        self.min_cell < SMALLEST_MIN_CELL
+    }
+
     /// The smallest count published (what "<N" in a table means).
     pub fn smallest_count(&self) -> u64 {
         self.min_cell
@@ -477,8 +491,28 @@ impl Gate {
         match (e.value, e.statistic) {
             (None, _) => false,
             (Some(v), Statistic::Share) => self.allows_share(table, &e.measure, column, v, e.n),
-            (Some(_), Statistic::Mean) => self.allows(table, &e.measure, column, e.n),
+            (Some(_), Statistic::Mean) => {
+                self.allows(table, &e.measure, column, e.n) && self.not_dominated(table, column, e)
+            }
         }
+    }
+
+    /// The dominance rule for a mean (n = 2, k = 90%, as ACRO): when the
+    /// two largest units hold 90% or more of the sum, the mean tells them
+    /// apart; it is withheld and logged.
+    fn not_dominated(&mut self, table: &str, column: &str, e: &Estimate) -> bool {
+        if e.top2_share.is_some_and(|s| s >= DOMINANCE_K) {
+            self.suppressions.push(Suppression {
+                table: table.to_string(),
+                row: e.measure.clone(),
+                column: column.to_string(),
+                reason:
+                    "dominance: the two largest units hold 90% or more of the sum (n = 2, k = 90%)"
+                        .into(),
+            });
+            return false;
+        }
+        true
     }
 
     /// The published n of a value that [`Gate::allows`] let through:
@@ -779,6 +813,7 @@ pub fn publish(results: &StudyResults) -> PublishedResults {
         stopped,
         attrition,
         suppressions: gate.finish(),
+        unsafe_small_cells: results.rules.unsafe_small_cells(),
         sealed: Sealed::new(),
     }
 }

@@ -32,7 +32,10 @@ mod published;
 mod raw;
 
 pub use audit::{audit, protection_width, AuditFinding};
-pub use gate::{protect, publish, Gate, ProtectedTable, Rules, Shown, Suppression};
+pub use gate::{
+    protect, publish, Gate, ProtectedTable, Rules, Shown, Suppression, DOMINANCE_K,
+    SMALLEST_MIN_CELL,
+};
 pub use published::{
     ChangeRow, EstimateRow, PublishedResults, PublishedShare, ReliabilityRow, Trajectory,
     REPORT_SCHEMA,

@@ -178,6 +178,10 @@ pub struct PublishedResults {
     pub attrition: ProtectedTable,
     /// Every cell not published, and why.
     pub suppressions: Vec<Suppression>,
+    /// Whether the rules allowed counts below 5 (given with
+    /// `--unsafe-small-cells`): every page of the report says so.
+    #[serde(default)]
+    pub unsafe_small_cells: bool,
     #[serde(skip, default = "Sealed::new")]
     pub(crate) sealed: Sealed,
 }

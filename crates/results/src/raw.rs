@@ -73,6 +73,10 @@ pub struct Estimate {
     pub ci95: Option<[f64; 2]>,
     /// First quartile, median and third quartile (means only).
     pub quartiles: Option<[f64; 3]>,
+    /// Share of the sum held by the two largest units' values (means; the
+    /// dominance rule).
+    #[serde(default)]
+    pub top2_share: Option<f64>,
 }
 
 /// Change of one measure from the first to the last wave, on complete

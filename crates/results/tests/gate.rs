@@ -190,6 +190,7 @@ fn shares_and_means_of_too_few_units_are_not_shown_nor_their_n() {
         value: Some(0.5),
         ci95: Some([0.4, 0.6]),
         quartiles: None,
+        top2_share: None,
     };
     let mut gate = Gate::new(rules);
     let rows = gate.estimates(
@@ -356,4 +357,31 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn a_mean_dominated_by_two_units_is_withheld() {
+    // ACRO's (n = 2, k = 90%) rule: 20 families, the two largest hold 95%
+    // of the incidents: withheld; 50%: published.
+    let mean = |top2: f64| Estimate {
+        measure: "incidents".into(),
+        label: "incidents".into(),
+        level: Unit::Family,
+        statistic: Statistic::Mean,
+        wave: "T0".into(),
+        group: None,
+        n: 20,
+        value: Some(40.0),
+        ci95: None,
+        quartiles: None,
+        top2_share: Some(top2),
+    };
+    let mut gate = Gate::new(Rules {
+        min_cell: 10,
+        round_to: 1,
+    });
+    let rows = gate.estimates("estimates", &[mean(0.95), mean(0.5)]);
+    assert_eq!((rows[0].value, rows[0].n), (None, None));
+    assert_eq!((rows[1].value, rows[1].n), (Some(40.0), Some(20)));
+    assert!(gate.finish()[0].reason.starts_with("dominance"));
 }

@@ -34,6 +34,28 @@ pub struct WaveEstimate {
     pub mean_ci95_bootstrap: Option<BootstrapCi>,
     /// How the bootstrap was run.
     pub bootstrap_method: Option<BootstrapRecord>,
+    /// Share of the sum held by the two largest values (the dominance of
+    /// a mean; null when the sum is not positive).
+    pub top2_share: Option<f64>,
+}
+
+/// Share of the sum of the positive values held by the two largest: what
+/// the dominance rule (n = 2, k = 90%) of a published mean looks at.
+pub fn top2_share(x: &[f64]) -> Option<f64> {
+    let total: f64 = x.iter().filter(|v| **v > 0.0).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let (mut a, mut b) = (0.0f64, 0.0f64);
+    for &v in x.iter().filter(|v| **v > 0.0) {
+        if v > a {
+            b = a;
+            a = v;
+        } else if v > b {
+            b = v;
+        }
+    }
+    Some((a + b) / total)
 }
 
 /// The group of each unit of a level, by a categorical variable (or the
@@ -191,6 +213,7 @@ pub fn wave_estimates(
                 prevalence: proportion(k, x.len() as u64),
                 mean_ci95_bootstrap: boot.as_ref().map(|b| b[j].clone()),
                 bootstrap_method: bootstrap.as_ref().map(BootstrapSpec::record),
+                top2_share: top2_share(&x),
             }
         })
         .collect())

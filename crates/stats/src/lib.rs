@@ -42,8 +42,8 @@ pub use change::{
     ReliableChange, SignOut, TransitionTable, Transitions, WilcoxonOut, CHANGE_SCHEMA,
 };
 pub use estimates::{
-    group_change, unit_groups, wave_estimates, GroupChange, GroupMeanChange, UnitGroups,
-    WaveEstimate, DESCRIBE_SCHEMA,
+    group_change, top2_share, unit_groups, wave_estimates, GroupChange, GroupMeanChange,
+    UnitGroups, WaveEstimate, DESCRIBE_SCHEMA,
 };
 pub use results::{
     change_results, estimate_results, study_results, trajectories, unit, ResultsOptions,

@@ -14,7 +14,7 @@ use crate::bootstrap::BootstrapSpec;
 use crate::change::{change_table, ChangeOptions, ChangeSummary};
 use crate::describe::{describe, proportion};
 use crate::error::StatsError;
-use crate::estimates::{wave_estimates, WaveEstimate};
+use crate::estimates::{top2_share, wave_estimates, WaveEstimate};
 
 /// The family measure the trajectories classify.
 pub const TRAJECTORY_MEASURE: &str = "family_incidents";
@@ -231,6 +231,7 @@ pub fn estimate_results(est: &[WaveEstimate], scores: &Scores) -> Vec<Estimate> 
                 } else {
                     d.q25.zip(d.median).zip(d.q75).map(|((a, b), c)| [a, b, c])
                 },
+                top2_share: if share { None } else { e.top2_share },
             })
         })
         .collect()
@@ -353,6 +354,7 @@ pub fn trajectories(scores: &Scores, waves: &[String]) -> Option<Trajectories> {
                         value: d.mean,
                         ci95: d.mean_ci95_t,
                         quartiles: None,
+                        top2_share: top2_share(&x),
                     }
                 })
                 .collect();

@@ -63,3 +63,14 @@ fn a_sign_test_without_non_zero_differences_is_null_with_a_note() {
     // One non-zero difference: binom.test(1, 1) gives p = 1.
     assert_eq!(sign_test(&[0.0, 2.0]).p_value, Some(1.0));
 }
+
+#[test]
+fn top2_share_is_the_two_largest_over_the_positive_sum() {
+    // 10 + 5 of 10 + 5 + 1 = 16: 15/16; zeros and negatives add nothing.
+    assert_eq!(
+        cohort_stats::top2_share(&[10.0, 5.0, 1.0, 0.0, -1.0]),
+        Some(15.0 / 16.0)
+    );
+    assert_eq!(cohort_stats::top2_share(&[0.0, 0.0]), None);
+    assert_eq!(cohort_stats::top2_share(&[3.0]), Some(1.0));
+}
