@@ -17,7 +17,14 @@ pub struct Bar {
     pub n: Option<u64>,
     /// Value of each segment (shares or counts); `None` when suppressed.
     pub segments: Vec<Option<f64>>,
+    /// The height of the whole bar, when published: the suppressed
+    /// segments together are drawn as one hatched block up to it, never as
+    /// a gap.
+    pub total: Option<f64>,
 }
+
+/// The colour of suppressed segments (hatched) and their legend label.
+const SUPPRESSED: RGBColor = RGBColor(150, 150, 150);
 
 /// Stacked bars: transitions between waves (shares), or response per wave
 /// (counts).
@@ -54,7 +61,10 @@ impl BarFigure {
         let top = self
             .bars
             .iter()
-            .map(|b| b.segments.iter().flatten().sum::<f64>())
+            .map(|b| {
+                let shown = b.segments.iter().flatten().sum::<f64>();
+                b.total.map_or(shown, |t| t.max(shown))
+            })
             .fold(0.0f64, f64::max);
         if top <= 0.0 {
             return Err(PlotError::Empty(self.title.clone()));
@@ -91,14 +101,13 @@ impl BarFigure {
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(&err)?;
+        let mut any_suppressed = false;
         for (i, bar) in self.bars.iter().enumerate() {
             let mut base = 0.0;
+            let x = i as f64;
             for (k, seg) in bar.segments.iter().enumerate() {
-                // A suppressed segment is left out: the bar shows a gap
-                // rather than a guessed value.
                 let Some(v) = seg else { continue };
                 let colour = PALETTE[k % PALETTE.len()];
-                let x = i as f64;
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
                         [(x - 0.3, base), (x + 0.3, base + v)],
@@ -107,13 +116,47 @@ impl BarFigure {
                     .map_err(&err)?;
                 base += v;
             }
+            // The suppressed segments together: one hatched block up to the
+            // bar's published height, or a mark where that is unknown too.
+            if bar.segments.iter().any(Option::is_none) {
+                any_suppressed = true;
+                let top = bar.total.filter(|t| *t > base).unwrap_or(base + hi * 0.03);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.3, base), (x + 0.3, top)],
+                        SUPPRESSED.mix(0.35).filled(),
+                    )))
+                    .map_err(&err)?;
+                let stripes = 8;
+                let lines = (1..stripes).map(|j| {
+                    let y = base + (top - base) * j as f64 / stripes as f64;
+                    PathElement::new(
+                        vec![(x - 0.3, y), (x + 0.3, y)],
+                        SUPPRESSED.stroke_width(px(1.0).max(1)),
+                    )
+                });
+                chart.draw_series(lines).map_err(&err)?;
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.3, base), (x + 0.3, top)],
+                        SUPPRESSED.stroke_width(px(1.0).max(1)),
+                    )))
+                    .map_err(&err)?;
+            }
         }
-        let entries: Vec<(String, RGBColor)> = self
+        let mut entries: Vec<(String, RGBColor)> = self
             .segment_labels
             .iter()
             .enumerate()
             .map(|(k, l)| (l.clone(), PALETTE[k % PALETTE.len()]))
             .collect();
+        if any_suppressed {
+            let label = match self.lang {
+                Lang::En => "suppressed (too few)",
+                Lang::Nl => "niet getoond (te weinig)",
+            };
+            entries.push((label.to_string(), SUPPRESSED));
+        }
         draw_legend(&legend_area, &entries, scale, &err)?;
         root.present().map_err(&err)?;
         Ok(())

@@ -181,3 +181,26 @@ fn a_figure_with_every_value_suppressed_is_a_frame_with_a_note() {
     assert!(svg.contains(cohort_plot::NOTHING_TO_SHOW), "{svg}");
     assert!(svg.contains(&f.title));
 }
+
+#[test]
+fn a_suppressed_segment_is_drawn_hatched_and_labelled_not_as_a_gap() {
+    use cohort_plot::{Bar, BarFigure};
+    let f = BarFigure {
+        title: "Families by class".into(),
+        y_label: "share".into(),
+        shares: true,
+        segment_labels: vec!["none".into(), "minor".into()],
+        bars: vec![Bar {
+            label: "none".into(),
+            n: Some(40),
+            segments: vec![Some(0.75), None],
+            total: Some(1.0),
+        }],
+        caption: "Source: test.".into(),
+        lang: Lang::En,
+    };
+    let svg = f.svg().unwrap();
+    assert!(svg.contains("suppressed (too few)"), "{svg}");
+    // The hatched block is outlined in the suppressed grey.
+    assert!(svg.contains("#969696"), "{svg}");
+}

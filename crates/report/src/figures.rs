@@ -458,6 +458,7 @@ fn transitions(c: &Ctx) -> Vec<(String, Figure)> {
                         .iter()
                         .map(|c| c.zip(n.filter(|n| *n > 0)).map(|(c, n)| c / n as f64))
                         .collect(),
+                    total: n.filter(|n| *n > 0).map(|_| 1.0),
                 }
             })
             .collect();
@@ -483,8 +484,8 @@ fn transitions(c: &Ctx) -> Vec<(String, Figure)> {
                     "{} {}",
                     source(data, lang),
                     t(
-                        "Hidden cells (small counts) leave a gap.",
-                        "Verborgen cellen (kleine aantallen) laten een gat."
+                        "Hatched: not shown (too few families).",
+                        "Gearceerd: niet getoond (te weinig gezinnen)."
                     )
                 ),
                 lang,
@@ -513,14 +514,14 @@ fn attrition(c: &Ctx) -> Vec<(String, Figure)> {
             .map(|(w, label)| {
                 let present = val(0, w);
                 let returned = val(1, w);
+                let dropped = val(2, w);
                 Bar {
                     label: label.clone(),
                     n: present.map(|p| p as u64),
-                    segments: vec![
-                        present.zip(returned.or(Some(0.0))).map(|(p, r)| p - r),
-                        returned,
-                        val(2, w),
-                    ],
+                    // Taking part without the returners is known only when
+                    // both are.
+                    segments: vec![present.zip(returned).map(|(p, r)| p - r), returned, dropped],
+                    total: present.zip(dropped).map(|(p, d)| p + d),
                 }
             })
             .collect();
