@@ -54,3 +54,42 @@ fn missing_study_file_is_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("cannot read study file fixtures/does-not-exist.toml"));
 }
+
+#[test]
+fn a_lenient_run_that_keeps_no_row_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("cohort-nothing-kept-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let study = std::fs::read_to_string(cohort_testkit::fixture("small/study.toml")).unwrap();
+    std::fs::write(dir.join("study.toml"), study).unwrap();
+    // Every row's wave is undeclared: lenient excludes them all.
+    let data: String = std::fs::read_to_string(cohort_testkit::fixture("small/panel_long.csv"))
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l}\n")
+            } else {
+                format!(
+                    "{}\n",
+                    l.replace(",T0,", ",T9,")
+                        .replace(",T1,", ",T9,")
+                        .replace(",T2,", ",T9,")
+                )
+            }
+        })
+        .collect();
+    std::fs::write(dir.join("panel_long.csv"), data).unwrap();
+    let out = cohort(&[
+        "check",
+        dir.join("study.toml").to_str().unwrap(),
+        "--lenient",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no row was kept"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -17,6 +17,20 @@ pub enum StudyError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// The study path is not a regular file.
+    #[error("{}: not a regular file (a directory, device or pipe); expected a study file (TOML)", path.display())]
+    NotAFile {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The study file is larger than any study file needs to be.
+    #[error("{}: the study file is larger than {limit} bytes; expected a TOML study file", path.display())]
+    TooLarge {
+        /// The study file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The text is not valid TOML or a value has the wrong type.
     #[error("{}: {message}", path.display())]
     Toml {

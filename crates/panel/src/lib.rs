@@ -73,7 +73,7 @@ pub use provenance::{provenance, FileHash, Provenance};
 pub use report::{FileAccount, LoadReport, Problem, ProblemKind, Scope, PROBLEMS_KEPT};
 pub use study::{
     CategoryCode, DataSpec, DateFormat, Decimal, Disclosure, Layout, MissingCode, Study, VarKind,
-    Variable, WaveSpec, MAX_WAVES,
+    Variable, WaveSpec, MAX_STUDY_BYTES, MAX_WAVES,
 };
 pub use suggest::did_you_mean;
 pub use summary::{

@@ -40,23 +40,81 @@ pub fn load(study: &Study, mode: Mode) -> Result<Loaded, LoadFailure> {
     let mut builder = Builder::new(study, mode);
     for path in &study.data.files {
         let name = display_name(study, path);
-        match std::fs::File::open(path) {
-            Ok(file) => builder.read_file(&name, file),
-            Err(e) => {
-                let mut account = FileAccount {
-                    file: name.clone(),
-                    ..FileAccount::default()
-                };
-                builder.file_problem(
-                    &mut account,
-                    ProblemKind::Io,
-                    format!("cannot open the data file: {e}"),
+        let refuse = |builder: &mut Builder, kind: ProblemKind, message: String| {
+            let mut account = FileAccount {
+                file: name.clone(),
+                ..FileAccount::default()
+            };
+            builder.file_problem(&mut account, kind, message);
+            builder.report.files.push(account);
+        };
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => {
+                refuse(
+                    &mut builder,
+                    ProblemKind::NotAFile,
+                    "is not a regular file (a directory, device or pipe); expected a CSV data file"
+                        .into(),
                 );
-                builder.report.files.push(account);
+                continue;
             }
+            _ => {}
+        }
+        match std::fs::File::open(path) {
+            Ok(mut file) => match sniff(&mut file) {
+                Ok(None) => builder.read_file(&name, file),
+                Ok(Some(format)) => refuse(
+                    &mut builder,
+                    ProblemKind::OtherFormat,
+                    format!("this is {format}, not CSV; cohort reads CSV data files: export the data to CSV"),
+                ),
+                Err(e) => refuse(
+                    &mut builder,
+                    ProblemKind::Io,
+                    format!("cannot read the data file: {e}"),
+                ),
+            },
+            Err(e) => refuse(
+                &mut builder,
+                ProblemKind::Io,
+                format!("cannot open the data file: {e}"),
+            ),
         }
     }
     builder.finish()
+}
+
+/// The format of a file that is not CSV, from its first bytes (the file is
+/// left at its start).
+fn sniff(file: &mut std::fs::File) -> std::io::Result<Option<&'static str>> {
+    use std::io::{Seek, SeekFrom};
+    let mut head = [0u8; 12];
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    file.seek(SeekFrom::Start(0))?;
+    let h = &head[..n];
+    Ok(if h.starts_with(b"$FL2") || h.starts_with(b"$FL3") {
+        Some("an SPSS data file (.sav/.zsav)")
+    } else if h.starts_with(b"<stata_dta>")
+        || (n >= 2 && (104..=119).contains(&h[0]) && (h[1] == 1 || h[1] == 2))
+    {
+        Some("a Stata data file (.dta)")
+    } else if h.starts_with(b"PAR1") {
+        Some("a Parquet file")
+    } else if h.starts_with(b"PK\x03\x04") {
+        Some("a zip archive (an Excel .xlsx or OpenDocument .ods file?)")
+    } else if h.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
+        Some("an old Excel (.xls) file")
+    } else if h.starts_with(&[0x1f, 0x8b]) {
+        Some("a gzip-compressed file")
+    } else {
+        None
+    })
 }
 
 /// Loads one data file from a reader (for tests and for data that does not
@@ -1042,6 +1100,19 @@ impl<'s> Builder<'s> {
             (file, p.line, p.column_number)
         });
         report.observations = self.obs_respondent.len() as u64;
+        if report.rows_kept() == 0 && !report.has_file_problem() {
+            report.add(ProblemKind::NothingKept, || Problem {
+                kind: ProblemKind::NothingKept,
+                file: file_order.first().cloned().unwrap_or_default(),
+                line: None,
+                column: None,
+                column_number: None,
+                value: None,
+                message:
+                    "no row was kept: every row has a problem; expected at least one valid row"
+                        .into(),
+            });
+        }
         let failed = match self.mode {
             Mode::Strict => report.problem_count() > 0,
             Mode::Lenient => report.has_file_problem(),

@@ -17,6 +17,14 @@ pub const PROBLEMS_KEPT: usize = 50;
 pub enum ProblemKind {
     /// The data file cannot be opened or read.
     Io,
+    /// The data path is not a regular file (a directory, device or pipe).
+    NotAFile,
+    /// The file is of another format (SPSS, Stata, Parquet, Excel, a
+    /// compressed file): cohort reads CSV.
+    OtherFormat,
+    /// Nothing was kept: every row was excluded (a lenient run that keeps
+    /// no row is a failure).
+    NothingKept,
     /// The file has no header.
     EmptyFile,
     /// The file has a header and no data row.
@@ -71,9 +79,8 @@ impl ProblemKind {
     pub fn scope(self) -> Scope {
         use ProblemKind::*;
         match self {
-            Io | EmptyFile | HeaderOnly | WrongDelimiter | MissingColumn | DuplicateColumn => {
-                Scope::File
-            }
+            Io | NotAFile | OtherFormat | NothingKept | EmptyFile | HeaderOnly | WrongDelimiter
+            | MissingColumn | DuplicateColumn => Scope::File,
             InvalidUtf8
             | RaggedRow
             | MissingId
@@ -215,7 +222,9 @@ impl LoadReport {
     /// millions of problems.
     pub(crate) fn add(&mut self, kind: ProblemKind, make: impl FnOnce() -> Problem) {
         *self.problems_by_kind.entry(kind).or_insert(0) += 1;
-        if self.problems.len() < PROBLEMS_KEPT {
+        // A problem that stops a file is always kept: it says why nothing
+        // else is.
+        if self.problems.len() < PROBLEMS_KEPT || kind.scope() == Scope::File {
             self.problems.push(make());
         }
     }

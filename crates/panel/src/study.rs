@@ -217,6 +217,10 @@ impl Default for Disclosure {
     }
 }
 
+/// The largest study file read, in bytes (16 MiB: a study file with
+/// thousands of variables is well under 1 MiB).
+pub const MAX_STUDY_BYTES: u64 = 16 << 20;
+
 /// Most waves a study may have (a respondent's waves are kept in a bit set).
 pub const MAX_WAVES: usize = 64;
 
@@ -341,10 +345,33 @@ impl Study {
 
     /// Reads and validates the study file at `path`.
     pub fn from_path(path: &Path) -> Result<Study, StudyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| StudyError::Io {
+        let io = |source| StudyError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() {
+            return Err(StudyError::NotAFile {
+                path: path.to_path_buf(),
+            });
+        }
+        // Read at most one byte past the limit: a longer file is refused
+        // without reading it all (or a growing file forever).
+        let mut text = String::new();
+        let read = {
+            use std::io::Read;
+            std::fs::File::open(path)
+                .map_err(io)?
+                .take(MAX_STUDY_BYTES + 1)
+                .read_to_string(&mut text)
+                .map_err(io)?
+        };
+        if read as u64 > MAX_STUDY_BYTES {
+            return Err(StudyError::TooLarge {
+                path: path.to_path_buf(),
+                limit: MAX_STUDY_BYTES,
+            });
+        }
         let dir = path.parent().unwrap_or(Path::new("."));
         Study::from_str_in(&text, path, dir)
     }
