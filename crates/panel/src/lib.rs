@@ -70,7 +70,7 @@ pub use measures::{
 pub use norms::read_norms;
 pub use panel::{Cell, ClusterId, Column, Missing, Panel, RespondentId, Wave};
 pub use provenance::{provenance, FileHash, Provenance};
-pub use report::{FileAccount, LoadReport, Problem, ProblemKind, Scope, PROBLEMS_KEPT};
+pub use report::{show_value, FileAccount, LoadReport, Problem, ProblemKind, Scope, PROBLEMS_KEPT};
 pub use study::{
     CategoryCode, DataSpec, DateFormat, Decimal, Disclosure, Layout, MissingCode, Study, VarKind,
     Variable, WaveSpec, MAX_STUDY_BYTES, MAX_WAVES,

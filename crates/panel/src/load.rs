@@ -654,8 +654,20 @@ impl<'s> Builder<'s> {
             }
         }
         let mut fatal = false;
+        // Linear in the header: a map from each name to its first column.
+        let mut first_of: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::with_capacity(names.len());
+        let mut repeated = Vec::new();
         for (i, n) in names.iter().enumerate() {
-            if names[..i].contains(n) {
+            if first_of.contains_key(n.as_str()) {
+                repeated.push(i);
+            } else {
+                first_of.insert(n.as_str(), i);
+            }
+        }
+        for i in repeated {
+            let n = &names[i];
+            {
                 fatal = true;
                 let file = account.file.clone();
                 self.cell_problem(
@@ -674,7 +686,7 @@ impl<'s> Builder<'s> {
         }
         let mut used = vec![false; names.len()];
         let mut find = |b: &mut Self, want: &str| -> Option<usize> {
-            match names.iter().position(|n| n == want) {
+            match first_of.get(want).copied() {
                 Some(i) => {
                     used[i] = true;
                     Some(i)

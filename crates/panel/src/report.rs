@@ -231,9 +231,22 @@ impl LoadReport {
 }
 
 /// Shortens a value for a message: at most 40 characters, lossy UTF-8.
+/// Control characters (NUL, line breaks, tabs) are shown escaped (`\0`,
+/// `\n`, `\u{1b}`), so that a value cannot break or hide a message line.
 pub fn show_value(bytes: &[u8]) -> String {
     let s = String::from_utf8_lossy(bytes);
-    let mut out: String = s.chars().take(40).collect();
+    let mut out = String::new();
+    for c in s.chars().take(40) {
+        match c {
+            '\0' => out.push_str("\\0"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{feff}' => out.push_str("\\u{feff}"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
     if s.chars().count() > 40 {
         out.push('…');
     }

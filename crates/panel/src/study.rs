@@ -221,6 +221,9 @@ impl Default for Disclosure {
 /// thousands of variables is well under 1 MiB).
 pub const MAX_STUDY_BYTES: u64 = 16 << 20;
 
+/// The longest study name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
 /// Most waves a study may have (a respondent's waves are kept in a bit set).
 pub const MAX_WAVES: usize = 64;
 
@@ -379,9 +382,21 @@ impl Study {
     /// Parses study-file text; data paths are resolved against `dir`, and
     /// `path` is only used in messages. Lets tests work without files.
     pub fn from_str_in(text: &str, path: &Path, dir: &Path) -> Result<Study, StudyError> {
+        // A parser's message quotes the offending line: at most 300
+        // characters of each line of it.
         let toml_error = |message: String| StudyError::Toml {
             path: path.to_path_buf(),
-            message,
+            message: message
+                .lines()
+                .map(|l| {
+                    if l.chars().count() > 300 {
+                        l.chars().take(300).collect::<String>() + "…"
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
         };
         let doc = toml_edit::ImDocument::parse(text.to_string())
             .map_err(|e| toml_error(toml_edit::de::Error::from(e).to_string()))?;
@@ -503,6 +518,15 @@ fn validate(
         list: unknown_keys,
     };
     let d = raw.data;
+    if raw.study.name.chars().count() > MAX_NAME_CHARS {
+        problems.at(
+            "study.name",
+            format!(
+                "[study] name has {} characters; expected at most {MAX_NAME_CHARS} (it titles every page and figure)",
+                raw.study.name.chars().count()
+            ),
+        );
+    }
 
     let files: Vec<PathBuf> = match d.path {
         OneOrMany::One(p) => vec![dir.join(p)],
@@ -614,6 +638,12 @@ fn validate(
         );
     }
     for (i, w) in waves.iter().enumerate() {
+        if w.label.trim().is_empty() {
+            problems.at(
+                &format!("waves.{i}.label"),
+                "[[waves]]: a wave label is empty; expected a label such as \"T0\"",
+            );
+        }
         if !w.months.is_finite() || !w.recall_months.is_finite() || w.recall_months <= 0.0 {
             problems.at(
                 &format!("waves.{i}.months"),

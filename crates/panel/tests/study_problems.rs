@@ -90,3 +90,13 @@ fn a_value_in_an_inline_table_is_located_at_its_key() {
     assert_eq!((at.line, at.column), (19, 25), "{}", problems[0]);
     assert_eq!(problems[0].key, "variables.0.codes.q");
 }
+
+#[test]
+fn values_in_messages_cannot_break_the_line() {
+    // NUL, a line break and a BOM are shown escaped.
+    assert_eq!(cohort_panel::show_value(b"P0\x001\nx"), "P0\\01\\nx");
+    assert_eq!(
+        cohort_panel::show_value("\u{feff}P02".as_bytes()),
+        "\\u{feff}P02"
+    );
+}
