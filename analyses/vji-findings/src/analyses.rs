@@ -1,7 +1,7 @@
 //! The effectiveness, trauma and attrition analyses as documents, after
 //! disclosure control. Their binaries only write them out.
 
-use cohort_instruments::reliability;
+use cohort_instruments::{reliability, MeasureId};
 use cohort_panel::{Cell, VarKind, Wave};
 use cohort_results::{CountTable, Gate, Rules};
 use cohort_stats::{
@@ -25,7 +25,7 @@ pub fn effectiveness(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, Analys
     if waves.len() > 2 {
         pairs.push((0, waves.len() as u8 - 1));
     }
-    let all: Vec<usize> = (0..p.scores.measures.len()).collect();
+    let all: Vec<MeasureId> = p.scores.ids().collect();
     let opts = ChangeOptions {
         bootstrap: Some(*spec),
         progress: &|_| {},
@@ -70,13 +70,10 @@ pub fn trauma(p: &Prepared, spec: &BootstrapSpec) -> Result<Value, AnalysisError
     let first = panel.study().waves[0].label.clone();
     let last = (panel.study().waves.len() - 1) as u8;
     let alpha = cohort_instruments::alphas_at(&rel, &first);
-    let scales: Vec<usize> = p
+    let scales: Vec<MeasureId> = p
         .scores
-        .measures
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| alpha.contains_key(&m.name))
-        .map(|(i, _)| i)
+        .ids()
+        .filter(|&m| alpha.contains_key(&p.scores.def(m).name))
         .collect();
     let opts = ChangeOptions {
         bootstrap: None,

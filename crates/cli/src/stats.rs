@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use cohort_instruments::{alphas_at, reliability};
+use cohort_instruments::{alphas_at, reliability, MeasureId};
 use cohort_panel::{Study, Wave};
 use cohort_stats::{
     change_table, group_change, wave_estimates, BootstrapSpec, ChangeOptions, ChangeSummary,
@@ -251,7 +251,7 @@ pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
-    let measures: Vec<usize> = match &args.measure {
+    let measures: Vec<MeasureId> = match &args.measure {
         Some(m) => match pr.scores.measure(m) {
             Some(i) => vec![i],
             None => {
@@ -263,7 +263,7 @@ pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(EXIT_BAD_INPUT));
             }
         },
-        None => (0..pr.scores.measures.len()).collect(),
+        None => pr.scores.ids().collect(),
     };
     // Reliability at `from` of each scale, for the reliable change index.
     let rel = alphas_at(

@@ -33,5 +33,5 @@ pub use cohort_panel::{
 pub use error::AlphaError;
 pub use open::{open, OpenError, ScoredStudy};
 pub use reliability::{alphas_at, cronbach_alpha, pearson, reliability, ItemRest, Reliability};
-pub use score::{score, ItemCounts, MeasureScores, Note, Score, ScoreRows, Scores};
+pub use score::{score, ItemCounts, MeasureId, MeasureScores, Note, Score, ScoreRows, Scores};
 pub use write::{write_long, write_wide};

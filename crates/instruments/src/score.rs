@@ -237,6 +237,10 @@ impl MeasureScores {
     }
 }
 
+/// A measure of a [`Scores`]: its position among the measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MeasureId(pub usize);
+
 /// All scores of a panel: one column of scores per measure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scores {
@@ -249,13 +253,31 @@ pub struct Scores {
 
 impl Scores {
     /// The index of the measure called `name`.
-    pub fn measure(&self, name: &str) -> Option<usize> {
-        self.measures.iter().position(|m| m.name == name)
+    pub fn measure(&self, name: &str) -> Option<MeasureId> {
+        self.measures
+            .iter()
+            .position(|m| m.name == name)
+            .map(MeasureId)
+    }
+
+    /// Every measure, in order.
+    pub fn ids(&self) -> impl Iterator<Item = MeasureId> {
+        (0..self.measures.len()).map(MeasureId)
+    }
+
+    /// The declaration of measure `m`.
+    pub fn def(&self, m: MeasureId) -> &MeasureDef {
+        &self.measures[m.0]
+    }
+
+    /// The scores of measure `m`.
+    pub fn scores_of(&self, m: MeasureId) -> &MeasureScores {
+        &self.scores[m.0]
     }
 
     /// The scores of the measure called `name`.
     pub fn of(&self, name: &str) -> Option<&MeasureScores> {
-        self.measure(name).map(|i| &self.scores[i])
+        self.measure(name).map(|m| self.scores_of(m))
     }
 }
 

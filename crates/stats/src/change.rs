@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use cohort_instruments::{Level, MeasureKind, MeasureScores, Scores};
+use cohort_instruments::{Level, MeasureId, MeasureKind, MeasureScores, Scores};
 use cohort_panel::{ClusterId, Panel, RespondentId, Wave};
 use cohort_results::TrajectoryClass;
 use serde::Serialize;
@@ -387,7 +387,7 @@ pub struct ChangeOptions<'a> {
 pub fn change_table(
     panel: &Panel,
     scores: &Scores,
-    measures: &[usize],
+    measures: &[MeasureId],
     from: Wave,
     to: Wave,
     opts: &ChangeOptions<'_>,
@@ -395,7 +395,7 @@ pub fn change_table(
     let (from, to) = (from.0, to.0);
     let data: Vec<PairData> = measures
         .iter()
-        .map(|&m| pair_data(panel, scores.measures[m].level, &scores.scores[m], from, to))
+        .map(|&m| pair_data(panel, scores.def(m).level, scores.scores_of(m), from, to))
         .collect();
     let boot: Option<Vec<BootstrapCi>> = opts.bootstrap.as_ref().map(|spec| {
         cluster_bootstrap(
@@ -456,14 +456,14 @@ pub fn change_table(
 fn summarise(
     panel: &Panel,
     scores: &Scores,
-    m: usize,
+    m: MeasureId,
     d: &PairData,
     from: u8,
     to: u8,
     opts: &ChangeOptions<'_>,
     bootstrap: Option<BTreeMap<String, BootstrapCi>>,
 ) -> ChangeSummary {
-    let def = &scores.measures[m];
+    let def = scores.def(m);
     let all: Vec<u32> = (0..panel.n_clusters() as u32).collect();
     let (f, t) = gather(d, &all);
     let units: Vec<u32> = all

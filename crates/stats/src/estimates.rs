@@ -1,7 +1,7 @@
 //! Estimates per wave and group, and the difference in change between
 //! groups.
 
-use cohort_instruments::{Level, Scores};
+use cohort_instruments::{Level, MeasureId, Scores};
 use cohort_panel::{Cell, ClusterId, Panel, RespondentId, VarKind, Wave};
 use serde::Serialize;
 
@@ -253,16 +253,16 @@ pub struct GroupChange {
 pub fn group_change(
     panel: &Panel,
     scores: &Scores,
-    m: usize,
+    m: MeasureId,
     (from, to): (Wave, Wave),
     variable: &str,
     bootstrap: Option<BootstrapSpec>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<GroupChange, StatsError> {
-    let def = &scores.measures[m];
+    let def = scores.def(m);
     let (from, to) = (from.0, to.0);
     let UnitGroups { labels, groups } = unit_groups(panel, def.level, variable)?;
-    let at = scores.scores[m].by_unit_wave();
+    let at = scores.scores_of(m).by_unit_wave();
     // diffs[group][cluster]
     let mut diffs = vec![vec![Vec::new(); panel.n_clusters()]; labels.len()];
     for (&(u, w), &a) in &at {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use cohort_instruments::{alphas_at, Level, MeasureKind, Reliability, Scores};
+use cohort_instruments::{alphas_at, Level, MeasureId, MeasureKind, Reliability, Scores};
 use cohort_panel::{Loaded, Panel, Provenance, Response, Wave};
 use cohort_results::{
     BootstrapInfo, Change, CountTable, Estimate, Methods, Reliability as ReliabilityResult, Rules,
@@ -76,7 +76,7 @@ pub fn study_results(
         progress: options.progress,
         reliability: rel_at_first,
     };
-    let all: Vec<usize> = (0..scores.measures.len()).collect();
+    let all: Vec<MeasureId> = scores.ids().collect();
     let change = if waves.len() > 1 {
         change_results(&change_table(
             panel,
