@@ -159,7 +159,7 @@ pub fn f7(c: &mut Ctx) -> Finding {
         Some(t) => {
             // Null where the trajectory table hides the stopped count or
             // its base.
-            let (_, published) = c.gate.trajectories(&t);
+            let (_, published, _) = c.gate.trajectories(&t);
             Finding {
                 value: published.value,
                 ci95: published.ci95,

@@ -249,6 +249,9 @@ fn count_tables(p: &PublishedResults) -> Vec<(&str, &ProtectedTable)> {
     if let Some(tr) = &p.transitions {
         t.push(("transitions", tr));
     }
+    if let Some(tc) = &p.trajectory_counts {
+        t.push(("trajectories", tc));
+    }
     t
 }
 

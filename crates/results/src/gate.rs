@@ -676,7 +676,10 @@ impl Gate {
     /// change table), so that no hidden class follows from a published
     /// base. Shares, means and the stopped share only where their counts
     /// are shown.
-    pub fn trajectories(&mut self, t: &Trajectories) -> (Vec<Trajectory>, PublishedShare) {
+    pub fn trajectories(
+        &mut self,
+        t: &Trajectories,
+    ) -> (Vec<Trajectory>, PublishedShare, ProtectedTable) {
         // One column per class; the other row's cell of a column is a
         // structural zero, so a column total is its one cell.
         let all = TrajectoryClass::ALL;
@@ -687,7 +690,7 @@ impl Gate {
             counts[row(g.class)][column(g.class)] += g.n;
         }
         let structural = all.iter().map(|&c| [1 - row(c), column(c)]).collect();
-        let table = self.table(&CountTable {
+        let counts_table = CountTable {
             title: "trajectories".into(),
             rows: vec![
                 "violence at the first wave".into(),
@@ -697,7 +700,13 @@ impl Gate {
             counts,
             totals: true,
             structural,
-        });
+        };
+        // Audited as a linked system too: two small classes of one row
+        // must not be pinned by its total.
+        let table = self
+            .linked_tables(&[("trajectories", &counts_table)])
+            .pop()
+            .unwrap_or_else(|| protect(&counts_table, &self.rules));
         let total: u64 = t.classes.iter().map(|c| c.n).sum();
         let classes = t
             .classes
@@ -745,7 +754,7 @@ impl Gate {
             ci95: t.stopped.ci95.filter(|_| ok),
             n: self.n(t.stopped.of, ok),
         };
-        (classes, stopped)
+        (classes, stopped, table)
     }
 
     /// The log of every suppression, in the order they were made.
@@ -784,11 +793,12 @@ pub fn publish(results: &StudyResults) -> PublishedResults {
     gate.complement_groups(&estimates, &results.by_group, &mut by_group);
     let change = gate.changes("change", &results.change);
     let reliability = gate.reliability(&results.reliability);
-    let (trajectory_measure, trajectories, stopped) = match &results.trajectories {
-        None => (None, Vec::new(), None),
+    let (trajectory_measure, trajectories, stopped, trajectory_counts) = match &results.trajectories
+    {
+        None => (None, Vec::new(), None, None),
         Some(t) => {
-            let (classes, stopped) = gate.trajectories(t);
-            (Some(t.measure.clone()), classes, Some(stopped))
+            let (classes, stopped, table) = gate.trajectories(t);
+            (Some(t.measure.clone()), classes, Some(stopped), Some(table))
         }
     };
     PublishedResults {
@@ -811,6 +821,7 @@ pub fn publish(results: &StudyResults) -> PublishedResults {
         trajectory_measure,
         trajectories,
         stopped,
+        trajectory_counts,
         attrition,
         suppressions: gate.finish(),
         unsafe_small_cells: results.rules.unsafe_small_cells(),

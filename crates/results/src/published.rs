@@ -174,6 +174,10 @@ pub struct PublishedResults {
     /// first wave and a value at the last (finding F7).
     #[serde(default)]
     pub stopped: Option<PublishedShare>,
+    /// The trajectory classes as the protected table they were published
+    /// from (rows: violence at the first wave or not).
+    #[serde(default)]
+    pub trajectory_counts: Option<ProtectedTable>,
     /// Families present, returned and dropped out per wave.
     pub attrition: ProtectedTable,
     /// Every cell not published, and why.

@@ -7,11 +7,12 @@ use cohort_results::{
 
 /// The trajectories of `t` through a gate with min_cell 10.
 fn publish_trajectories(t: &Trajectories) -> (Vec<Trajectory>, PublishedShare) {
-    Gate::new(Rules {
+    let (classes, share, _) = Gate::new(Rules {
         min_cell: 10,
         round_to: 1,
     })
-    .trajectories(t)
+    .trajectories(t);
+    (classes, share)
 }
 
 fn table(counts: Vec<Vec<u64>>) -> CountTable {
@@ -384,4 +385,41 @@ fn a_mean_dominated_by_two_units_is_withheld() {
     assert_eq!((rows[0].value, rows[0].n), (None, None));
     assert_eq!((rows[1].value, rows[1].n), (Some(40.0), Some(20)));
     assert!(gate.finish()[0].reason.starts_with("dominance"));
+}
+
+#[test]
+fn two_small_trajectory_classes_of_one_row_are_not_pinned_by_its_total() {
+    // persistent 8 and increased 9 hidden, the base (420) shown: each would
+    // lie in [8, 9]. The linked audit hides one more class of the row.
+    use TrajectoryClass as T;
+    let class = |class, n| TrajectoryGroup {
+        class,
+        n,
+        waves: Vec::new(),
+    };
+    let classes = vec![
+        class(T::Stopped, 177),
+        class(T::Decreased, 226),
+        class(T::Persistent, 8),
+        class(T::Increased, 9),
+        class(T::Started, 30),
+        class(T::None, 29),
+    ];
+    let t = Trajectories {
+        measure: "family_incidents".into(),
+        stopped: StoppedShare {
+            stopped: 177,
+            of: 420,
+            share: Some(177.0 / 420.0),
+            ci95: Some([0.37, 0.47]),
+        },
+        classes,
+    };
+    let (published, _) = publish_trajectories(&t);
+    let hidden = published[..4].iter().filter(|c| c.n.is_none()).count();
+    assert!(
+        hidden >= 3,
+        "{:?}",
+        published.iter().map(|c| c.n).collect::<Vec<_>>()
+    );
 }
