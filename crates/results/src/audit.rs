@@ -333,6 +333,18 @@ pub fn audit(p: &PublishedResults) -> Vec<AuditFinding> {
             Some(g) => format!("{} {g}", e.wave),
             None => e.wave.clone(),
         };
+        // An n is a count: shown alone, it must pass the minimum too.
+        if let Some(n) = e.n {
+            if small(n) {
+                finding(
+                    table,
+                    &e.measure,
+                    &column,
+                    "small count",
+                    format!("an n below {k} is shown"),
+                );
+            }
+        }
         let Some(v) = e.value else { return };
         match e.n {
             None => finding(
@@ -387,6 +399,15 @@ pub fn audit(p: &PublishedResults) -> Vec<AuditFinding> {
         }
     }
     for c in &p.change {
+        if c.n_pairs.is_some_and(small) {
+            finding(
+                "change",
+                &c.measure,
+                "pairs",
+                "small count",
+                format!("a number of pairs below {k} is shown"),
+            );
+        }
         let shown = c.mean_diff.is_some() || c.p_t.is_some() || c.dz.is_some();
         if shown && c.n_pairs.is_none_or(|n| n < k) {
             finding(
@@ -399,6 +420,15 @@ pub fn audit(p: &PublishedResults) -> Vec<AuditFinding> {
         }
     }
     for r in &p.reliability {
+        if r.n.is_some_and(small) {
+            finding(
+                "reliability",
+                &r.scale,
+                &r.wave,
+                "small count",
+                format!("an n below {k} is shown"),
+            );
+        }
         if r.alpha.is_some() && r.n.is_none_or(|n| n < k) {
             finding(
                 "reliability",

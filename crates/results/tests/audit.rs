@@ -130,6 +130,13 @@ fn every_leak_is_found_when_the_rules_are_off() {
     // A mean over 6 families; a share implying 3 families without.
     assert!(has("small n", "estimates", "few"), "{all:#?}");
     assert!(has("implied count", "estimates", "any"), "{all:#?}");
+    // The n of the mean over 6 families is itself a small count.
+    assert!(
+        found
+            .iter()
+            .any(|f| f.rule == "small count" && f.row == "few" && f.detail.contains("an n")),
+        "{all:#?}"
+    );
     // With the rules on (below), a hidden south group would come back from
     // the overall mean; here, with nothing hidden, there is nothing to
     // recover by differencing, so that rule is tested on the gate's own
