@@ -178,14 +178,23 @@ fn narrow_cells(tables: &[(&str, &ProtectedTable)], rules: &Rules) -> Vec<Narrow
             index.entry(*cell).or_insert(n);
         }
     }
+    // A hidden cell of unknown size: at most a generous bound above every
+    // published count (the largest count of any of the tables, times 4).
     let big: f64 = tables
         .iter()
-        .filter_map(|(_, t)| match &t.total {
-            Some(Shown::Count { value }) => Some(*value as f64),
+        .flat_map(|(_, t)| {
+            t.cells
+                .iter()
+                .flatten()
+                .chain(&t.row_totals)
+                .chain(&t.column_totals)
+                .chain(t.total.as_ref())
+        })
+        .filter_map(|s| match s {
+            Shown::Count { value } => Some(*value as f64),
             _ => None,
         })
-        .fold(1e9f64, f64::min)
-        .max(1.0)
+        .fold(1.0f64, f64::max)
         * 4.0;
     let mut lo = vec![0.0; index.len()];
     let mut hi = vec![0.0; index.len()];
