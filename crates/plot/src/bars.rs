@@ -1,7 +1,5 @@
 //! Stacked bars: transitions between waves, taking part and dropping out.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -160,16 +158,6 @@ impl BarFigure {
         draw_legend(&legend_area, &entries, scale, &err)?;
         root.present().map_err(&err)?;
         Ok(())
-    }
-
-    /// The figure as an SVG document.
-    pub fn svg(&self) -> Result<String, PlotError> {
-        to_svg(self)
-    }
-
-    /// The figure as a PNG file at 300 dpi.
-    pub fn png(&self, path: &Path) -> Result<(), PlotError> {
-        to_png(self, path)
     }
 }
 

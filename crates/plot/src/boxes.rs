@@ -1,7 +1,5 @@
 //! The distribution per wave as quartile boxes.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -106,16 +104,6 @@ impl BoxFigure {
         }
         root.present().map_err(&err)?;
         Ok(())
-    }
-
-    /// The figure as an SVG document.
-    pub fn svg(&self) -> Result<String, PlotError> {
-        to_svg(self)
-    }
-
-    /// The figure as a PNG file at 300 dpi.
-    pub fn png(&self, path: &Path) -> Result<(), PlotError> {
-        to_png(self, path)
     }
 }
 

@@ -1,7 +1,5 @@
 //! Forest plots: effect sizes or odds ratios with their intervals.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -34,21 +32,6 @@ pub struct ForestFigure {
     pub caption: String,
     /// Language of the labels.
     pub lang: Lang,
-}
-
-impl Drawable for ForestFigure {
-    /// Taller with more rows.
-    fn size(&self) -> (u32, u32) {
-        (BASE.0, BASE.1.max(80 + 28 * self.rows.len() as u32))
-    }
-
-    fn draw_on<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        scale: f64,
-    ) -> Result<(), PlotError> {
-        self.draw(root, scale)
-    }
 }
 
 impl ForestFigure {
@@ -130,14 +113,10 @@ impl ForestFigure {
         root.present().map_err(&err)?;
         Ok(())
     }
-
-    /// The figure as an SVG document.
-    pub fn svg(&self) -> Result<String, PlotError> {
-        to_svg(self)
-    }
-
-    /// The figure as a PNG file at 300 dpi.
-    pub fn png(&self, path: &Path) -> Result<(), PlotError> {
-        to_png(self, path)
-    }
 }
+
+// Taller with more rows.
+drawable!(
+    ForestFigure,
+    size = |f: &ForestFigure| (BASE.0, BASE.1.max(80 + 28 * f.rows.len() as u32))
+);

@@ -17,16 +17,35 @@
 //! decimal comma in Dutch.
 #![deny(missing_docs)]
 
-/// Implements the renderer's `Drawable` for a figure with a `draw` method.
+/// Makes a figure with a `draw` method drawable (`size` when it is not
+/// the base size) and gives it its `svg` and `png` outputs.
 macro_rules! drawable {
-    ($t:ty) => {
+    ($t:ty $(, size = $size:expr)?) => {
         impl $crate::render::Drawable for $t {
+            $(
+                fn size(&self) -> (u32, u32) {
+                    ($size)(self)
+                }
+            )?
+
             fn draw_on<DB: DrawingBackend>(
                 &self,
                 root: &DrawingArea<DB, Shift>,
                 scale: f64,
             ) -> Result<(), PlotError> {
                 self.draw(root, scale)
+            }
+        }
+
+        impl $t {
+            /// The figure as an SVG document.
+            pub fn svg(&self) -> Result<String, PlotError> {
+                $crate::render::to_svg(self)
+            }
+
+            /// The figure as a PNG file at 300 dpi.
+            pub fn png(&self, path: &std::path::Path) -> Result<(), PlotError> {
+                $crate::render::to_png(self, path)
             }
         }
     };

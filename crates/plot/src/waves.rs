@@ -1,7 +1,5 @@
 //! Estimates per wave with their intervals: one line per series.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -280,16 +278,6 @@ impl WaveFigure {
         }
         root.present().map_err(&err)?;
         Ok(())
-    }
-
-    /// The figure as an SVG document.
-    pub fn svg(&self) -> Result<String, PlotError> {
-        to_svg(self)
-    }
-
-    /// The figure as a PNG file at 300 dpi.
-    pub fn png(&self, path: &Path) -> Result<(), PlotError> {
-        to_png(self, path)
     }
 }
 
