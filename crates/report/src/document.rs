@@ -39,6 +39,9 @@ pub(crate) struct Document<'a> {
     pub(crate) sections: Vec<Section<'a>>,
 }
 
+/// The section of the children's trauma measures.
+const TRAUMA: &str = "Children's trauma";
+
 /// The report's sections: which tables and figures each shows.
 const SECTIONS: [(&str, &[&str], &[&str]); 5] = [
     (
@@ -62,7 +65,7 @@ const SECTIONS: [(&str, &[&str], &[&str]); 5] = [
         &["transitions", "stopped", "trajectories", "change"],
         &["transitions", "trajectories", "change_effect_sizes"],
     ),
-    ("Children's trauma", &["reliability"], &[]),
+    (TRAUMA, &["reliability"], &[]),
     ("Methods", &["suppressions"], &[]),
 ];
 
@@ -87,7 +90,6 @@ pub(crate) fn document<'a>(
             .join(", "),
         p.seed.map_or("none".to_string(), |s| s.to_string())
     );
-    let trauma = title_trauma();
     let sections = SECTIONS
         .iter()
         .map(|&(title, table_names, figure_names)| {
@@ -105,7 +107,7 @@ pub(crate) fn document<'a>(
             }
             for name in table_names {
                 if let Some((n, caption, t)) = tables.iter().find(|t| t.0 == *name) {
-                    if title == trauma && t.rows.is_empty() {
+                    if title == TRAUMA && t.rows.is_empty() {
                         continue;
                     }
                     blocks.push(Block::Table {
@@ -115,7 +117,7 @@ pub(crate) fn document<'a>(
                     });
                 }
             }
-            if title == trauma {
+            if title == TRAUMA {
                 let t = trauma_table(data, lang);
                 if !t.rows.is_empty() {
                     blocks.push(Block::OwnTable {
@@ -140,10 +142,6 @@ pub(crate) fn unsafe_banner(data: &PublishedResults) -> String {
         "NOT FOR PUBLICATION: made with --unsafe-small-cells (min_cell {}, below 5): counts this small can identify families.",
         data.rules.smallest_count()
     )
-}
-
-fn title_trauma() -> &'static str {
-    SECTIONS[3].0
 }
 
 /// Trauma measures per wave.

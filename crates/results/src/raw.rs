@@ -148,20 +148,6 @@ pub struct CountTable {
     pub structural: Vec<[usize; 2]>,
 }
 
-impl CountTable {
-    /// A table with nothing in it.
-    pub fn empty() -> CountTable {
-        CountTable {
-            title: String::new(),
-            rows: Vec::new(),
-            columns: Vec::new(),
-            counts: Vec::new(),
-            totals: false,
-            structural: Vec::new(),
-        }
-    }
-}
-
 /// Where a unit's value goes between two waves: the one definition of
 /// stopped, started, decreased, persistent and increased, used by the
 /// transitions of every change table, the report's trajectories and

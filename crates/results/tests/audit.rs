@@ -137,10 +137,8 @@ fn every_leak_is_found_when_the_rules_are_off() {
             .any(|f| f.rule == "small count" && f.row == "few" && f.detail.contains("an n")),
         "{all:#?}"
     );
-    // With the rules on (below), a hidden south group would come back from
-    // the overall mean; here, with nothing hidden, there is nothing to
-    // recover by differencing, so that rule is tested on the gate's own
-    // output in `the_gate_leaves_nothing_to_find`.
+    // Differencing needs a hidden group: see
+    // `a_group_given_back_by_the_overall_estimate_is_found`.
 }
 
 #[test]
