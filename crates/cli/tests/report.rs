@@ -1,6 +1,6 @@
 //! `cohort report` and `cohort plot --results`.
 
-use crate::cohort;
+use crate::{assert_ok, cohort};
 use cohort_testkit::fixture;
 
 fn temp(name: &str) -> std::path::PathBuf {
@@ -20,12 +20,7 @@ fn report_is_self_contained_protected_and_redrawable() {
         "--bootstrap",
         "100",
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_ok(&o);
     for f in [
         "report.html",
         "report.md",
@@ -81,13 +76,7 @@ fn report_is_self_contained_protected_and_redrawable() {
     }
     // And `cohort audit` finds nothing a reader could recover.
     let a = cohort(&["audit", out.to_str().unwrap()]);
-    assert_eq!(
-        a.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&a.stdout),
-        String::from_utf8_lossy(&a.stderr)
-    );
+    assert_ok(&a);
     // The figures redraw from results.json alone.
     let again = temp("plot");
     let o = cohort(&[
@@ -99,12 +88,7 @@ fn report_is_self_contained_protected_and_redrawable() {
         "--lang",
         "nl",
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_ok(&o);
     let svg = std::fs::read_to_string(again.join("figures/prevalence_families.svg")).unwrap();
     assert!(svg.contains("Gezinnen met geweld"));
     std::fs::remove_dir_all(&out).ok();
@@ -132,12 +116,7 @@ fn study_text_is_escaped_in_the_html() {
         "--bootstrap",
         "20",
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_ok(&o);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
     assert!(!html.contains("<script>"));
@@ -174,12 +153,7 @@ fn report_by_group_and_log_axis() {
         "poverty",
         "--log-y",
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_ok(&o);
     assert!(out.join("figures/prevalence_by_group.svg").is_file());
     let by = std::fs::read_to_string(out.join("tables/estimates_by_group.csv")).unwrap();
     assert!(by.contains("family_any_violence,poverty = 1,T0"), "{by}");
@@ -208,12 +182,7 @@ fn the_method_record_says_how_each_result_was_computed() {
             "--bootstrap",
             boot,
         ]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert_ok(&o);
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
                 .unwrap();
@@ -266,12 +235,7 @@ fn min_cell_below_five_needs_the_unsafe_flag_and_says_so_on_every_page() {
     let mut with = args.to_vec();
     with.push("--unsafe-small-cells");
     let o = cohort(&with);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_ok(&o);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     // Every section says it, and so does every figure.
     assert_eq!(
@@ -303,12 +267,7 @@ fn internal_results_are_written_only_under_a_name_that_says_so() {
     assert_eq!(run(&dir.join("results-full.json")).status.code(), Some(2));
     let file = dir.join("results.internal.json");
     let o = run(&file);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_ok(&o);
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert!(v["disclosure"].as_str().unwrap().starts_with("not checked"));

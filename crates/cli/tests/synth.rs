@@ -4,7 +4,7 @@
 use cohort_panel::{load, write_long, Mode, Study};
 use cohort_testkit::fixture;
 
-use crate::{cohort, cohort_json};
+use crate::{assert_ok, cohort, cohort_json};
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("cohort-{name}-{}", std::process::id()));
@@ -26,12 +26,7 @@ fn vji_fixture_regenerates_byte_for_byte() {
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     for file in ["study.toml", "panel.csv"] {
         let committed = std::fs::read(fixture(&format!("vji/{file}"))).unwrap();
         let again = std::fs::read(dir.join(file)).unwrap();

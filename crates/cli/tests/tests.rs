@@ -20,6 +20,17 @@ pub fn cohort(args: &[&str]) -> Output {
         .expect("the cohort binary runs")
 }
 
+/// Asserts that a run exited 0, showing its output where not.
+pub fn assert_ok(o: &Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 /// Runs `cohort` with `args`, expects exit code 0 and parses stdout as JSON.
 pub fn cohort_json(args: &[&str]) -> serde_json::Value {
     let out = cohort(args);
