@@ -21,7 +21,9 @@ fn every_bad_case_exits_2_with_its_message() {
         let study = case.join("study.toml");
         let out = cohort(&["check", study.to_str().unwrap()]);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        if out.status.code() != Some(2) || !stderr.contains(expected) {
+        // Each line of expected_error.txt is a part of the message.
+        let said = expected.lines().all(|part| stderr.contains(part));
+        if out.status.code() != Some(2) || !said {
             failures.push(format!(
                 "{}: exit {:?}\n  expected: {expected}\n  got: {stderr}",
                 case.display(),
@@ -55,6 +57,17 @@ fn lenient_check_accounts_for_every_row_of_every_readable_bad_case() {
                 .map(|v| v.as_u64().unwrap())
                 .sum();
             assert_eq!(read, kept + excluded, "{}", case.path().display());
+            // Rows read are the file's lines after the header, whatever
+            // their endings and however a quote joins them.
+            let data = case.path().join("panel.csv");
+            if read > 0 && data.is_file() {
+                let bytes = std::fs::read(&data).unwrap();
+                let text = String::from_utf8_lossy(&bytes)
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n");
+                let lines = text.lines().skip(1).filter(|l| !l.is_empty()).count() as u64;
+                assert_eq!(read, lines, "{}", case.path().display());
+            }
         }
     }
 }

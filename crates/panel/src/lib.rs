@@ -44,11 +44,13 @@
 
 mod error;
 mod instruments;
+mod line_ends;
 mod load;
 mod locate;
 mod measures;
 mod norms;
 mod panel;
+mod presence;
 mod provenance;
 mod report;
 mod study;
@@ -62,6 +64,7 @@ pub use instruments::{
     Cutoff, Derived, Frequency, Instrument, InstrumentKind, Instruments, ItemGroup, Level, NormRow,
     Norms, Rule, SumScale, Term, DEFAULT_COUNTS,
 };
+pub use line_ends::{RecordTooLong, MAX_RECORD_BYTES};
 pub use load::{load, load_reader, Loaded, Mode};
 pub use locate::{problem_lines, Position, Positions, StudyProblem};
 pub use measures::{
@@ -69,6 +72,7 @@ pub use measures::{
 };
 pub use norms::read_norms;
 pub use panel::{Cell, ClusterId, Column, Missing, Panel, RespondentId, Wave};
+pub use presence::{dropped_out_by, present_at, returned_at, PatternClass};
 pub use provenance::{provenance, FileHash, Provenance};
 pub use report::{show_value, FileAccount, LoadReport, Problem, ProblemKind, Scope, PROBLEMS_KEPT};
 pub use study::{

@@ -12,10 +12,11 @@ use std::sync::mpsc;
 use csv::ByteRecord;
 
 use crate::error::LoadFailure;
+use crate::line_ends::{LineEnds, RecordTooLong};
 use crate::panel::{Chunked, Column, IdTable, Panel, EMPTY, EXCLUDED, MISSING_BASE};
 use crate::report::{show_value, FileAccount, LoadReport, Problem, ProblemKind};
 use crate::study::{Decimal, Layout, Study, VarKind, Variable};
-use crate::value::{parse_date, parse_float, parse_int};
+use crate::value::{parse_date, parse_float, parse_int, parse_whole, Whole};
 
 /// What to do with problems in the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +158,10 @@ struct Batch {
     /// number within the declared range; `NOT_READ` otherwise.
     integers: Vec<i64>,
     fields: usize,
-    error: Option<(u64, String)>,
+    /// Some record of the batch may span several lines (a quoted field
+    /// holds a line break).
+    multiline: bool,
+    error: Option<(ProblemKind, u64, String)>,
 }
 
 /// In `Batch::integers`: the field is read on the validating thread.
@@ -169,7 +173,7 @@ const BATCH_ROWS: usize = 512;
 /// end of the file or an I/O error. `ranges` has, per field of the header,
 /// the valid range of an integer column.
 fn parse_batches<R: Read + Send>(
-    mut csv: csv::Reader<R>,
+    mut csv: csv::Reader<BufReader<LineEnds<R>>>,
     ranges: &[Option<(i64, i64)>],
     full: mpsc::SyncSender<Batch>,
     empty: mpsc::Receiver<Batch>,
@@ -179,14 +183,17 @@ fn parse_batches<R: Read + Send>(
             records: Vec::new(),
             integers: Vec::new(),
             fields: ranges.len(),
+            multiline: false,
             error: None,
         });
+        let mut next_line = csv.position().line();
         batch.records.resize_with(BATCH_ROWS, ByteRecord::new);
         batch.integers.clear();
         let mut n = 0;
         while n < BATCH_ROWS {
             match csv.read_byte_record(&mut batch.records[n]) {
                 Ok(true) => {
+                    next_line = csv.position().line();
                     let rec = &batch.records[n];
                     if rec.len() == ranges.len() {
                         batch.integers.extend(rec.iter().zip(ranges).map(
@@ -208,17 +215,63 @@ fn parse_batches<R: Read + Send>(
                 }
                 Ok(false) => break,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    batch.error = Some((line, format!("cannot read on: {e}")));
+                    // The record that failed starts where the last one ended.
+                    let line = next_line;
+                    batch.error = Some(match too_long(&e) {
+                        Some(t) => (ProblemKind::RecordTooLong, line, t.to_string()),
+                        None => (
+                            ProblemKind::Io,
+                            e.position().map_or(0, |p| p.line()),
+                            format!("cannot read on: {e}"),
+                        ),
+                    });
                     break;
                 }
             }
         }
         batch.records.truncate(n);
+        // The reader reads ahead of the parser: a line break inside quotes
+        // counted so far may lie in this batch or after it.
+        batch.multiline = csv.get_ref().get_ref().quoted_newlines() > 0;
         let last = n < BATCH_ROWS || batch.error.is_some();
         if full.send(batch).is_err() || last {
             return;
         }
+    }
+}
+
+/// The record-length bound of [`LineEnds`], when that is what stopped the
+/// parser.
+fn too_long(e: &csv::Error) -> Option<&RecordTooLong> {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref()?.downcast_ref::<RecordTooLong>(),
+        _ => None,
+    }
+}
+
+/// The lines of the file a record spans: more than one only when a quoted
+/// field holds a line break (line endings are `\n` by then, see
+/// [`LineEnds`]), which in a data file means a quote that is not closed.
+/// A quote left open to the end of the file takes the file's last line
+/// ending into its field; that ending starts no line and is not counted.
+fn physical_lines(rec: &ByteRecord) -> u64 {
+    let text = rec.as_slice();
+    if !text.contains(&b'\n') {
+        return 1;
+    }
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
+    1 + text.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// What in an id a reader cannot see: a control character (a NUL byte,
+/// a tab) or a byte-order mark (the start of a second file pasted in).
+fn invisible_in_id(id: &[u8]) -> Option<&'static str> {
+    if id.iter().any(|&b| b < 0x20 || b == 0x7f) {
+        Some("a control character")
+    } else if id.windows(3).any(|w| w == [0xEF, 0xBB, 0xBF]) {
+        Some("a byte-order mark (U+FEFF)")
+    } else {
+        None
     }
 }
 
@@ -295,14 +348,23 @@ impl CellParser {
             };
         }
         match &self.kind {
-            VarKind::Integer { min, max } => match parse_int(f) {
-                Some(v) if v >= *min && v <= *max => Ok(Parsed::Value(v)),
-                Some(v) => match self.missing_int.iter().position(|m| *m == Some(v)) {
-                    Some(j) => Ok(self.missing_code(j)),
-                    None => Err((ProblemKind::OutOfRange, "is out of range")),
-                },
-                None => Err((ProblemKind::UnparsableValue, "is not a whole number")),
-            },
+            VarKind::Integer { min, max } => {
+                let whole = match parse_int(f) {
+                    Some(v) => Some(Whole::Value(v)),
+                    None => parse_whole(f, self.decimal),
+                };
+                match whole {
+                    Some(Whole::Value(v)) if v >= *min && v <= *max => Ok(Parsed::Value(v)),
+                    Some(Whole::Value(v)) => {
+                        match self.missing_int.iter().position(|m| *m == Some(v)) {
+                            Some(j) => Ok(self.missing_code(j)),
+                            None => Err((ProblemKind::OutOfRange, "is out of range")),
+                        }
+                    }
+                    Some(Whole::TooLarge) => Err((ProblemKind::OutOfRange, "is out of range")),
+                    None => Err((ProblemKind::UnparsableValue, "is not a whole number")),
+                }
+            }
             VarKind::Float { min, max } => match parse_float(f, self.decimal) {
                 Some(v) if v >= *min && v <= *max => Ok(Parsed::Float(v)),
                 Some(v) => match self.missing_float.iter().position(|m| *m == Some(v)) {
@@ -533,7 +595,8 @@ impl<'s> Builder<'s> {
     }
 
     fn read_into<R: Read + Send>(&mut self, account: &mut FileAccount, reader: R) {
-        let mut reader = BufReader::with_capacity(1 << 20, reader);
+        let delimiter = self.study.data.delimiter;
+        let mut reader = BufReader::with_capacity(1 << 20, LineEnds::new(reader, delimiter));
         match reader.fill_buf() {
             Ok([0xEF, 0xBB, 0xBF, ..]) => reader.consume(3),
             Ok(_) => {}
@@ -558,7 +621,11 @@ impl<'s> Builder<'s> {
                 );
             }
             Err(e) => {
-                return self.file_problem(account, ProblemKind::Io, format!("cannot read: {e}"));
+                let (kind, message) = match too_long(&e) {
+                    Some(t) => (ProblemKind::RecordTooLong, format!("line 1 (header): {t}")),
+                    None => (ProblemKind::Io, format!("cannot read: {e}")),
+                };
+                return self.file_problem(account, kind, message);
             }
         }
         let Some(columns) = self.header(account, &rec) else {
@@ -584,16 +651,21 @@ impl<'s> Builder<'s> {
                 obs.clear();
                 for rec in batch.records.iter().enumerate() {
                     any_row = true;
-                    account.rows_read += 1;
-                    match self.row(account, &columns, rec, &mut obs) {
+                    let lines = if batch.multiline {
+                        physical_lines(rec.1)
+                    } else {
+                        1
+                    };
+                    account.rows_read += lines;
+                    match self.row(account, &columns, rec, batch.multiline, &mut obs) {
                         Ok(()) => account.rows_kept += 1,
-                        Err(kind) => *account.rows_excluded.entry(kind).or_insert(0) += 1,
+                        Err(kind) => *account.rows_excluded.entry(kind).or_insert(0) += lines,
                     }
                 }
                 self.values(&account.file, &columns, &batch, &obs);
-                if let Some((line, message)) = batch.error.take() {
+                if let Some((kind, line, message)) = batch.error.take() {
                     let file = account.file.clone();
-                    self.cell_problem(ProblemKind::Io, &file, line, None, None, |_| message);
+                    self.cell_problem(kind, &file, line, None, None, |_| message);
                 }
                 // The parser may have finished; then the batch is dropped.
                 let _ = empty_tx.send(batch);
@@ -794,10 +866,32 @@ impl<'s> Builder<'s> {
         account: &FileAccount,
         cols: &Columns,
         (index, rec): (usize, &ByteRecord),
+        multiline: bool,
         obs: &mut Vec<Obs>,
     ) -> Result<(), ProblemKind> {
         let file = account.file.as_str();
         let line = rec.position().map_or(0, |p| p.line());
+        let lines = if multiline { physical_lines(rec) } else { 1 };
+        if lines > 1 {
+            let i = rec.iter().position(|f| f.contains(&b'\n')).unwrap_or(0);
+            let name = cols.names.get(i).map_or("", String::as_str);
+            let last = line + lines - 1;
+            self.cell_problem(
+                ProblemKind::UnclosedQuote,
+                file,
+                line,
+                Some((name, i)),
+                None,
+                |_| {
+                    format!(
+                        "a quote opened in this field is not closed on its line, so lines \
+                         {line}-{last} were read as one row; the {lines} rows are excluded; \
+                         expected every row on one line (close the quote)"
+                    )
+                },
+            );
+            return Err(ProblemKind::UnclosedQuote);
+        }
         if rec.len() != cols.names.len() {
             let (got, want) = (rec.len(), cols.names.len());
             self.cell_problem(ProblemKind::RaggedRow, file, line, None, None, |_| {
@@ -841,6 +935,13 @@ impl<'s> Builder<'s> {
             if field(col).is_empty() {
                 exclude(self, ProblemKind::MissingId, col, &|_| {
                     "the id is empty; expected an id".into()
+                });
+            } else if let Some(what) = invisible_in_id(field(col)) {
+                exclude(self, ProblemKind::InvalidId, col, &|v| {
+                    format!(
+                        "the id \"{v}\" contains {what}, which would make it another \
+                         respondent than the one it looks like; expected an id of visible characters"
+                    )
                 });
             }
         }
@@ -1000,7 +1101,12 @@ impl<'s> Builder<'s> {
         for k in 0..self.columns.len() {
             let invariant = self.invariant_slot[k].is_some();
             buf.clear();
+            let mut previous_record = None;
             for o in obs {
+                // In a wide row, a time-invariant column is read once per
+                // wave: a problem in it is one problem of one cell.
+                let repeated = !long && invariant && previous_record == Some(o.record);
+                previous_record = Some(o.record);
                 let rec = &records[o.record];
                 let pos = cols.per_wave[if long { 0 } else { o.wave as usize }][k];
                 let r = o.respondent as usize;
@@ -1044,9 +1150,11 @@ impl<'s> Builder<'s> {
                         let expected = &self.parsers[k].expected;
                         let msg =
                             format!("value \"{}\" {what}; expected {expected}", show_value(f));
-                        let at = Some((cols.names[pos].as_str(), pos));
-                        self.cell_problem(kind, file, line(), at, Some(f), |_| msg);
-                        *self.report.values_excluded.entry(kind).or_insert(0) += 1;
+                        if !repeated {
+                            let at = Some((cols.names[pos].as_str(), pos));
+                            self.cell_problem(kind, file, line(), at, Some(f), |_| msg);
+                            *self.report.values_excluded.entry(kind).or_insert(0) += 1;
+                        }
                         buf.push(EXCLUDED);
                         continue;
                     }

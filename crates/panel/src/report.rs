@@ -29,6 +29,8 @@ pub enum ProblemKind {
     EmptyFile,
     /// The file has a header and no data row.
     HeaderOnly,
+    /// A row (or the header) longer than `MAX_RECORD_BYTES`: reading stops.
+    RecordTooLong,
     /// The header has one column, and another delimiter appears in it.
     WrongDelimiter,
     /// Bytes that are not UTF-8.
@@ -41,8 +43,13 @@ pub enum ProblemKind {
     DuplicateColumn,
     /// A row with more or fewer fields than the header.
     RaggedRow,
+    /// A quote that is not closed on its line: the lines up to the next
+    /// closing quote were read as one row.
+    UnclosedQuote,
     /// An empty respondent or cluster id.
     MissingId,
+    /// An id with a control character or byte-order mark in it.
+    InvalidId,
     /// A wave label that is not declared.
     UndeclaredWave,
     /// A second row for the same respondent and wave.
@@ -79,11 +86,13 @@ impl ProblemKind {
     pub fn scope(self) -> Scope {
         use ProblemKind::*;
         match self {
-            Io | NotAFile | OtherFormat | NothingKept | EmptyFile | HeaderOnly | WrongDelimiter
-            | MissingColumn | DuplicateColumn => Scope::File,
+            Io | NotAFile | OtherFormat | NothingKept | EmptyFile | HeaderOnly | RecordTooLong
+            | WrongDelimiter | MissingColumn | DuplicateColumn => Scope::File,
             InvalidUtf8
             | RaggedRow
+            | UnclosedQuote
             | MissingId
+            | InvalidId
             | UndeclaredWave
             | DuplicateObservation
             | RespondentInTwoClusters

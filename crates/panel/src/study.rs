@@ -686,7 +686,8 @@ fn validate(
             continue;
         }
         index_of.insert(rv.name.clone(), i);
-        if let Some(v) = variable(rv, i, &global_missing, &mut problems) {
+        let is_key = rv.name == d.respondent || rv.name == d.cluster;
+        if let Some(v) = variable(rv, i, is_key, &global_missing, &mut problems) {
             variables.push(v);
         }
     }
@@ -732,6 +733,39 @@ fn validate(
     }
     // Id columns are keys, not variables.
     variables.retain(|v| v.name != d.respondent && v.name != d.cluster);
+    if let Layout::Wide { pattern } = &layout {
+        // Each column of a wide file belongs to one variable and wave.
+        let mut owner = std::collections::BTreeMap::new();
+        owner.insert(d.respondent.clone(), "the respondent id".to_string());
+        owner.insert(d.cluster.clone(), "the cluster id".to_string());
+        for v in &variables {
+            let columns: Vec<(String, String)> = if v.time_invariant || v.name == d.role {
+                vec![(v.name.clone(), format!("the time-invariant \"{}\"", v.name))]
+            } else {
+                waves
+                    .iter()
+                    .map(|w| {
+                        let column = Layout::wide_column(pattern, &v.name, &w.label);
+                        (column, format!("the {} column of \"{}\"", w.label, v.name))
+                    })
+                    .collect()
+            };
+            for (column, what) in columns {
+                if let Some(first) = owner.get(&column) {
+                    problems.at(
+                        &var_key(&v.name, "name"),
+                        format!(
+                            "[[variables]] {}: column \"{column}\" would be both {first} and \
+                             {what} (pattern \"{pattern}\"); rename one of them",
+                            v.name
+                        ),
+                    );
+                } else {
+                    owner.insert(column, what);
+                }
+            }
+        }
+    }
 
     let disclosure = match raw.disclosure {
         None => Disclosure::default(),
@@ -783,12 +817,16 @@ fn validate(
 fn variable(
     rv: RawVariable,
     i: usize,
+    is_key: bool,
     global_missing: &[MissingCode],
     problems: &mut Problems<'_>,
 ) -> Option<Variable> {
     let name = rv.name;
     let before = problems.list.len();
+    // Set by `here`: the declaration has a problem.
+    let flawed = std::cell::Cell::new(false);
     let mut here = |field: &str, msg: String| {
+        flawed.set(true);
         problems.at(
             &format!("variables.{i}.{field}"),
             format!("[[variables]] {name}: {msg}"),
@@ -946,15 +984,37 @@ fn variable(
             missing.push(g.clone());
         }
     }
-    if kind == VarKind::Id {
+    if kind == VarKind::Id || is_key {
+        // A key's type problem is said where keys are checked; missing
+        // codes do not apply to it.
         missing.clear();
     }
-    for m in &missing {
-        if let Some(clash) = missing_clash(&kind, &m.code) {
+    // A variable whose declaration already has a problem is not checked
+    // further: its range may be a stand-in.
+    if !flawed.get() && matches!(kind, VarKind::Integer { .. }) && range.is_empty() {
+        let whole: Vec<&str> = missing
+            .iter()
+            .map(|m| m.code.as_str())
+            .filter(|c| c.trim().parse::<i64>().is_ok())
+            .collect();
+        if !whole.is_empty() {
             here(
-                "missing",
-                format!("missing code {} ({}) {clash}", m.code, m.reason),
+                "type",
+                format!(
+                    "an integer without a declared range takes every whole number, so its \
+                     missing codes {} cannot be told from values; declare range = [min, max]",
+                    whole.join(", ")
+                ),
             );
+        }
+    } else if !flawed.get() {
+        for m in &missing {
+            if let Some(clash) = missing_clash(&kind, &m.code) {
+                here(
+                    "missing",
+                    format!("missing code {} ({}) {clash}", m.code, m.reason),
+                );
+            }
         }
     }
     if problems.list.len() > before {

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::panel::Panel;
+use crate::presence::PatternClass;
 use crate::report::LoadReport;
 use crate::study::{Layout, VarKind};
 
@@ -370,11 +371,6 @@ fn cluster_sizes(sizes: &[u64]) -> ClusterSizes {
 
 /// Classifies presence bit sets (bit w = present at wave w).
 fn patterns(masks: &[u64], n_waves: usize, label: &dyn Fn(usize) -> String) -> ResponsePatterns {
-    let all = if n_waves == 64 {
-        u64::MAX
-    } else {
-        (1u64 << n_waves) - 1
-    };
     let mut present = vec![0u64; n_waves];
     let (mut complete, mut dropped_out, mut late_entry, mut returned) = (0, 0, 0, 0);
     let mut by_pattern: std::collections::BTreeMap<u64, u64> = Default::default();
@@ -383,18 +379,11 @@ fn patterns(masks: &[u64], n_waves: usize, label: &dyn Fn(usize) -> String) -> R
             *p += (m >> w) & 1;
         }
         *by_pattern.entry(m).or_insert(0) += 1;
-        let first = m.trailing_zeros();
-        // Contiguous: the set bits form one run.
-        let run = m >> first;
-        let contiguous = run & (run + 1) == 0;
-        if m == all {
-            complete += 1;
-        } else if !contiguous {
-            returned += 1;
-        } else if first == 0 {
-            dropped_out += 1;
-        } else {
-            late_entry += 1;
+        match PatternClass::of(m, n_waves) {
+            PatternClass::Complete => complete += 1,
+            PatternClass::DroppedOut => dropped_out += 1,
+            PatternClass::LateEntry => late_entry += 1,
+            PatternClass::Returned => returned += 1,
         }
     }
     let mut patterns: Vec<PatternCount> = by_pattern

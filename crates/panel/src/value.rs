@@ -24,6 +24,50 @@ pub fn parse_int(s: &[u8]) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
+/// What a text that is not a plain [`parse_int`] number may still be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whole {
+    /// A whole number written another way: leading zeros, or a fraction of
+    /// zeros after the decimal separator (`3.00`, as SPSS writes an F8.2
+    /// value).
+    Value(i64),
+    /// A whole number with more digits than any range holds.
+    TooLarge,
+}
+
+/// The whole number in `s`, allowing leading zeros and a zero fraction
+/// with the study's decimal separator; `None` when `s` is not a whole
+/// number at all (`3.5`, `x4`, `1e3`).
+pub fn parse_whole(s: &[u8], decimal: Decimal) -> Option<Whole> {
+    let sep = match decimal {
+        Decimal::Point => b'.',
+        Decimal::Comma => b',',
+    };
+    let (neg, rest) = match s.first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (digits, fraction) = match rest.iter().position(|&b| b == sep) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]),
+    };
+    if digits.is_empty()
+        || !digits.iter().all(u8::is_ascii_digit)
+        || !fraction.iter().all(|&b| b == b'0')
+    {
+        return None;
+    }
+    let significant = match digits.iter().position(|&b| b != b'0') {
+        Some(i) => &digits[i..],
+        None => &digits[digits.len() - 1..],
+    };
+    Some(match parse_int(significant) {
+        Some(v) => Whole::Value(if neg { -v } else { v }),
+        None => Whole::TooLarge,
+    })
+}
+
 /// A finite real number with the given decimal separator. Exponents are
 /// accepted (`1e-3`); `inf` and `nan` are not values.
 pub fn parse_float(s: &[u8], decimal: Decimal) -> Option<f64> {
@@ -140,6 +184,29 @@ mod tests {
         assert_eq!(parse_int(b"-"), None);
         assert_eq!(parse_int(b""), None);
         assert_eq!(parse_int(b"1234567890123456789"), None);
+    }
+
+    #[test]
+    fn whole_numbers_written_another_way() {
+        use Whole::*;
+        assert_eq!(parse_whole(b"3.00", Decimal::Point), Some(Value(3)));
+        assert_eq!(parse_whole(b"-3,0", Decimal::Comma), Some(Value(-3)));
+        assert_eq!(
+            parse_whole(b"0000000000000000000007", Decimal::Point),
+            Some(Value(7))
+        );
+        assert_eq!(parse_whole(b"000", Decimal::Point), Some(Value(0)));
+        assert_eq!(
+            parse_whole(b"12345678901234567890", Decimal::Point),
+            Some(TooLarge)
+        );
+        assert_eq!(parse_whole(b"3.5", Decimal::Point), None);
+        // A comma in a point-decimal file is a thousands separator or a
+        // delimiter, never a decimal: not silently read as 3.
+        assert_eq!(parse_whole(b"3,000", Decimal::Point), None);
+        assert_eq!(parse_whole(b"1e3", Decimal::Point), None);
+        assert_eq!(parse_whole(b".0", Decimal::Point), None);
+        assert_eq!(parse_whole(b"-", Decimal::Point), None);
     }
 
     #[test]

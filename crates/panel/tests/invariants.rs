@@ -161,3 +161,46 @@ proptest! {
         let _ = load_reader(&study, Mode::Strict, "w.csv", bytes.as_slice());
     }
 }
+
+#[test]
+fn a_quote_never_closed_stops_the_file_at_the_record_limit_not_at_memory() {
+    // A quote opened on line 5, then more than MAX_RECORD_BYTES of rows:
+    // without a bound the parser would hold the rest of the file as one
+    // record. It stops with the record's first line instead.
+    let text = String::from_utf8(valid_bytes()).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let quoted = format!("\"{}", lines[4]);
+    lines[4] = &quoted;
+    let row = lines[1];
+    let mut csv = lines.join("\n");
+    let limit = cohort_panel::MAX_RECORD_BYTES as usize;
+    while csv.len() < limit + 2 * row.len() + 1000 {
+        csv.push('\n');
+        csv.push_str(row);
+    }
+    let err = load_reader(&small_study(), Mode::Lenient, "p.csv", csv.as_bytes()).unwrap_err();
+    let p = err
+        .report
+        .problems
+        .iter()
+        .find(|p| p.kind == cohort_panel::ProblemKind::RecordTooLong)
+        .expect("the long record is a problem");
+    assert_eq!(p.line, Some(5));
+    assert!(p.message.contains("never closed"), "{}", p.message);
+    // The three rows before it were read and kept.
+    assert_eq!(err.report.rows_read(), 3);
+}
+
+#[test]
+fn a_line_longer_than_the_limit_stops_the_file() {
+    let text = String::from_utf8(valid_bytes()).unwrap();
+    let mut csv = text.lines().take(3).collect::<Vec<_>>().join("\n");
+    csv.push('\n');
+    csv.push_str(&"7".repeat(cohort_panel::MAX_RECORD_BYTES as usize + 10));
+    let err = load_reader(&small_study(), Mode::Lenient, "p.csv", csv.as_bytes()).unwrap_err();
+    let p = &err.report.problems[0];
+    assert_eq!(
+        (p.kind, p.line),
+        (cohort_panel::ProblemKind::RecordTooLong, Some(4))
+    );
+}
