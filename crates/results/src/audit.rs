@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use cohort_panel::{dropped_out_by, present_at, returned_at, PatternClass};
 use serde::Serialize;
 
 use crate::gate::{ProtectedTable, Rules, Shown};
@@ -51,6 +52,25 @@ impl fmt::Display for AuditFinding {
 /// row `rows.len()` and the column `columns.len()` are the totals.
 type CellRef = (usize, usize, usize);
 
+/// An unknown of the system: a published (or withheld) cell, or the number
+/// of families with one presence pattern (bit `w`: present at wave `w`),
+/// which the response tables are sums of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Var {
+    Cell(CellRef),
+    Pattern(u64),
+    /// Families that dropped out at a wave (after taking part at the wave
+    /// before): the difference of the cumulative "dropped out" counts.
+    NewDropouts(usize),
+}
+
+/// `sum of coefficient x unknown = 0`.
+type Equation = Vec<(Var, f64)>;
+
+/// Up to this many waves, the response tables are modelled by their
+/// presence patterns (at most 2^8 - 1 unknowns).
+const MAX_PATTERN_WAVES: usize = 8;
+
 /// The tables of a report as one system of equations.
 struct System<'a> {
     tables: Vec<(&'a str, &'a ProtectedTable)>,
@@ -82,7 +102,7 @@ impl<'a> System<'a> {
 
     /// The margins of every table with totals, as equations
     /// `sum of cells - total = 0`.
-    fn margins(&self) -> Vec<Vec<(CellRef, f64)>> {
+    fn margins(&self) -> Vec<Equation> {
         let mut eqs = Vec::new();
         for (t, (_, table)) in self.tables.iter().enumerate() {
             if table.total.is_none() {
@@ -90,28 +110,143 @@ impl<'a> System<'a> {
             }
             let (nr, nc) = (table.rows.len(), table.columns.len());
             for r in 0..=nr {
-                let mut e: Vec<(CellRef, f64)> = (0..nc).map(|c| ((t, r, c), 1.0)).collect();
-                e.push(((t, r, nc), -1.0));
+                let mut e: Equation = (0..nc).map(|c| (Var::Cell((t, r, c)), 1.0)).collect();
+                e.push((Var::Cell((t, r, nc)), -1.0));
                 eqs.push(e);
             }
             for c in 0..nc {
-                let mut e: Vec<(CellRef, f64)> = (0..nr).map(|r| ((t, r, c), 1.0)).collect();
-                e.push(((t, nr, c), -1.0));
+                let mut e: Equation = (0..nr).map(|r| (Var::Cell((t, r, c)), 1.0)).collect();
+                e.push((Var::Cell((t, nr, c)), -1.0));
                 eqs.push(e);
             }
         }
         eqs
     }
+
+    /// The label of an unknown a reader may derive: a cell, a pattern's
+    /// families, or the families that dropped out at a wave.
+    fn var_label(&self, var: Var) -> (String, String, String) {
+        let waves: Vec<String> = self
+            .find("response")
+            .map(|t| self.tables[t].1.columns.clone())
+            .unwrap_or_default();
+        match var {
+            Var::Cell(cell) => self.label(cell),
+            Var::Pattern(m) => {
+                let pattern: String = (0..waves.len())
+                    .map(|w| if present_at(m, w) { 'X' } else { '.' })
+                    .collect();
+                (
+                    "families by response pattern".into(),
+                    format!("pattern {pattern}"),
+                    "families".into(),
+                )
+            }
+            Var::NewDropouts(w) => (
+                "families present, returned and dropped out per wave".into(),
+                "dropped out at this wave".into(),
+                waves.get(w).cloned().unwrap_or_default(),
+            ),
+        }
+    }
+
+    fn find(&self, title: &str) -> Option<usize> {
+        self.tables.iter().position(|(t, _)| *t == title)
+    }
 }
 
 /// The linked equations between the tables of a cohort report that a
-/// reader knows from their definitions: families taking part per wave are
+/// reader knows from their definitions. Up to [`MAX_PATTERN_WAVES`] waves,
+/// every cell of the response, patterns and attrition tables is written as
+/// the sum of the presence patterns it counts (`cohort_panel::presence`
+/// defines them): families per wave, present, returned and dropped out by
+/// each wave, and the pattern classes. That is everything a reader can
+/// derive from these tables, differences of cumulative counts included.
+/// With more waves only the direct links are used: families per wave are
 /// the attrition table's "present"; families absent at the first wave are
-/// the late entries of the response patterns.
-fn links(sys: &System) -> Vec<Vec<(CellRef, f64)>> {
-    let find = |title: &str| sys.tables.iter().position(|(t, _)| *t == title);
+/// the late entries.
+fn links(sys: &System) -> Vec<Equation> {
+    let waves = sys.find("response").map(|t| sys.tables[t].1.columns.len());
+    match waves {
+        Some(k) if (1..=MAX_PATTERN_WAVES).contains(&k) => pattern_model(sys, k),
+        _ => direct_links(sys),
+    }
+}
+
+/// The response tables as sums of presence-pattern counts (`k` waves).
+fn pattern_model(sys: &System, k: usize) -> Vec<Equation> {
+    let masks = 1u64..(1 << k);
     let mut eqs = Vec::new();
-    let (Some(resp), Some(attr)) = (find("response"), find("attrition")) else {
+    let mut define = |cell: CellRef, counts: &dyn Fn(u64) -> bool| {
+        let mut e = vec![(Var::Cell(cell), 1.0)];
+        e.extend(
+            masks
+                .clone()
+                .filter(|&m| counts(m))
+                .map(|m| (Var::Pattern(m), -1.0)),
+        );
+        eqs.push(e);
+    };
+    let row = |t: usize, label: &str| sys.tables[t].1.rows.iter().position(|r| r == label);
+    let same_waves = |t: usize| sys.tables[t].1.columns.len() == k;
+    if let Some(t) = sys.find("response").filter(|&t| same_waves(t)) {
+        if let Some(f) = row(t, "families") {
+            for w in 0..k {
+                define((t, f, w), &|m| present_at(m, w));
+            }
+        }
+    }
+    if let Some(t) = sys.find("attrition").filter(|&t| same_waves(t)) {
+        type Counts = fn(u64, usize) -> bool;
+        let rows: [(&str, Counts); 3] = [
+            ("present", present_at),
+            ("of which returned", returned_at),
+            ("dropped out", dropped_out_by),
+        ];
+        for (label, counts) in rows {
+            if let Some(r) = row(t, label) {
+                for w in 0..k {
+                    define((t, r, w), &|m| counts(m, w));
+                }
+            }
+        }
+    }
+    if let Some(t) = sys.find("patterns") {
+        let table = sys.tables[t].1;
+        let classes = [
+            ("complete", PatternClass::Complete),
+            ("dropped out", PatternClass::DroppedOut),
+            ("late entry", PatternClass::LateEntry),
+            ("returned", PatternClass::Returned),
+        ];
+        if let Some(r) = row(t, "families") {
+            for (label, class) in classes {
+                if let Some(c) = table.columns.iter().position(|col| col == label) {
+                    define((t, r, c), &|m| PatternClass::of(m, k) == class);
+                }
+            }
+            define((t, r, table.columns.len()), &|_| true);
+        }
+    }
+    // Counts a reader derives that are no cell: the families with each
+    // pattern, and those that dropped out at each wave.
+    for w in 1..k {
+        let mut e = vec![(Var::NewDropouts(w), 1.0)];
+        e.extend(
+            masks
+                .clone()
+                .filter(|&m| dropped_out_by(m, w) && !dropped_out_by(m, w - 1))
+                .map(|m| (Var::Pattern(m), -1.0)),
+        );
+        eqs.push(e);
+    }
+    eqs
+}
+
+/// The direct links, for studies with too many waves to model by pattern.
+fn direct_links(sys: &System) -> Vec<Equation> {
+    let mut eqs = Vec::new();
+    let (Some(resp), Some(attr)) = (sys.find("response"), sys.find("attrition")) else {
         return eqs;
     };
     let (rt, at) = (sys.tables[resp].1, sys.tables[attr].1);
@@ -119,16 +254,19 @@ fn links(sys: &System) -> Vec<Vec<(CellRef, f64)>> {
     let present = at.rows.iter().position(|r| r == "present");
     if let (Some(f), Some(p)) = (families, present) {
         for w in 0..rt.columns.len().min(at.columns.len()) {
-            eqs.push(vec![((resp, f, w), 1.0), ((attr, p, w), -1.0)]);
+            eqs.push(vec![
+                (Var::Cell((resp, f, w)), 1.0),
+                (Var::Cell((attr, p, w)), -1.0),
+            ]);
         }
-        if let Some(pat) = find("patterns") {
+        if let Some(pat) = sys.find("patterns") {
             let pt = sys.tables[pat].1;
             if let Some(late) = pt.columns.iter().position(|c| c == "late entry") {
                 // total families = families at the first wave + late entries.
                 eqs.push(vec![
-                    ((pat, pt.rows.len(), pt.columns.len()), 1.0),
-                    ((resp, f, 0), -1.0),
-                    ((pat, 0, late), -1.0),
+                    (Var::Cell((pat, pt.rows.len(), pt.columns.len())), 1.0),
+                    (Var::Cell((resp, f, 0)), -1.0),
+                    (Var::Cell((pat, 0, late)), -1.0),
                 ]);
             }
         }
@@ -170,12 +308,12 @@ fn narrow_cells(tables: &[(&str, &ProtectedTable)], rules: &Rules) -> Vec<Narrow
     };
     let mut eqs = sys.margins();
     eqs.extend(links(&sys));
-    // Variables: every cell that appears in an equation.
-    let mut index: BTreeMap<CellRef, usize> = BTreeMap::new();
+    // Unknowns: every cell and pattern count that appears in an equation.
+    let mut index: BTreeMap<Var, usize> = BTreeMap::new();
     for e in &eqs {
-        for (cell, _) in e {
+        for (var, _) in e {
             let n = index.len();
-            index.entry(*cell).or_insert(n);
+            index.entry(*var).or_insert(n);
         }
     }
     // A hidden cell of unknown size: at most a generous bound above every
@@ -196,19 +334,21 @@ fn narrow_cells(tables: &[(&str, &ProtectedTable)], rules: &Rules) -> Vec<Narrow
         })
         .fold(1.0f64, f64::max)
         * 4.0;
+    let shown = |var: &Var| match var {
+        Var::Cell(cell) => sys.shown(*cell),
+        Var::Pattern(_) | Var::NewDropouts(_) => None,
+    };
     let mut lo = vec![0.0; index.len()];
     let mut hi = vec![0.0; index.len()];
-    for (cell, &k) in &index {
-        let (a, b) = bounds(sys.shown(*cell), &sys.rules, big);
-        lo[k] = a;
-        hi[k] = b;
+    for (var, &k) in &index {
+        (lo[k], hi[k]) = bounds(shown(var), &sys.rules, big);
     }
     let a: Vec<Vec<f64>> = eqs
         .iter()
         .map(|e| {
             let mut row = vec![0.0; index.len()];
-            for (cell, coef) in e {
-                row[index[cell]] += coef;
+            for (var, coef) in e {
+                row[index[var]] += coef;
             }
             row
         })
@@ -220,27 +360,73 @@ fn narrow_cells(tables: &[(&str, &ProtectedTable)], rules: &Rules) -> Vec<Narrow
         a,
     };
     let width = protection_width(rules);
-    let count = |cell: &CellRef| match sys.shown(*cell) {
-        Some(Shown::Count { value }) if *value > 0 => Some(*value),
-        _ => None,
+    let wide_enough = |program: &Program, k: usize| {
+        program
+            .range(k)
+            .is_none_or(|(min, max)| max - min >= width - 1e-6)
     };
+    let smallest = rules.smallest_count() as f64;
     index
         .iter()
-        .filter(|(cell, _)| matches!(sys.shown(**cell), Some(Shown::Below { .. })))
-        .filter_map(|(cell, &k)| {
-            let (min, max) = program.range(k)?;
+        .filter_map(|(var, &k)| {
+            let (min, max) = match (var, shown(var)) {
+                // A hidden small count must stay wide.
+                (Var::Cell(_), Some(Shown::Below { .. })) => program.range(k)?,
+                (Var::Cell(_), _) => return None,
+                // A derived count must not be pinned to a small number:
+                // certainly zero is no one; certainly min_cell or more is
+                // a count that could be published.
+                _ => {
+                    let (min, max) = program.range(k)?;
+                    if max < 0.5 || min > smallest - 0.5 {
+                        return None;
+                    }
+                    (min, max)
+                }
+            };
             if max - min >= width - 1e-6 {
                 return None;
             }
-            let loosen = eqs
+            // Suppress the smallest published count that frees the cell
+            // alone; where none does, the smallest in an equation with the
+            // cell itself, else one step further (through a pattern count
+            // or a shared cell): the next round frees it further.
+            let counts_in = |vars: &[Var]| -> Vec<(u64, CellRef)> {
+                let mut out: Vec<(u64, CellRef)> = eqs
+                    .iter()
+                    .filter(|e| e.iter().any(|(v, _)| vars.contains(v)))
+                    .flat_map(|e| e.iter().map(|(v, _)| *v))
+                    .filter_map(|v| match (v, shown(&v)) {
+                        (Var::Cell(c), Some(Shown::Count { value })) if *value > 0 => {
+                            Some((*value, c))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            };
+            let near: Vec<Var> = eqs
                 .iter()
-                .filter(|e| e.iter().any(|(c, _)| c == cell))
-                .flat_map(|e| e.iter().map(|(c, _)| *c))
-                .filter_map(|c| count(&c).map(|v| (v, c)))
-                .min()
+                .filter(|e| e.iter().any(|(v, _)| v == var))
+                .flat_map(|e| e.iter().map(|(v, _)| *v))
+                .collect();
+            let frees = |c: &CellRef| {
+                let mut freed = program.clone();
+                let j = index[&Var::Cell(*c)];
+                (freed.lo[j], freed.hi[j]) = (0.0, big);
+                wide_enough(&freed, k)
+            };
+            let every: Vec<Var> = index.keys().copied().collect();
+            let loosen = counts_in(&every)
+                .into_iter()
+                .find(|(_, c)| frees(c))
+                .or_else(|| counts_in(&[*var]).into_iter().next())
+                .or_else(|| counts_in(&near).into_iter().next())
                 .map(|(_, c)| c);
             Some(Narrow {
-                label: sys.label(*cell),
+                label: sys.var_label(*var),
                 range: (min, max),
                 loosen,
             })
@@ -492,6 +678,31 @@ pub fn audit(p: &PublishedResults) -> Vec<AuditFinding> {
                 "recoverable",
                 "the overall estimate and the other groups give this group's value back".into(),
             );
+        }
+        // Several withheld groups come back as one: on how many units?
+        let overall_n = p
+            .estimates
+            .iter()
+            .find(|o| o.measure == measure && o.wave == wave)
+            .and_then(|o| o.n);
+        let shown_n: Option<u64> = rows.iter().filter(|g| g.value.is_some()).map(|g| g.n).sum();
+        if let (true, Some(total), Some(shown)) = (overall && hidden.len() > 1, overall_n, shown_n)
+        {
+            // Each published n may be rounded by up to half the base.
+            let slack = (rules.rounding() / 2) * (rows.len() as u64 + 1);
+            let combined = total.saturating_sub(shown);
+            if combined + slack < k {
+                finding(
+                    "estimates by group",
+                    measure,
+                    &format!("{wave} withheld groups"),
+                    "recoverable",
+                    format!(
+                        "the overall estimate and the other groups give the withheld groups' \
+                         combined value, on fewer than {k} units"
+                    ),
+                );
+            }
         }
     }
     // Small counts pinned down by the tables and their links.

@@ -558,7 +558,9 @@ impl Gate {
     /// estimate of a measure at a wave is published and exactly one group's
     /// is withheld, the overall value and the other groups' values and n
     /// would give it back ((overall x N - sum of value x n) / rest), so the
-    /// smallest other group is withheld too.
+    /// smallest other group is withheld too; where several are withheld,
+    /// they come back as one combined group, withheld further until it
+    /// has at least `min_cell` units.
     pub fn complement_groups(
         &mut self,
         overall: &[EstimateRow],
@@ -580,11 +582,18 @@ impl Gate {
                 continue;
             }
             loop {
-                let hidden = idx
+                let hidden: Vec<usize> = idx
                     .iter()
-                    .filter(|&&i| groups[i].value.is_none() && raw[i].n > 0)
-                    .count();
-                if hidden != 1 {
+                    .copied()
+                    .filter(|&i| groups[i].value.is_none() && raw[i].n > 0)
+                    .collect();
+                // One withheld group comes back whole; several come back
+                // as one combined group, which must itself have min_cell
+                // units.
+                let combined: u64 = hidden.iter().map(|&i| raw[i].n).sum();
+                let recoverable =
+                    hidden.len() == 1 || (hidden.len() > 1 && combined < self.rules.min_cell);
+                if !recoverable {
                     break;
                 }
                 let Some(&pick) = idx

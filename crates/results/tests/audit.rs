@@ -197,3 +197,58 @@ fn the_gate_leaves_nothing_to_find() {
     // The late entry is hidden, and so is what would give it back.
     assert_eq!(p.patterns.cells[0][2].to_string(), "<10");
 }
+
+/// Three waves, 60 families: 37 complete, 20 left after T0 and 3 after T1.
+/// Every cell is 0 or at least 10, yet the cumulative dropouts (20 by T1,
+/// 23 by T2) give the 3 that left after T1 by subtraction.
+fn three_waves() -> StudyResults {
+    let mut r = results();
+    let waves = || vec!["T0".to_string(), "T1".into(), "T2".into()];
+    r.waves = waves();
+    r.response.columns = waves();
+    r.response.counts = vec![vec![120, 80, 74], vec![60, 40, 37]];
+    r.patterns.counts = vec![vec![37, 23, 0, 0]];
+    r.attrition.columns = waves();
+    r.attrition.counts = vec![vec![60, 40, 37], vec![0, 0, 0], vec![0, 20, 23]];
+    r.estimates.clear();
+    r.by_group.clear();
+    r.rows.clear();
+    r
+}
+
+#[test]
+fn dropouts_between_waves_from_cumulative_counts_are_found() {
+    let r = three_waves();
+    // The gate with the rules off (min_cell 1), then read as the real rules.
+    let mut off = r.clone();
+    off.rules = Rules {
+        min_cell: 1,
+        round_to: 1,
+    };
+    let mut p = publish(&off);
+    p.rules = r.rules;
+    let found = audit(&p);
+    assert!(
+        found.iter().any(|f| f.rule == "recoverable"
+            && f.row == "dropped out at this wave"
+            && f.column == "T2"),
+        "{found:#?}"
+    );
+    assert!(found.iter().any(|f| f.row == "pattern XX."), "{found:#?}");
+}
+
+#[test]
+fn the_gate_protects_dropouts_between_waves() {
+    let r = three_waves();
+    let p = publish(&r);
+    assert_eq!(audit(&p), Vec::new());
+    // Something of the attrition or response tables had to go.
+    let hidden = |t: &cohort_results::ProtectedTable| {
+        t.cells
+            .iter()
+            .flatten()
+            .filter(|s| !matches!(s, cohort_results::Shown::Count { .. }))
+            .count()
+    };
+    assert!(hidden(&p.attrition) + hidden(&p.response) + hidden(&p.patterns) > 0);
+}

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use cohort_instruments::{alphas_at, Level, MeasureId, MeasureKind, Reliability, Scores};
-use cohort_panel::{Loaded, Panel, Provenance, Response, Wave};
+use cohort_panel::{
+    dropped_out_by, present_at, returned_at, Loaded, Panel, Provenance, Response, Wave,
+};
 use cohort_results::{
     BootstrapInfo, Change, CountTable, Estimate, Methods, Reliability as ReliabilityResult, Rules,
     Statistic, StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit,
@@ -392,22 +394,10 @@ fn attrition(panel: &Panel, waves: &[String]) -> CountTable {
     let k = waves.len();
     let (mut here_n, mut returned_n, mut dropped_n) = (vec![0u64; k], vec![0u64; k], vec![0u64; k]);
     for &m in &present {
-        let at = |w: usize| m & (1 << w) != 0;
-        for (w, ((h, r), d)) in here_n
-            .iter_mut()
-            .zip(&mut returned_n)
-            .zip(&mut dropped_n)
-            .enumerate()
-        {
-            let before = m & ((1 << w) - 1);
-            if at(w) {
-                *h += 1;
-                if w > 0 && before != 0 && !at(w - 1) {
-                    *r += 1;
-                }
-            } else if before != 0 && m >> (w + 1) == 0 {
-                *d += 1;
-            }
+        for w in 0..k {
+            here_n[w] += u64::from(present_at(m, w));
+            returned_n[w] += u64::from(returned_at(m, w));
+            dropped_n[w] += u64::from(dropped_out_by(m, w));
         }
     }
     CountTable {
