@@ -528,10 +528,24 @@ fn validate(
         );
     }
 
-    let files: Vec<PathBuf> = match d.path {
-        OneOrMany::One(p) => vec![dir.join(p)],
-        OneOrMany::Many(ps) => ps.into_iter().map(|p| dir.join(p)).collect(),
+    let names: Vec<String> = match d.path {
+        OneOrMany::One(p) => vec![p],
+        OneOrMany::Many(ps) => ps,
     };
+    for name in &names {
+        if name.trim().is_empty() {
+            problems.at("data.path", "[data] path: a file name is empty");
+        } else if name.chars().any(char::is_control) {
+            problems.at(
+                "data.path",
+                format!(
+                    "[data] path \"{}\" contains a control character; expected a file name",
+                    crate::report::show_value(name.as_bytes())
+                ),
+            );
+        }
+    }
+    let files: Vec<PathBuf> = names.iter().map(|p| dir.join(p)).collect();
     if files.is_empty() {
         problems.at("data.path", "[data] path: no data file named");
     }
