@@ -1,0 +1,331 @@
+//! Design matrices from a formula and a frame: the fixed effects `X` with
+//! R's treatment contrasts and coefficient names, the response, and for
+//! each random term its effects and the level of each row.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use ndarray::{Array1, Array2};
+
+use crate::error::{FormulaError, ModelError};
+use crate::formula::{Formula, RandomTerm, Var};
+use crate::frame::{Column, Frame};
+use crate::linalg::Qr;
+
+/// Why a row of the frame is not in the model.
+pub const MISSING_OUTCOME: &str = "missing outcome";
+/// A covariate of the row is missing.
+pub const MISSING_COVARIATE: &str = "missing covariate";
+/// A grouping of the row is missing.
+pub const MISSING_GROUPING: &str = "missing grouping";
+
+/// One random term in the design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomDesign {
+    /// The grouping as lme4 names it (`id`, `family:child`).
+    pub group: String,
+    /// The effects: `(Intercept)` and slopes.
+    pub effects: Vec<String>,
+    /// Per used row, its values of the effects (n x q).
+    pub z: Array2<f64>,
+    /// Per used row, its level of the grouping.
+    pub levels: Vec<u32>,
+    /// Levels of the grouping among the used rows.
+    pub n_levels: usize,
+}
+
+/// The model's data, ready to fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    /// The formula.
+    pub formula: Formula,
+    /// The frame rows used, in frame order.
+    pub rows: Vec<usize>,
+    /// Fixed-effects design (n x p).
+    pub x: Array2<f64>,
+    /// Coefficient names, as R prints them.
+    pub names: Vec<String>,
+    /// Each term with its columns of `x` (the intercept is a term).
+    pub terms: Vec<(String, Range<usize>)>,
+    /// The response.
+    pub y: Array1<f64>,
+    /// Frame rows left out, by reason.
+    pub excluded: BTreeMap<String, usize>,
+    /// The random terms.
+    pub random: Vec<RandomDesign>,
+}
+
+impl Design {
+    /// Observations.
+    pub fn n(&self) -> usize {
+        self.x.nrows()
+    }
+
+    /// Fixed-effects coefficients.
+    pub fn p(&self) -> usize {
+        self.x.ncols()
+    }
+}
+
+/// The columns one variable adds: its values per row and their names.
+struct VarColumns {
+    names: Vec<String>,
+    /// Per frame row: the values of each column (None when missing).
+    values: Box<dyn Fn(usize) -> Option<Vec<f64>> + 'static>,
+}
+
+fn var_columns(frame: &Frame, v: &Var, full: bool) -> Result<VarColumns, FormulaError> {
+    let column = frame.column(&v.name, v.column)?;
+    let label = v.label();
+    let as_levels = v.factor || matches!(column, Column::Factor { .. });
+    if !as_levels {
+        let Column::Numeric(values) = column.clone() else {
+            unreachable!("a numeric column")
+        };
+        return Ok(VarColumns {
+            names: vec![label],
+            values: Box::new(move |i| values[i].map(|x| vec![x])),
+        });
+    }
+    let (levels, codes) = column.as_factor();
+    // Treatment contrasts: the first level is the reference, unless the
+    // factor is coded in full (no intercept).
+    let first = usize::from(!full);
+    let names = levels[first..]
+        .iter()
+        .map(|l| format!("{label}{l}"))
+        .collect();
+    let k = levels.len();
+    Ok(VarColumns {
+        names,
+        values: Box::new(move |i| {
+            codes[i].map(|c| {
+                (first..k)
+                    .map(|l| f64::from(u8::from(c as usize == l)))
+                    .collect()
+            })
+        }),
+    })
+}
+
+/// The design of `formula` on `frame`.
+pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
+    let err = |error: FormulaError| ModelError::Formula {
+        formula: formula.text.clone(),
+        error,
+    };
+    let response = frame
+        .column(&formula.response.name, formula.response.column)
+        .map_err(err)?;
+    let Column::Numeric(y_all) = response else {
+        return Err(err(FormulaError::at(
+            formula.response.column,
+            format!(
+                "the response '{}' is categorical; expected a number (a 0/1 measure for yes/no)",
+                formula.response.name
+            ),
+        )));
+    };
+    // Fixed terms: the columns of each, as products of their variables.
+    let mut terms: Vec<(String, Vec<VarColumns>)> = Vec::new();
+    let mut full_used = formula.intercept;
+    for term in &formula.fixed {
+        let mut vars = Vec::new();
+        for v in term {
+            // Without an intercept the first factor main effect is coded
+            // in full, as R does.
+            let is_factor = v.factor
+                || matches!(
+                    frame.column(&v.name, v.column).map_err(err)?,
+                    Column::Factor { .. }
+                );
+            let full = !full_used && term.len() == 1 && is_factor;
+            if full {
+                full_used = true;
+            }
+            vars.push(var_columns(frame, v, full).map_err(err)?);
+        }
+        let label = term.iter().map(Var::label).collect::<Vec<_>>().join(":");
+        terms.push((label, vars));
+    }
+    // Random terms: slopes and groupings.
+    struct RandomParts<'a> {
+        term: &'a RandomTerm,
+        slopes: Vec<VarColumns>,
+        groups: Vec<(Vec<String>, Vec<Option<u32>>)>,
+    }
+    let mut random = Vec::new();
+    for r in &formula.random {
+        let mut slopes = Vec::new();
+        for s in &r.slopes {
+            let vc = var_columns(frame, s, false).map_err(err)?;
+            if vc.names.len() != 1 {
+                return Err(err(FormulaError::at(
+                    s.column,
+                    format!(
+                        "a random slope must be numeric; '{}' is categorical",
+                        s.name
+                    ),
+                )));
+            }
+            slopes.push(vc);
+        }
+        let mut groups = Vec::new();
+        for g in &r.group {
+            groups.push(frame.column(&g.name, g.column).map_err(err)?.as_factor());
+        }
+        random.push(RandomParts {
+            term: r,
+            slopes,
+            groups,
+        });
+    }
+
+    // Rows: those with the outcome, every covariate and every grouping.
+    let mut excluded: BTreeMap<String, usize> = BTreeMap::new();
+    let mut rows = Vec::new();
+    let mut fixed_rows: Vec<Vec<f64>> = Vec::new();
+    let mut random_rows: Vec<Vec<Vec<f64>>> = Vec::new();
+    'row: for i in 0..frame.rows() {
+        if y_all[i].is_none() {
+            *excluded.entry(MISSING_OUTCOME.into()).or_default() += 1;
+            continue;
+        }
+        let mut xrow = Vec::new();
+        if formula.intercept {
+            xrow.push(1.0);
+        }
+        for (_, vars) in &terms {
+            let mut product = vec![1.0];
+            for v in vars {
+                let Some(vals) = (v.values)(i) else {
+                    *excluded.entry(MISSING_COVARIATE.into()).or_default() += 1;
+                    continue 'row;
+                };
+                // R's column order: the first variable varies fastest.
+                let mut next = Vec::with_capacity(product.len() * vals.len());
+                for b in &vals {
+                    for a in &product {
+                        next.push(a * b);
+                    }
+                }
+                product = next;
+            }
+            xrow.extend(product);
+        }
+        let mut zrows = Vec::new();
+        for r in &random {
+            let mut z = Vec::new();
+            if r.term.intercept {
+                z.push(1.0);
+            }
+            for s in &r.slopes {
+                match (s.values)(i) {
+                    Some(v) => z.push(v[0]),
+                    None => {
+                        *excluded.entry(MISSING_COVARIATE.into()).or_default() += 1;
+                        continue 'row;
+                    }
+                }
+            }
+            if r.groups.iter().any(|(_, codes)| codes[i].is_none()) {
+                *excluded.entry(MISSING_GROUPING.into()).or_default() += 1;
+                continue 'row;
+            }
+            zrows.push(z);
+        }
+        rows.push(i);
+        fixed_rows.push(xrow);
+        random_rows.push(zrows);
+    }
+    let n = rows.len();
+    let mut names = Vec::new();
+    let mut ranges = Vec::new();
+    if formula.intercept {
+        names.push("(Intercept)".to_string());
+        ranges.push(("(Intercept)".to_string(), 0..1));
+    }
+    for (label, vars) in &terms {
+        let start = names.len();
+        let mut product = vec![String::new()];
+        for v in vars {
+            let mut next = Vec::new();
+            for b in &v.names {
+                for a in &product {
+                    next.push(if a.is_empty() {
+                        b.clone()
+                    } else {
+                        format!("{a}:{b}")
+                    });
+                }
+            }
+            product = next;
+        }
+        names.extend(product);
+        ranges.push((label.clone(), start..names.len()));
+    }
+    let p = names.len();
+    if n == 0 {
+        return Err(ModelError::Data(
+            "no row has the outcome and every covariate of the model".into(),
+        ));
+    }
+    let x = Array2::from_shape_vec((n, p), fixed_rows.concat())
+        .map_err(|e| ModelError::Data(format!("design: {e}")))?;
+    let y = Array1::from_iter(rows.iter().map(|&i| y_all[i].unwrap_or_default()));
+    if p > 0 {
+        if let Err(j) = Qr::new(x.iter().copied().collect(), n, p) {
+            return Err(ModelError::RankDeficient {
+                term: names[j].clone(),
+            });
+        }
+    }
+    let random = random
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let q = r.term.size();
+            let z = Array2::from_shape_vec(
+                (n, q),
+                random_rows
+                    .iter()
+                    .flat_map(|z| z[k].iter().copied())
+                    .collect(),
+            )
+            .expect("q values a row");
+            // A level is the combination of the nested groupings' levels,
+            // numbered by first appearance.
+            let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
+            let levels = rows
+                .iter()
+                .map(|&i| {
+                    let key: Vec<u32> = r.groups.iter().map(|(_, c)| c[i].unwrap_or(0)).collect();
+                    let next = index.len() as u32;
+                    *index.entry(key).or_insert(next)
+                })
+                .collect();
+            let mut effects = Vec::new();
+            if r.term.intercept {
+                effects.push("(Intercept)".to_string());
+            }
+            effects.extend(r.term.slopes.iter().map(Var::label));
+            RandomDesign {
+                group: r.term.group_label(),
+                effects,
+                z,
+                levels,
+                n_levels: index.len(),
+            }
+        })
+        .collect();
+    Ok(Design {
+        formula: formula.clone(),
+        rows,
+        x,
+        names,
+        terms: ranges,
+        y,
+        excluded,
+        random,
+    })
+}

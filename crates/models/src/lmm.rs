@@ -1,0 +1,529 @@
+//! Linear mixed models by profiled REML or ML, as lme4 fits them.
+//!
+//! The model `y = X beta + Z b + e`, `b = Lambda(theta) u`, `u ~ N(0,
+//! sigma^2 I)`, `e ~ N(0, sigma^2 I)`. For given `theta`, beta and sigma
+//! are profiled out of the likelihood (Bates et al. 2015, lme4's
+//! "Fitting linear mixed-effects models using lme4", section 3), leaving a
+//! function of the few `theta` to minimise.
+//!
+//! The random effects of nested groupings (children within families) all
+//! live inside one top-level group, so `Z'Z` is block diagonal by
+//! top-level group: each block is factored on its own, and the cost of an
+//! evaluation is linear in the number of groups. Crossed groupings are not
+//! supported.
+
+use crate::design::Design;
+use crate::error::ModelError;
+use crate::linalg::{backward, cholesky, forward, inverse_from_cholesky, log_diagonal};
+use crate::optimize::minimize;
+
+/// REML or ML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Criterion {
+    /// Restricted maximum likelihood (lme4's default).
+    Reml,
+    /// Maximum likelihood.
+    Ml,
+}
+
+/// One row of lme4's `as.data.frame(VarCorr(fit))`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarComp {
+    /// The grouping, or "Residual".
+    pub group: String,
+    /// The effect (or the first of a covariance).
+    pub var1: Option<String>,
+    /// The second effect of a covariance.
+    pub var2: Option<String>,
+    /// Variance or covariance.
+    pub vcov: f64,
+    /// Standard deviation, or correlation (`None` where a variance is 0).
+    pub sdcor: Option<f64>,
+}
+
+/// A fitted linear mixed model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LmmFit {
+    /// REML or ML.
+    pub criterion_kind: Criterion,
+    /// Fixed-effects estimates, in the design's order.
+    pub beta: Vec<f64>,
+    /// Their covariance (p x p, row-major).
+    pub vcov: Vec<f64>,
+    /// The relative covariance parameters at the optimum.
+    pub theta: Vec<f64>,
+    /// The residual standard deviation.
+    pub sigma: f64,
+    /// Variance components, lme4's order.
+    pub varcomp: Vec<VarComp>,
+    /// The REML criterion or the deviance (-2 log-likelihood).
+    pub criterion: f64,
+    /// Log-likelihood (REML or ML).
+    pub loglik: f64,
+    /// Parameters counted by the log-likelihood (beta, theta, sigma).
+    pub df_loglik: usize,
+    /// Observations.
+    pub nobs: usize,
+    /// Levels of each grouping.
+    pub ngroups: Vec<(String, usize)>,
+    /// A variance at zero or a correlation at +-1.
+    pub singular: bool,
+    /// The optimiser met its tolerance.
+    pub converged: bool,
+    /// Optimiser iterations.
+    pub iterations: usize,
+    /// Criterion evaluations.
+    pub evaluations: usize,
+    /// Gradient norm at the optimum (free parameters).
+    pub gradient_norm: f64,
+}
+
+impl LmmFit {
+    /// Standard errors of the fixed effects.
+    pub fn se(&self) -> Vec<f64> {
+        let p = self.beta.len();
+        (0..p).map(|i| self.vcov[i * p + i].sqrt()).collect()
+    }
+
+    /// AIC.
+    pub fn aic(&self) -> f64 {
+        self.criterion + 2.0 * self.df_loglik as f64
+    }
+
+    /// BIC.
+    pub fn bic(&self) -> f64 {
+        self.criterion + (self.nobs as f64).ln() * self.df_loglik as f64
+    }
+}
+
+/// A random term's place in theta.
+struct TermShape {
+    /// Effects per level.
+    q: usize,
+    /// Offset of its lower-triangular factor in theta (column-major, as
+    /// lme4 orders theta).
+    offset: usize,
+}
+
+/// The cross-products of one top-level group.
+struct Block {
+    /// Random effects of the block.
+    size: usize,
+    /// For each effect group of the block: its term and first column.
+    slots: Vec<(usize, usize)>,
+    ztz: Vec<f64>,
+    ztx: Vec<f64>,
+    zty: Vec<f64>,
+}
+
+/// The data of a mixed model reduced to per-block cross-products.
+struct Problem {
+    p: usize,
+    n: usize,
+    shapes: Vec<TermShape>,
+    blocks: Vec<Block>,
+    xtx: Vec<f64>,
+    xty: Vec<f64>,
+    yty: f64,
+}
+
+/// Per evaluation: the profiled quantities.
+struct Profile {
+    deviance: f64,
+    beta: Vec<f64>,
+    /// Cholesky factor of RX'RX.
+    rx: Vec<f64>,
+    sigma2: f64,
+}
+
+fn theta_len(q: usize) -> usize {
+    q * (q + 1) / 2
+}
+
+/// The top-level grouping: the term whose levels every other term's
+/// levels nest in; `None` when the groupings are crossed.
+fn top_level(d: &Design) -> Option<usize> {
+    let mut order: Vec<usize> = (0..d.random.len()).collect();
+    order.sort_by_key(|&k| d.random[k].n_levels);
+    order.into_iter().find(|&t| {
+        let top = &d.random[t].levels;
+        d.random.iter().all(|r| {
+            let mut parent = vec![u32::MAX; r.n_levels];
+            r.levels.iter().zip(top).all(|(&l, &g)| {
+                let slot = &mut parent[l as usize];
+                if *slot == u32::MAX {
+                    *slot = g;
+                }
+                *slot == g
+            })
+        })
+    })
+}
+
+impl Problem {
+    fn new(d: &Design) -> Result<Problem, ModelError> {
+        let (n, p) = (d.n(), d.p());
+        let top = top_level(d).ok_or_else(|| {
+            ModelError::Unsupported(
+                "crossed random effects are not supported: every grouping must nest in one \
+                 (children within families)"
+                    .into(),
+            )
+        })?;
+        let mut shapes = Vec::new();
+        let mut offset = 0;
+        for r in &d.random {
+            let q = r.effects.len();
+            shapes.push(TermShape { q, offset });
+            offset += theta_len(q);
+        }
+        // Rows of each top-level group.
+        let groups = d.random[top].n_levels;
+        let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); groups];
+        for (i, &g) in d.random[top].levels.iter().enumerate() {
+            rows_of[g as usize].push(i);
+        }
+        let x = d.x.as_slice().expect("a standard-layout design");
+        let y = d.y.as_slice().expect("a standard-layout response");
+        let mut blocks = Vec::with_capacity(groups);
+        for rows in &rows_of {
+            // Effect groups: each term's levels within the block.
+            let mut slots: Vec<(usize, usize)> = Vec::new();
+            let mut col_of: Vec<Vec<(u32, usize)>> = vec![Vec::new(); d.random.len()];
+            let mut size = 0;
+            for &i in rows {
+                for (k, r) in d.random.iter().enumerate() {
+                    let l = r.levels[i];
+                    if !col_of[k].iter().any(|(lv, _)| *lv == l) {
+                        col_of[k].push((l, size));
+                        slots.push((k, size));
+                        size += shapes[k].q;
+                    }
+                }
+            }
+            // Z of the block (rows x size), then its cross-products.
+            let mut z = vec![0.0; rows.len() * size];
+            for (a, &i) in rows.iter().enumerate() {
+                for (k, r) in d.random.iter().enumerate() {
+                    let l = r.levels[i];
+                    let col = col_of[k].iter().find(|(lv, _)| *lv == l).map_or(0, |c| c.1);
+                    for e in 0..shapes[k].q {
+                        z[a * size + col + e] = r.z[[i, e]];
+                    }
+                }
+            }
+            let mut ztz = vec![0.0; size * size];
+            let mut ztx = vec![0.0; size * p];
+            let mut zty = vec![0.0; size];
+            for (a, &i) in rows.iter().enumerate() {
+                let zr = &z[a * size..(a + 1) * size];
+                for u in 0..size {
+                    if zr[u] == 0.0 {
+                        continue;
+                    }
+                    for v in 0..size {
+                        ztz[u * size + v] += zr[u] * zr[v];
+                    }
+                    for j in 0..p {
+                        ztx[u * p + j] += zr[u] * x[i * p + j];
+                    }
+                    zty[u] += zr[u] * y[i];
+                }
+            }
+            blocks.push(Block {
+                size,
+                slots,
+                ztz,
+                ztx,
+                zty,
+            });
+        }
+        let mut xtx = vec![0.0; p * p];
+        let mut xty = vec![0.0; p];
+        for i in 0..n {
+            let xr = &x[i * p..(i + 1) * p];
+            for a in 0..p {
+                for b in 0..p {
+                    xtx[a * p + b] += xr[a] * xr[b];
+                }
+                xty[a] += xr[a] * y[i];
+            }
+        }
+        let yty = y.iter().map(|v| v * v).sum();
+        Ok(Problem {
+            p,
+            n,
+            shapes,
+            blocks,
+            xtx,
+            xty,
+            yty,
+        })
+    }
+
+    /// The lower-triangular factor of term `k` from theta (q x q).
+    fn factor(&self, theta: &[f64], k: usize) -> Vec<f64> {
+        let TermShape { q, offset } = self.shapes[k];
+        let mut t = vec![0.0; q * q];
+        let mut at = offset;
+        for col in 0..q {
+            for row in col..q {
+                t[row * q + col] = theta[at];
+                at += 1;
+            }
+        }
+        t
+    }
+
+    /// The profiled criterion and what it profiles out.
+    fn profile(&self, theta: &[f64], criterion: Criterion) -> Option<Profile> {
+        let p = self.p;
+        let factors: Vec<Vec<f64>> = (0..self.shapes.len())
+            .map(|k| self.factor(theta, k))
+            .collect();
+        let mut rx = self.xtx.clone();
+        let mut rhs = self.xty.clone();
+        let mut cc = 0.0;
+        let mut logdet_l = 0.0;
+        let mut lam = Vec::new();
+        let mut a = Vec::new();
+        let mut lzx = Vec::new();
+        let mut lzy = Vec::new();
+        let mut tmp = Vec::new();
+        for b in &self.blocks {
+            let s = b.size;
+            // Lambda of the block: block diagonal of the terms' factors.
+            lam.clear();
+            lam.resize(s * s, 0.0);
+            for &(k, c) in &b.slots {
+                let q = self.shapes[k].q;
+                let t = &factors[k];
+                for r in 0..q {
+                    for cc2 in 0..=r {
+                        lam[(c + r) * s + c + cc2] = t[r * q + cc2];
+                    }
+                }
+            }
+            // A = Lambda' Z'Z Lambda + I.
+            tmp.clear();
+            tmp.resize(s * s, 0.0);
+            for i in 0..s {
+                for j in 0..s {
+                    let mut v = 0.0;
+                    for k in 0..s {
+                        v += b.ztz[i * s + k] * lam[k * s + j];
+                    }
+                    tmp[i * s + j] = v;
+                }
+            }
+            a.clear();
+            a.resize(s * s, 0.0);
+            for i in 0..s {
+                for j in 0..s {
+                    let mut v = 0.0;
+                    for k in 0..s {
+                        v += lam[k * s + i] * tmp[k * s + j];
+                    }
+                    a[i * s + j] = v + f64::from(u8::from(i == j));
+                }
+            }
+            cholesky(&mut a, s).ok()?;
+            logdet_l += 2.0 * log_diagonal(&a, s);
+            // C = L^{-1} Lambda' Z'X (s x p), c = L^{-1} Lambda' Z'y.
+            lzx.clear();
+            lzx.resize(s * p, 0.0);
+            lzy.clear();
+            lzy.resize(s, 0.0);
+            for i in 0..s {
+                for k in 0..s {
+                    let l = lam[k * s + i];
+                    if l == 0.0 {
+                        continue;
+                    }
+                    for j in 0..p {
+                        lzx[i * p + j] += l * b.ztx[k * p + j];
+                    }
+                    lzy[i] += l * b.zty[k];
+                }
+            }
+            forward(&a, s, &mut lzy);
+            let mut col = vec![0.0; s];
+            for j in 0..p {
+                for i in 0..s {
+                    col[i] = lzx[i * p + j];
+                }
+                forward(&a, s, &mut col);
+                for i in 0..s {
+                    lzx[i * p + j] = col[i];
+                }
+            }
+            for u in 0..p {
+                for v in 0..p {
+                    let mut sum = 0.0;
+                    for i in 0..s {
+                        sum += lzx[i * p + u] * lzx[i * p + v];
+                    }
+                    rx[u * p + v] -= sum;
+                }
+                let mut sum = 0.0;
+                for i in 0..s {
+                    sum += lzx[i * p + u] * lzy[i];
+                }
+                rhs[u] -= sum;
+            }
+            cc += lzy.iter().map(|v| v * v).sum::<f64>();
+        }
+        cholesky(&mut rx, p).ok()?;
+        let mut beta = rhs.clone();
+        forward(&rx, p, &mut beta);
+        let fitted: f64 = beta.iter().map(|v| v * v).sum();
+        backward(&rx, p, &mut beta);
+        let r2 = (self.yty - cc - fitted).max(0.0);
+        let n = self.n as f64;
+        let two_pi = 2.0 * std::f64::consts::PI;
+        let (deviance, sigma2) = match criterion {
+            Criterion::Ml => (logdet_l + n * (1.0 + (two_pi * r2 / n).ln()), r2 / n),
+            Criterion::Reml => {
+                let dof = n - p as f64;
+                (
+                    logdet_l + 2.0 * log_diagonal(&rx, p) + dof * (1.0 + (two_pi * r2 / dof).ln()),
+                    r2 / dof,
+                )
+            }
+        };
+        Some(Profile {
+            deviance,
+            beta,
+            rx,
+            sigma2,
+        })
+    }
+}
+
+/// Fits the linear mixed model of `d` (it must have a random term).
+pub fn fit_lmm(d: &Design, criterion: Criterion) -> Result<LmmFit, ModelError> {
+    if d.random.is_empty() {
+        return Err(ModelError::Unsupported(
+            "a mixed model needs a random term such as (1 | family_id)".into(),
+        ));
+    }
+    let (n, p) = (d.n(), d.p());
+    if n <= p {
+        return Err(ModelError::Data(format!(
+            "{n} observations for {p} fixed effects: too few to fit"
+        )));
+    }
+    let mean = d.y.sum() / n as f64;
+    if d.y
+        .iter()
+        .all(|v| (v - mean).abs() <= 1e-12 * (1.0 + mean.abs()))
+    {
+        return Err(ModelError::Data(format!(
+            "the response '{}' has no variance (every value is {mean})",
+            d.formula.response.name
+        )));
+    }
+    for r in &d.random {
+        if r.n_levels == d.n() {
+            return Err(ModelError::Data(format!(
+                "every level of {} has one observation: its variance cannot be told from \
+                 the residual variance",
+                r.group
+            )));
+        }
+    }
+    let problem = Problem::new(d)?;
+    // Start at the identity (lme4's start); diagonal entries are >= 0.
+    let mut theta0 = Vec::new();
+    let mut lower = Vec::new();
+    for s in &problem.shapes {
+        for col in 0..s.q {
+            for row in col..s.q {
+                theta0.push(f64::from(u8::from(row == col)));
+                lower.push(if row == col { 0.0 } else { f64::NEG_INFINITY });
+            }
+        }
+    }
+    let mut f = |t: &[f64]| {
+        problem
+            .profile(t, criterion)
+            .map_or(f64::INFINITY, |pr| pr.deviance)
+    };
+    let m = minimize(&mut f, &theta0, &lower);
+    let profile = problem
+        .profile(&m.x, criterion)
+        .ok_or_else(|| ModelError::Data("the model cannot be fitted at its optimum".into()))?;
+    let sigma2 = profile.sigma2;
+    let mut vcov = inverse_from_cholesky(&profile.rx, p);
+    vcov.iter_mut().for_each(|v| *v *= sigma2);
+    // Variance components: sigma^2 T T' per term.
+    let mut varcomp = Vec::new();
+    let mut singular = false;
+    for (k, r) in d.random.iter().enumerate() {
+        let q = problem.shapes[k].q;
+        let t = problem.factor(&m.x, k);
+        let mut cov = vec![0.0; q * q];
+        for i in 0..q {
+            for j in 0..q {
+                cov[i * q + j] = sigma2 * (0..q).map(|c| t[i * q + c] * t[j * q + c]).sum::<f64>();
+            }
+            if t[i * q + i] < 1e-8 {
+                singular = true;
+            }
+        }
+        for i in 0..q {
+            varcomp.push(VarComp {
+                group: r.group.clone(),
+                var1: Some(r.effects[i].clone()),
+                var2: None,
+                vcov: cov[i * q + i],
+                sdcor: Some(cov[i * q + i].sqrt()),
+            });
+        }
+        for i in 0..q {
+            for j in i + 1..q {
+                let denom = (cov[i * q + i] * cov[j * q + j]).sqrt();
+                let corr = (denom > 0.0).then(|| cov[i * q + j] / denom);
+                if corr.is_some_and(|c| c.abs() > 1.0 - 1e-6) {
+                    singular = true;
+                }
+                varcomp.push(VarComp {
+                    group: r.group.clone(),
+                    var1: Some(r.effects[i].clone()),
+                    var2: Some(r.effects[j].clone()),
+                    vcov: cov[i * q + j],
+                    sdcor: corr,
+                });
+            }
+        }
+    }
+    varcomp.push(VarComp {
+        group: "Residual".into(),
+        var1: None,
+        var2: None,
+        vcov: sigma2,
+        sdcor: Some(sigma2.sqrt()),
+    });
+    Ok(LmmFit {
+        criterion_kind: criterion,
+        beta: profile.beta,
+        vcov,
+        theta: m.x.clone(),
+        sigma: sigma2.sqrt(),
+        varcomp,
+        criterion: profile.deviance,
+        loglik: -profile.deviance / 2.0,
+        df_loglik: p + m.x.len() + 1,
+        nobs: n,
+        ngroups: d
+            .random
+            .iter()
+            .map(|r| (r.group.clone(), r.n_levels))
+            .collect(),
+        singular,
+        converged: m.converged,
+        iterations: m.iterations,
+        evaluations: m.evaluations,
+        gradient_norm: m.gradient_norm,
+    })
+}

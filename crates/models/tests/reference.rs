@@ -1,0 +1,237 @@
+//! Linear mixed models and GEE against R (lme4, geepack) on the reference
+//! datasets of fixtures/reference (R 4.2.2 with tight optimiser controls).
+//! The formula of each model is read from the R call stored beside its
+//! values; nothing of the expected values enters the fit.
+
+use cohort_models::{
+    design, fit_gee, fit_lmm, parse, standard_errors, Column, CorStr, Criterion, Family, Frame,
+    GeeOptions,
+};
+use cohort_testkit::fixture;
+use serde_json::Value;
+
+/// The dataset as a frame: `id` and text columns as factors (the group
+/// variable with the manifest's level order), the rest numeric.
+fn frame(name: &str) -> Frame {
+    let dir = fixture("reference");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("data/MANIFEST.json")).unwrap())
+            .unwrap();
+    let spec = &manifest[name];
+    let mut rdr = csv::Reader::from_path(dir.join(format!("data/{name}.csv"))).unwrap();
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<String>> = rdr
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let mut f = Frame::new(rows.len());
+    for (j, h) in headers.iter().enumerate() {
+        let values: Vec<&str> = rows.iter().map(|r| r[j].as_str()).collect();
+        let numeric = h != "id"
+            && spec["group"].as_str() != Some(h.as_str())
+            && values
+                .iter()
+                .all(|v| v.is_empty() || v.parse::<f64>().is_ok());
+        if numeric {
+            f.insert(
+                h,
+                Column::Numeric(values.iter().map(|v| v.parse().ok()).collect()),
+            );
+        } else {
+            let mut levels: Vec<String> = match spec["group_levels"].as_array() {
+                Some(l) if spec["group"].as_str() == Some(h.as_str()) => {
+                    l.iter().map(|v| v.as_str().unwrap().to_string()).collect()
+                }
+                _ => Vec::new(),
+            };
+            for v in &values {
+                if !v.is_empty() && !levels.iter().any(|l| l == v) {
+                    levels.push(v.to_string());
+                }
+            }
+            let codes = values
+                .iter()
+                .map(|v| levels.iter().position(|l| l == v).map(|i| i as u32))
+                .collect();
+            f.insert(h, Column::Factor { levels, codes });
+        }
+    }
+    f
+}
+
+fn expected(name: &str) -> Value {
+    let path = fixture("reference").join(format!("expected/{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The formula of an R call: its first argument.
+fn formula_of(call: &str) -> String {
+    let open = call.find('(').unwrap();
+    let mut depth = 0;
+    let mut out = String::new();
+    for c in call[open + 1..].chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => break,
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `got` within `rel` of `want` relative (or absolute near zero).
+fn close(got: f64, want: f64, rel: f64) -> bool {
+    (got - want).abs() <= rel * want.abs().max(1e-3)
+}
+
+#[test]
+fn linear_mixed_models_match_lme4() {
+    let data = frame("sleepstudy");
+    let models = &expected("sleepstudy")["r"]["lmm"];
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (key, m) in models.as_object().unwrap() {
+        let formula = formula_of(m["call"].as_str().unwrap());
+        let criterion = if m["REML"].as_bool().unwrap() {
+            Criterion::Reml
+        } else {
+            Criterion::Ml
+        };
+        let d = design(&parse(&formula).unwrap(), &data).unwrap();
+        let fit = fit_lmm(&d, criterion).unwrap();
+        let se = fit.se();
+        let mut check = |what: String, got: f64, want: f64, rel: f64| {
+            checked += 1;
+            if !close(got, want, rel) {
+                failures.push(format!("{key} {what}: {got} vs R {want}"));
+            }
+        };
+        for (j, name) in d.names.iter().enumerate() {
+            let want_se = m["se"][name].as_f64().unwrap();
+            let want = m["estimate"][name].as_f64().unwrap();
+            // Estimates to 1e-6 relative or 1e-6 of their SE.
+            let tol = 1e-6f64.max(1e-6 * want_se / want.abs().max(1e-3));
+            check(format!("estimate {name}"), fit.beta[j], want, tol);
+            check(format!("se {name}"), se[j], want_se, 1e-5);
+        }
+        for (got, want) in fit.varcomp.iter().zip(m["varcomp"].as_array().unwrap()) {
+            assert_eq!(got.group, want["group"].as_str().unwrap(), "{key}");
+            check(
+                format!("vcov {:?}", got.var1),
+                got.vcov,
+                want["vcov"].as_f64().unwrap(),
+                1e-5,
+            );
+            check(
+                format!("sdcor {:?}", got.var1),
+                got.sdcor.unwrap(),
+                want["sdcor"].as_f64().unwrap(),
+                1e-5,
+            );
+        }
+        check(
+            "criterion".into(),
+            fit.criterion,
+            m["criterion"].as_f64().unwrap(),
+            1e-6,
+        );
+        check(
+            "logLik".into(),
+            fit.loglik,
+            m["logLik"].as_f64().unwrap(),
+            1e-6,
+        );
+        check("AIC".into(), fit.aic(), m["AIC"].as_f64().unwrap(), 1e-6);
+        check("BIC".into(), fit.bic(), m["BIC"].as_f64().unwrap(), 1e-6);
+        assert_eq!(
+            fit.df_loglik as u64,
+            m["df_logLik"].as_u64().unwrap(),
+            "{key}"
+        );
+        assert_eq!(fit.nobs as u64, m["nobs"].as_u64().unwrap(), "{key}");
+        assert_eq!(fit.singular, m["singular"].as_bool().unwrap(), "{key}");
+        // Never a worse optimum than R's.
+        assert!(
+            fit.criterion <= m["criterion"].as_f64().unwrap() + 1e-7,
+            "{key}: criterion {} above R's",
+            fit.criterion
+        );
+    }
+    assert!(checked > 80, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn gee_matches_geepack() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for name in ["sleepstudy", "ohio", "bacteria"] {
+        let data = frame(name);
+        for (key, m) in expected(name)["r"]["gee"].as_object().unwrap() {
+            let call = m["call"].as_str().unwrap();
+            let family = if call.contains("binomial") {
+                Family::Binomial
+            } else {
+                Family::Gaussian
+            };
+            let corstr = match m["corstr"].as_str().unwrap() {
+                "independence" => CorStr::Independence,
+                "exchangeable" => CorStr::Exchangeable,
+                "ar1" => CorStr::Ar1,
+                other => panic!("{other}"),
+            };
+            let d = design(&parse(&formula_of(call)).unwrap(), &data).unwrap();
+            let codes = |col: &str| -> Vec<u32> {
+                let (_, codes) = data.get(col).unwrap().as_factor();
+                d.rows.iter().map(|&i| codes[i].unwrap()).collect()
+            };
+            let options = GeeOptions {
+                family,
+                corstr,
+                cluster: codes("id"),
+                wave: codes("wave"),
+                tolerance: 1e-12,
+                max_iterations: 500,
+            };
+            let fit = fit_gee(&d, &options).unwrap();
+            assert!(fit.converged, "{name} {key}");
+            let se = standard_errors(&fit.vcov_robust, d.p());
+            let mut check = |what: String, got: f64, want: f64| {
+                checked += 1;
+                if !close(got, want, 1e-6) {
+                    failures.push(format!("{name} {key} {what}: {got} vs geepack {want}"));
+                }
+            };
+            for (j, term) in d.names.iter().enumerate() {
+                check(
+                    format!("estimate {term}"),
+                    fit.beta[j],
+                    m["estimate"][term].as_f64().unwrap(),
+                );
+                check(
+                    format!("se {term}"),
+                    se[j],
+                    m["robust_se"][term].as_f64().unwrap(),
+                );
+                check(
+                    format!("wald {term}"),
+                    (fit.beta[j] / se[j]).powi(2),
+                    m["wald"][term].as_f64().unwrap(),
+                );
+            }
+            check("scale".into(), fit.scale, m["scale"].as_f64().unwrap());
+            if let Some(a) = m["alpha"]["alpha"].as_f64() {
+                check("alpha".into(), fit.alpha[0], a);
+            }
+            assert_eq!(fit.nobs as u64, m["nobs"].as_u64().unwrap(), "{name} {key}");
+            assert_eq!(
+                fit.cluster_sizes.len() as u64,
+                m["n_clusters"].as_u64().unwrap()
+            );
+        }
+    }
+    assert!(checked > 150, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

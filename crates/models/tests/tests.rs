@@ -1,0 +1,4 @@
+//! Integration tests of cohort-models against the R reference values.
+
+mod gee;
+mod reference;
