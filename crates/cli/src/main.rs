@@ -4,6 +4,7 @@
 mod audit;
 mod check;
 mod input;
+mod model;
 mod report;
 mod score;
 mod stats;
@@ -59,6 +60,12 @@ enum Command {
     /// Check a report folder for anything a reader could recover: small
     /// counts, small-n estimates, cells pinned down by the tables.
     Audit(audit::AuditArgs),
+    /// Fit a linear model or, with random terms, a linear mixed model
+    /// (REML or ML) to a formula on the study.
+    Model(model::ModelArgs),
+    /// Fit generalized estimating equations with a working correlation
+    /// and robust standard errors.
+    Gee(model::GeeArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +80,8 @@ fn main() -> ExitCode {
         Command::Report(args) => report::report(&args),
         Command::Plot(args) => report::plot(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Model(args) => model::model(&args),
+        Command::Gee(args) => model::gee(&args),
     };
     match result {
         Ok(code) => code,

@@ -135,7 +135,7 @@ fn wave_index(study: &Study, label: &str) -> Option<Wave> {
 
 /// Analyst output for the researcher inside the secure environment:
 /// complete and unprotected, so every object says so.
-fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     let mut v = serde_json::to_value(value).context("writing JSON")?;
     let mark = |o: &mut serde_json::Map<String, serde_json::Value>| {
         o.insert("disclosure".into(), "not checked".into());

@@ -126,13 +126,18 @@ impl Frame {
     /// The column of a name in a formula, or an error at its column with
     /// the nearest known name.
     pub(crate) fn column(&self, name: &str, at: usize) -> Result<&Column, FormulaError> {
-        self.get(name).ok_or_else(|| {
-            let hint = nearest(name, &self.names)
-                .map(|n| format!("; did you mean '{n}'?"))
-                .unwrap_or_default();
-            FormulaError::at(at, format!("unknown name '{name}'{hint}"))
-        })
+        self.get(name)
+            .ok_or_else(|| unknown_name(name, at, &self.names))
     }
+}
+
+/// The error for a name a formula uses at `column` that is not among
+/// `known`, with the nearest known name.
+pub fn unknown_name(name: &str, column: usize, known: &[String]) -> FormulaError {
+    let hint = nearest(name, known)
+        .map(|n| format!("; did you mean '{n}'?"))
+        .unwrap_or_default();
+    FormulaError::at(column, format!("unknown name '{name}'{hint}"))
 }
 
 /// The known name nearest to `name` (edit distance at most a third of its

@@ -37,6 +37,7 @@ mod frame;
 mod gee;
 mod glm;
 pub mod linalg;
+mod lm;
 mod lmm;
 mod optimize;
 
@@ -45,8 +46,9 @@ pub use design::{
 };
 pub use error::{FormulaError, ModelError};
 pub use formula::{parse, Formula, RandomTerm, Term, Var, MAX_FORMULA_CHARS};
-pub use frame::{Column, Frame};
+pub use frame::{unknown_name, Column, Frame};
 pub use gee::{fit_gee, standard_errors, CorStr, Family, GeeFit, GeeOptions};
 pub use glm::{irls, GlmFit};
+pub use lm::{fit_lm, LmFit};
 pub use lmm::{fit_lmm, Criterion, LmmFit, VarComp};
 pub use optimize::{minimize, Minimum};

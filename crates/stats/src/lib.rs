@@ -35,6 +35,8 @@ pub use bootstrap::{
 
 mod change;
 mod estimates;
+mod model_frame;
+mod model_summary;
 mod results;
 
 pub use change::{
@@ -44,6 +46,11 @@ pub use change::{
 pub use estimates::{
     group_change, top2_share, unit_groups, wave_estimates, GroupChange, GroupMeanChange,
     UnitGroups, WaveEstimate, DESCRIBE_SCHEMA,
+};
+pub use model_frame::{model_frame, ModelRows};
+pub use model_summary::{
+    gee_summary, lm_summary, lmm_summary, ClusterSizes, Coefficient, GeeCoefficient, GeeSummary,
+    ModelSummary, OptimizerState, VarCompRow, GEE_SCHEMA, MODEL_SCHEMA,
 };
 pub use results::{
     change_results, estimate_results, study_results, trajectories, unit, ResultsOptions,

@@ -1,0 +1,264 @@
+//! `cohort model` and `cohort gee`: a formula on the scored study, fitted
+//! as a linear model, a linear mixed model or a GEE.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use cohort_models::{
+    design, fit_gee, fit_lm, fit_lmm, parse, CorStr, Criterion, Design, Family, GeeOptions,
+    ModelError,
+};
+use cohort_stats::{gee_summary, lm_summary, lmm_summary, model_frame, Coefficient};
+
+use crate::input::{read_scored, Scored};
+use crate::stats::print_json;
+use crate::EXIT_BAD_INPUT;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FamilyArg {
+    Gaussian,
+    Binomial,
+    Poisson,
+}
+
+impl FamilyArg {
+    fn family(self) -> Family {
+        match self {
+            FamilyArg::Gaussian => Family::Gaussian,
+            FamilyArg::Binomial => Family::Binomial,
+            FamilyArg::Poisson => Family::Poisson,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CorStrArg {
+    Independence,
+    Exchangeable,
+    Ar1,
+    Unstructured,
+}
+
+#[derive(Args)]
+pub struct ModelArgs {
+    /// The study file (TOML).
+    study: PathBuf,
+    /// The model, as in lme4: `family_incidents ~ factor(wave) + (1 | family_id)`.
+    #[arg(long)]
+    formula: String,
+    /// Fit a mixed model by maximum likelihood instead of REML.
+    #[arg(long, conflicts_with = "reml")]
+    ml: bool,
+    /// Fit a mixed model by REML (the default).
+    #[arg(long)]
+    reml: bool,
+    /// Print the results as JSON (the results contract).
+    #[arg(long)]
+    json: bool,
+    /// Exclude offending values and rows instead of failing.
+    #[arg(long)]
+    lenient: bool,
+}
+
+#[derive(Args)]
+pub struct GeeArgs {
+    /// The study file (TOML).
+    study: PathBuf,
+    /// The mean model: `partner.prevalence ~ factor(wave)`.
+    #[arg(long)]
+    formula: String,
+    /// The family (and its canonical link).
+    #[arg(long, value_enum, default_value = "gaussian")]
+    family: FamilyArg,
+    /// The cluster column: the study's cluster or respondent column.
+    #[arg(long)]
+    id: String,
+    /// The working correlation.
+    #[arg(long, value_enum, default_value = "exchangeable")]
+    corstr: CorStrArg,
+    /// Print the results as JSON (the results contract).
+    #[arg(long)]
+    json: bool,
+    /// Exclude offending values and rows instead of failing.
+    #[arg(long)]
+    lenient: bool,
+}
+
+/// The design of a formula on the study, or the exit code after saying
+/// why not.
+fn prepare(
+    study: &std::path::Path,
+    formula: &str,
+    lenient: bool,
+) -> Result<(Scored, Design, cohort_stats::ModelRows), ExitCode> {
+    let Some(scored) = read_scored(study, lenient) else {
+        return Err(ExitCode::from(EXIT_BAD_INPUT));
+    };
+    let bad = |e: cohort_models::FormulaError| {
+        let pointer = format!("{}^", " ".repeat(e.column.saturating_sub(1)));
+        eprintln!(
+            "error: formula at column {}: {}\n  {formula}\n  {pointer}",
+            e.column, e.message
+        );
+        ExitCode::from(EXIT_BAD_INPUT)
+    };
+    let f = parse(formula).map_err(bad)?;
+    let (frame, rows) = model_frame(&scored.loaded.panel, &scored.scores, &f).map_err(bad)?;
+    let d = design(&f, &frame).map_err(|e| model_error(e, formula))?;
+    Ok((scored, d, rows))
+}
+
+fn model_error(e: ModelError, formula: &str) -> ExitCode {
+    match e {
+        ModelError::Formula { error, .. } => {
+            let pointer = format!("{}^", " ".repeat(error.column.saturating_sub(1)));
+            eprintln!(
+                "error: formula at column {}: {}\n  {formula}\n  {pointer}",
+                error.column, error.message
+            );
+        }
+        other => eprintln!("error: {other}"),
+    }
+    ExitCode::from(EXIT_BAD_INPUT)
+}
+
+fn print_coefficients(rows: &[Coefficient]) {
+    println!(
+        "{:<32} {:>12} {:>12} {:>9} {:>10}",
+        "term", "estimate", "se", "z/t", "p"
+    );
+    for c in rows {
+        println!(
+            "{:<32} {:>12.5} {:>12.5} {:>9.3} {:>10.4}",
+            c.term, c.estimate, c.se, c.statistic, c.p_value
+        );
+    }
+}
+
+/// `cohort model`.
+pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
+    let (_, d, _) = match prepare(&args.study, &args.formula, args.lenient) {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let summary = if d.random.is_empty() {
+        match fit_lm(&d) {
+            Ok(fit) => lm_summary(&d, &fit),
+            Err(e) => return Ok(model_error(e, &args.formula)),
+        }
+    } else {
+        let criterion = if args.ml {
+            Criterion::Ml
+        } else {
+            Criterion::Reml
+        };
+        match fit_lmm(&d, criterion) {
+            Ok(fit) => lmm_summary(&d, &fit),
+            Err(e) => return Ok(model_error(e, &args.formula)),
+        }
+    };
+    if args.json {
+        print_json(&summary)?;
+    } else {
+        println!(
+            "{} ({}, {}): {} observations{}",
+            summary.formula,
+            summary.kind,
+            summary.fit,
+            summary.nobs,
+            summary
+                .ngroups
+                .iter()
+                .map(|(g, n)| format!(", {n} {g}"))
+                .collect::<String>()
+        );
+        print_coefficients(&summary.coefficients);
+        for v in &summary.varcomp {
+            println!(
+                "  {} {} {}: variance {:.5}",
+                v.group,
+                v.var1.as_deref().unwrap_or(""),
+                v.var2.as_deref().unwrap_or(""),
+                v.vcov
+            );
+        }
+        println!(
+            "  logLik {:.4}, AIC {:.4}, BIC {:.4}",
+            summary.loglik, summary.aic, summary.bic
+        );
+        for n in &summary.notes {
+            println!("  note: {n}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cohort gee`.
+pub fn gee(args: &GeeArgs) -> anyhow::Result<ExitCode> {
+    let (scored, d, rows) = match prepare(&args.study, &args.formula, args.lenient) {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let data = &scored.loaded.panel.study().data;
+    let cluster: Vec<u32> = if args.id == data.cluster {
+        d.rows.iter().map(|&i| rows.cluster[i]).collect()
+    } else if args.id == data.respondent && rows.level == cohort_instruments::Level::Respondent {
+        d.rows.iter().map(|&i| rows.unit[i]).collect()
+    } else {
+        eprintln!(
+            "error: --id {}: expected the cluster column ({}) or, for a respondent measure, the \
+             respondent column ({})",
+            args.id, data.cluster, data.respondent
+        );
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    };
+    let family = args.family.family();
+    let corstr = match args.corstr {
+        CorStrArg::Independence => CorStr::Independence,
+        CorStrArg::Exchangeable => CorStr::Exchangeable,
+        CorStrArg::Ar1 => CorStr::Ar1,
+        CorStrArg::Unstructured => CorStr::Unstructured,
+    };
+    let options = GeeOptions {
+        family,
+        corstr,
+        cluster,
+        wave: d.rows.iter().map(|&i| u32::from(rows.wave[i])).collect(),
+        tolerance: 1e-10,
+        max_iterations: 100,
+    };
+    let fit = match fit_gee(&d, &options) {
+        Ok(f) => f,
+        Err(e) => return Ok(model_error(e, &args.formula)),
+    };
+    let summary = gee_summary(&d, &fit, family, corstr);
+    if args.json {
+        print_json(&summary)?;
+    } else {
+        println!(
+            "{} (gee, {}, {}): {} observations in {} clusters",
+            summary.formula, summary.family, summary.corstr, summary.nobs, summary.n_clusters
+        );
+        println!(
+            "{:<32} {:>12} {:>10} {:>10} {:>10} {:>10}",
+            "term", "estimate", "se robust", "se MD", "se KC", "p"
+        );
+        for c in &summary.coefficients {
+            println!(
+                "{:<32} {:>12.5} {:>10.5} {:>10.5} {:>10.5} {:>10.4}",
+                c.term,
+                c.estimate,
+                c.se_robust,
+                c.se_mancl_derouen,
+                c.se_kauermann_carroll,
+                c.p_value
+            );
+        }
+        println!("  alpha {:?}, scale {:.5}", summary.alpha, summary.scale);
+        for n in &summary.notes {
+            println!("  note: {n}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,122 @@
+//! `cohort model` and `cohort gee` on the shipped VJI fixture: the results
+//! contract, and bad formulas answered with exit 2 at the token.
+
+use crate::{cohort, cohort_json};
+
+#[test]
+fn a_mixed_model_on_all_families_gives_the_full_contract() {
+    let v = cohort_json(&[
+        "model",
+        "fixtures/vji/study.toml",
+        "--formula",
+        "family_incidents ~ factor(wave) + (1 | family_id)",
+        "--json",
+    ]);
+    assert_eq!(v["schema"], "cohort.model/1");
+    assert_eq!(v["kind"], "lmm");
+    assert_eq!(v["fit"], "reml");
+    assert_eq!(v["disclosure"], "not checked");
+    let terms: Vec<&str> = v["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["term"].as_str().unwrap())
+        .collect();
+    assert_eq!(terms, ["(Intercept)", "factor(wave)T1", "factor(wave)T2"]);
+    for c in v["coefficients"].as_array().unwrap() {
+        let (est, se) = (c["estimate"].as_f64().unwrap(), c["se"].as_f64().unwrap());
+        // The interval is the estimate +- 1.96 SE (normal).
+        let lo = c["ci95"][0].as_f64().unwrap();
+        assert!((est - lo - 1.959963984540054 * se).abs() < 1e-9 * se.max(1.0));
+        assert!(c["df"].is_null());
+    }
+    let groups = v["ngroups"]["family_id"].as_u64().unwrap();
+    assert!(groups > 1000, "{groups}");
+    let vc = v["varcomp"].as_array().unwrap();
+    assert_eq!(vc.last().unwrap()["group"], "Residual");
+    // AIC = criterion + 2 df.
+    let (aic, crit, df) = (
+        v["aic"].as_f64().unwrap(),
+        v["criterion"].as_f64().unwrap(),
+        v["df_loglik"].as_f64().unwrap(),
+    );
+    assert!((aic - crit - 2.0 * df).abs() < 1e-9);
+    assert_eq!(v["converged"], true);
+    // Rows without the outcome are accounted for.
+    let excluded: u64 = v["excluded"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert!(v["nobs"].as_u64().unwrap() + excluded >= groups * 2);
+}
+
+#[test]
+fn a_gee_on_a_binary_measure_gives_the_full_contract() {
+    let v = cohort_json(&[
+        "gee",
+        "fixtures/vji/study.toml",
+        "--formula",
+        "partner.prevalence ~ factor(wave)",
+        "--family",
+        "binomial",
+        "--id",
+        "family_id",
+        "--corstr",
+        "exchangeable",
+        "--json",
+    ]);
+    assert_eq!(v["schema"], "cohort.gee/1");
+    assert_eq!(
+        (v["family"].as_str(), v["link"].as_str()),
+        (Some("binomial"), Some("logit"))
+    );
+    assert_eq!(v["corstr"], "exchangeable");
+    assert_eq!(v["disclosure"], "not checked");
+    assert_eq!(v["alpha"].as_array().unwrap().len(), 1);
+    for c in v["coefficients"].as_array().unwrap() {
+        let z = c["estimate"].as_f64().unwrap() / c["se_robust"].as_f64().unwrap();
+        assert!((c["wald"].as_f64().unwrap() - z * z).abs() < 1e-9 * z * z);
+        // The corrections make the robust SE larger, never smaller.
+        assert!(c["se_mancl_derouen"].as_f64().unwrap() >= c["se_robust"].as_f64().unwrap());
+    }
+    assert!(v["n_clusters"].as_u64().unwrap() > 1000);
+}
+
+#[test]
+fn a_bad_formula_exits_2_pointing_at_the_token() {
+    let o = cohort(&[
+        "model",
+        "fixtures/vji/study.toml",
+        "--formula",
+        "family_incidents ~ factor(wave) + (1 | famly_id)",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("column 40: unknown name 'famly_id'; did you mean 'family_id'?"),
+        "{err}"
+    );
+    let o = cohort(&[
+        "model",
+        "fixtures/vji/study.toml",
+        "--formula",
+        "family_incidents ~ ~",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    // The months of a wave are a combination of the wave factor: the
+    // aliased term is named.
+    let o = cohort(&[
+        "model",
+        "fixtures/vji/study.toml",
+        "--formula",
+        "family_incidents ~ factor(wave) + months",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("rank-deficient: months is a linear combination"),
+        "{err}"
+    );
+}

@@ -1,0 +1,372 @@
+//! Fitted models as the results contract: R's names, every coefficient
+//! with its test and interval, variance components, fit criteria and the
+//! optimiser's state (`cohort model`, `cohort gee`; docs/results.md).
+
+use std::collections::BTreeMap;
+
+use cohort_models::{Criterion, Design, GeeFit, LmFit, LmmFit};
+use serde::Serialize;
+
+use crate::dist::{chi2_1_upper, normal_quantile, normal_two_sided, t_quantile, t_two_sided};
+
+/// The schema of a model summary.
+pub const MODEL_SCHEMA: &str = "cohort.model/1";
+/// The schema of a GEE summary.
+pub const GEE_SCHEMA: &str = "cohort.gee/1";
+
+/// One coefficient of a linear or mixed model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coefficient {
+    /// R's name of the term.
+    pub term: String,
+    /// The estimate.
+    pub estimate: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// `estimate / se` (t or z).
+    pub statistic: f64,
+    /// Degrees of freedom of the t distribution; `None` where normal.
+    pub df: Option<f64>,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// 95% interval.
+    pub ci95: [f64; 2],
+}
+
+/// A variance component, as lme4's `as.data.frame(VarCorr(fit))`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VarCompRow {
+    /// Grouping, or "Residual".
+    pub group: String,
+    /// First effect.
+    pub var1: Option<String>,
+    /// Second effect (covariances).
+    pub var2: Option<String>,
+    /// Variance or covariance.
+    pub vcov: f64,
+    /// SD or correlation.
+    pub sdcor: Option<f64>,
+}
+
+/// The optimiser's state at the end.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptimizerState {
+    /// Which optimiser.
+    pub name: &'static str,
+    /// Iterations.
+    pub iterations: usize,
+    /// Criterion evaluations.
+    pub evaluations: usize,
+    /// Gradient norm over the free parameters at the end.
+    pub gradient_norm: f64,
+}
+
+/// A linear model or a linear mixed model, as `cohort model` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelSummary {
+    /// [`MODEL_SCHEMA`].
+    pub schema: &'static str,
+    /// `lm` or `lmm`.
+    pub kind: &'static str,
+    /// The formula as given.
+    pub formula: String,
+    /// `gaussian`.
+    pub family: &'static str,
+    /// `identity`.
+    pub link: &'static str,
+    /// `qr`, `reml` or `ml`.
+    pub fit: &'static str,
+    /// Observations used.
+    pub nobs: usize,
+    /// Rows left out, by reason.
+    pub excluded: BTreeMap<String, usize>,
+    /// Levels of each grouping.
+    pub ngroups: BTreeMap<String, usize>,
+    /// Coefficients.
+    pub coefficients: Vec<Coefficient>,
+    /// Variance components (the residual last).
+    pub varcomp: Vec<VarCompRow>,
+    /// Log-likelihood (REML for a REML fit).
+    pub loglik: f64,
+    /// Parameters of the log-likelihood.
+    pub df_loglik: usize,
+    /// AIC.
+    pub aic: f64,
+    /// BIC.
+    pub bic: f64,
+    /// The REML criterion, or the deviance (-2 logLik).
+    pub criterion: f64,
+    /// The fit met its tolerance.
+    pub converged: bool,
+    /// A variance at zero or a correlation at +-1.
+    pub singular: bool,
+    /// The optimiser (mixed models).
+    pub optimizer: Option<OptimizerState>,
+    /// Residual degrees of freedom (linear models).
+    pub df_residual: Option<usize>,
+    /// What to know in reading it.
+    pub notes: Vec<String>,
+}
+
+fn coefficient(term: &str, estimate: f64, se: f64, df: Option<f64>) -> Coefficient {
+    let statistic = estimate / se;
+    let (p_value, q) = match df {
+        Some(df) => (t_two_sided(statistic, df), t_quantile(0.975, df)),
+        None => (normal_two_sided(statistic), normal_quantile(0.975)),
+    };
+    Coefficient {
+        term: term.to_string(),
+        estimate,
+        se,
+        statistic,
+        df,
+        p_value,
+        ci95: [estimate - q * se, estimate + q * se],
+    }
+}
+
+fn diagonal_se(vcov: &[f64], p: usize) -> Vec<f64> {
+    (0..p).map(|i| vcov[i * p + i].max(0.0).sqrt()).collect()
+}
+
+/// A linear model as the contract.
+pub fn lm_summary(d: &Design, fit: &LmFit) -> ModelSummary {
+    let p = d.p();
+    let se = diagonal_se(&fit.vcov, p);
+    let df = fit.df_residual as f64;
+    let df_loglik = p + 1;
+    let n = d.n() as f64;
+    ModelSummary {
+        schema: MODEL_SCHEMA,
+        kind: "lm",
+        formula: d.formula.text.clone(),
+        family: "gaussian",
+        link: "identity",
+        fit: "qr",
+        nobs: d.n(),
+        excluded: d.excluded.clone(),
+        ngroups: BTreeMap::new(),
+        coefficients: (0..p)
+            .map(|j| coefficient(&d.names[j], fit.beta[j], se[j], Some(df)))
+            .collect(),
+        varcomp: vec![VarCompRow {
+            group: "Residual".into(),
+            var1: None,
+            var2: None,
+            vcov: fit.sigma * fit.sigma,
+            sdcor: Some(fit.sigma),
+        }],
+        loglik: fit.loglik,
+        df_loglik,
+        aic: -2.0 * fit.loglik + 2.0 * df_loglik as f64,
+        bic: -2.0 * fit.loglik + n.ln() * df_loglik as f64,
+        criterion: -2.0 * fit.loglik,
+        converged: true,
+        singular: false,
+        optimizer: None,
+        df_residual: Some(fit.df_residual),
+        notes: Vec::new(),
+    }
+}
+
+/// A linear mixed model as the contract.
+pub fn lmm_summary(d: &Design, fit: &LmmFit) -> ModelSummary {
+    let p = d.p();
+    let se = fit.se();
+    let mut notes = vec![
+        "p-values and intervals of the fixed effects use the normal distribution (as lme4's \
+         z values; no small-sample degrees of freedom)"
+            .to_string(),
+    ];
+    for v in &fit.varcomp {
+        if v.var2.is_none() && v.group != "Residual" && v.vcov <= 1e-10 * fit.sigma * fit.sigma {
+            notes.push(format!(
+                "the {} variance of {} is estimated as 0: the data show no variation between \
+                 the levels of {} beyond the residual (a boundary, 'singular' fit)",
+                v.var1.as_deref().unwrap_or(""),
+                v.group,
+                v.group
+            ));
+        }
+    }
+    if !fit.converged {
+        notes.push("the optimiser stopped before meeting its tolerance".into());
+    }
+    ModelSummary {
+        schema: MODEL_SCHEMA,
+        kind: "lmm",
+        formula: d.formula.text.clone(),
+        family: "gaussian",
+        link: "identity",
+        fit: match fit.criterion_kind {
+            Criterion::Reml => "reml",
+            Criterion::Ml => "ml",
+        },
+        nobs: fit.nobs,
+        excluded: d.excluded.clone(),
+        ngroups: fit.ngroups.iter().cloned().collect(),
+        coefficients: (0..p)
+            .map(|j| coefficient(&d.names[j], fit.beta[j], se[j], None))
+            .collect(),
+        varcomp: fit
+            .varcomp
+            .iter()
+            .map(|v| VarCompRow {
+                group: v.group.clone(),
+                var1: v.var1.clone(),
+                var2: v.var2.clone(),
+                vcov: v.vcov,
+                sdcor: v.sdcor,
+            })
+            .collect(),
+        loglik: fit.loglik,
+        df_loglik: fit.df_loglik,
+        aic: fit.aic(),
+        bic: fit.bic(),
+        criterion: fit.criterion,
+        converged: fit.converged,
+        singular: fit.singular,
+        optimizer: Some(OptimizerState {
+            name: "Nelder-Mead, then Newton on central differences",
+            iterations: fit.iterations,
+            evaluations: fit.evaluations,
+            gradient_norm: fit.gradient_norm,
+        }),
+        df_residual: None,
+        notes,
+    }
+}
+
+/// One coefficient of a GEE with its four standard errors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GeeCoefficient {
+    /// R's name of the term.
+    pub term: String,
+    /// Estimate.
+    pub estimate: f64,
+    /// Robust (sandwich) SE, geepack's `std.err = "san.se"`.
+    pub se_robust: f64,
+    /// Model-based SE.
+    pub se_naive: f64,
+    /// Mancl-DeRouen bias-corrected SE.
+    pub se_mancl_derouen: f64,
+    /// Kauermann-Carroll bias-corrected SE.
+    pub se_kauermann_carroll: f64,
+    /// `(estimate / se_robust)^2`, as geepack's `Wald`.
+    pub wald: f64,
+    /// Its chi-square (1 df) p-value.
+    pub p_value: f64,
+    /// 95% Wald interval on the robust SE.
+    pub ci95: [f64; 2],
+}
+
+/// Cluster sizes of a GEE.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusterSizes {
+    /// Smallest.
+    pub min: usize,
+    /// Largest.
+    pub max: usize,
+    /// Mean.
+    pub mean: f64,
+}
+
+/// A GEE as the contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GeeSummary {
+    /// [`GEE_SCHEMA`].
+    pub schema: &'static str,
+    /// `gee`.
+    pub kind: &'static str,
+    /// The formula as given.
+    pub formula: String,
+    /// Family.
+    pub family: &'static str,
+    /// Link.
+    pub link: &'static str,
+    /// Working correlation.
+    pub corstr: &'static str,
+    /// Observations used.
+    pub nobs: usize,
+    /// Rows left out, by reason.
+    pub excluded: BTreeMap<String, usize>,
+    /// Clusters.
+    pub n_clusters: usize,
+    /// Their sizes.
+    pub cluster_sizes: ClusterSizes,
+    /// Coefficients.
+    pub coefficients: Vec<GeeCoefficient>,
+    /// Working correlation parameters.
+    pub alpha: Vec<f64>,
+    /// Scale.
+    pub scale: f64,
+    /// Converged.
+    pub converged: bool,
+    /// Iterations.
+    pub iterations: usize,
+    /// What to know in reading it.
+    pub notes: Vec<String>,
+}
+
+/// A GEE fit as the contract.
+pub fn gee_summary(
+    d: &Design,
+    fit: &GeeFit,
+    family: cohort_models::Family,
+    corstr: cohort_models::CorStr,
+) -> GeeSummary {
+    let p = d.p();
+    let se = diagonal_se(&fit.vcov_robust, p);
+    let naive = diagonal_se(&fit.vcov_naive, p);
+    let md = diagonal_se(&fit.vcov_mancl_derouen, p);
+    let kc = diagonal_se(&fit.vcov_kauermann_carroll, p);
+    let z = normal_quantile(0.975);
+    let k = fit.cluster_sizes.len();
+    let mut notes = Vec::new();
+    if k < 50 {
+        notes.push(format!(
+            "{k} clusters: the robust SE is biased downwards with fewer than 50; the \
+             Mancl-DeRouen and Kauermann-Carroll SEs correct for it"
+        ));
+    }
+    if !fit.converged {
+        notes.push("the estimating equations did not converge within the iterations".into());
+    }
+    GeeSummary {
+        schema: GEE_SCHEMA,
+        kind: "gee",
+        formula: d.formula.text.clone(),
+        family: family.name(),
+        link: family.link(),
+        corstr: corstr.name(),
+        nobs: fit.nobs,
+        excluded: d.excluded.clone(),
+        n_clusters: k,
+        cluster_sizes: ClusterSizes {
+            min: fit.cluster_sizes.iter().copied().min().unwrap_or(0),
+            max: fit.cluster_sizes.iter().copied().max().unwrap_or(0),
+            mean: fit.nobs as f64 / k.max(1) as f64,
+        },
+        coefficients: (0..p)
+            .map(|j| {
+                let wald = (fit.beta[j] / se[j]).powi(2);
+                GeeCoefficient {
+                    term: d.names[j].clone(),
+                    estimate: fit.beta[j],
+                    se_robust: se[j],
+                    se_naive: naive[j],
+                    se_mancl_derouen: md[j],
+                    se_kauermann_carroll: kc[j],
+                    wald,
+                    p_value: chi2_1_upper(wald),
+                    ci95: [fit.beta[j] - z * se[j], fit.beta[j] + z * se[j]],
+                }
+            })
+            .collect(),
+        alpha: fit.alpha.clone(),
+        scale: fit.scale,
+        converged: fit.converged,
+        iterations: fit.iterations,
+        notes,
+    }
+}
