@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 RUNS=${RUNS:-10000000}
 SECONDS_EACH=${SECONDS_EACH:-0}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(study_file csv_long csv_wide)
+[ ${#targets[@]} -gt 0 ] || targets=(study_file csv_long csv_wide formula)
 
 seed() { # target, files...
     local t=$1; shift
@@ -21,6 +21,11 @@ seed() { # target, files...
 seed study_file ../fixtures/*/study*.toml ../fixtures/bad/*/study.toml ../fixtures/odd/*/study.toml
 seed csv_long ../fixtures/small/panel_long.csv ../fixtures/bad/*/panel.csv \
     $(grep -L 'layout = "wide"' ../fixtures/odd/*/study.toml | sed 's/study.toml/panel.csv/')
+mkdir -p corpus/formula
+for f in "y ~ x" "y ~ factor(wave) + (1 | family_id)" "y ~ time * trt + (time || id)" \
+    "y ~ 0 + a:b + (1 | g1/g2)" "y ~ x - 1"; do
+    printf '%s' "$f" > "corpus/formula/seed-$(printf '%s' "$f" | sha1sum | cut -c1-12)"
+done
 seed csv_wide ../fixtures/small/panel_wide.csv \
     $(grep -l 'layout = "wide"' ../fixtures/odd/*/study.toml | sed 's/study.toml/panel.csv/')
 

@@ -1,4 +1,5 @@
 //! Integration tests of cohort-models against the R reference values.
 
 mod gee;
+mod longley;
 mod reference;
