@@ -26,12 +26,14 @@ fn longley_to_nine_digits() {
         .collect();
     let mut frame = Frame::new(rows.len());
     for (j, h) in headers.iter().enumerate() {
-        frame.insert(h, Column::Numeric(rows.iter().map(|r| Some(r[j])).collect()));
+        frame.insert(
+            h,
+            Column::Numeric(rows.iter().map(|r| Some(r[j])).collect()),
+        );
     }
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("expected/longley.json")).unwrap(),
-    )
-    .unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected/longley.json")).unwrap())
+            .unwrap();
     let c = &expected["certified"];
     let d = design(&parse(expected["model"].as_str().unwrap()).unwrap(), &frame).unwrap();
     let fit = fit_lm(&d).unwrap();
@@ -40,7 +42,10 @@ fn longley_to_nine_digits() {
     for (j, name) in d.names.iter().enumerate() {
         let e = lre(fit.beta[j], c["estimate"][name].as_f64().unwrap());
         let s = lre(fit.vcov[j * p + j].sqrt(), c["se"][name].as_f64().unwrap());
-        assert!(e >= 9.0 && s >= 9.0, "{name}: LRE estimate {e:.1}, se {s:.1}");
+        assert!(
+            e >= 9.0 && s >= 9.0,
+            "{name}: LRE estimate {e:.1}, se {s:.1}"
+        );
         worst = worst.min(e).min(s);
     }
     assert!(lre(fit.sigma, c["residual_sd"].as_f64().unwrap()) >= 9.0);
