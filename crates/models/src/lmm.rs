@@ -15,7 +15,7 @@
 use crate::design::Design;
 use crate::error::ModelError;
 use crate::linalg::{backward, cholesky, forward, inverse_from_cholesky, log_diagonal};
-use crate::optimize::minimize;
+use crate::optimize::{minimize, minimize_with_gradient};
 
 /// REML or ML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +76,8 @@ pub struct LmmFit {
     pub evaluations: usize,
     /// Gradient norm at the optimum (free parameters).
     pub gradient_norm: f64,
+    /// The optimiser that found the optimum.
+    pub optimizer: &'static str,
 }
 
 impl LmmFit {
@@ -137,6 +139,14 @@ struct Reduced {
     rhs: Vec<f64>,
     cc: f64,
     logdet_l: f64,
+}
+
+/// Per term: the sums over its levels of Z'V^-1 Z, u u' and P S^-1 P'
+/// (q x q each), from which the gradient follows.
+struct GradientSums {
+    w: Vec<Vec<f64>>,
+    u: Vec<Vec<f64>>,
+    q: Vec<Vec<f64>>,
 }
 
 /// Per evaluation: the profiled quantities.
@@ -492,6 +502,288 @@ impl Problem {
         })
     }
 
+    /// The gradient of the profiled criterion in theta at `profile` (its
+    /// beta, sigma^2 and RX at this theta). By the envelope theorem it is
+    /// the partial derivative of -2 log-likelihood at the profiled beta and
+    /// sigma^2: with V = I + Z Lambda Lambda' Z' (relative to sigma^2) and
+    /// dV = Z G Z' for a theta entry (r, c) of a term's factor T, G = E_rc
+    /// T' + T E_cr,
+    ///   d = tr(V^-1 dV) - e' V^-1 dV V^-1 e / sigma^2
+    ///       [REML: - tr((X'V^-1 X)^-1 X'V^-1 dV V^-1 X)],
+    /// and each trace is 2 (M T)_rc for a q x q matrix M summed over the
+    /// term's levels: Z'V^-1 Z, u u' with u = Z'V^-1 e, and P S^-1 P' with
+    /// P = Z'V^-1 X, S = X'V^-1 X. Per block, V^-1 = I - Z Lambda A^-1
+    /// Lambda' Z' (Woodbury), from the block's cross-products alone.
+    fn gradient(&self, theta: &[f64], criterion: Criterion, profile: &Profile) -> Option<Vec<f64>> {
+        let single = self.shapes.len() == 1 && self.blocks.iter().all(|b| b.slots.len() == 1);
+        let sums = match (single, self.shapes[0].q) {
+            (true, 1) => self.gradient_sums_single::<1>(theta, profile),
+            (true, 2) => self.gradient_sums_single::<2>(theta, profile),
+            (true, 3) => self.gradient_sums_single::<3>(theta, profile),
+            (true, 4) => self.gradient_sums_single::<4>(theta, profile),
+            _ => self.gradient_sums(theta, profile),
+        }?;
+        Some(self.gradient_from_sums(theta, criterion, profile, &sums))
+    }
+
+    /// [`Self::gradient_sums`] for one random term with one level per
+    /// block, on fixed-size arrays.
+    fn gradient_sums_single<const Q: usize>(
+        &self,
+        theta: &[f64],
+        profile: &Profile,
+    ) -> Option<GradientSums> {
+        let p = self.p;
+        let t = self.factor(theta, 0);
+        let sinv = inverse_from_cholesky(&profile.rx, p);
+        let beta = &profile.beta;
+        let (mut w_sum, mut u_sum, mut q_sum) =
+            ([[0.0f64; Q]; Q], [[0.0f64; Q]; Q], [[0.0f64; Q]; Q]);
+        let mut c = vec![0.0; Q * p];
+        let mut pm = vec![0.0; Q * p];
+        let mut ps = vec![0.0; Q * p];
+        for b in &self.blocks {
+            let ztz = |i: usize, j: usize| b.ztz[i * Q + j];
+            // M = T' Z'Z; A = M T + I; L = chol(A).
+            let mut m = [[0.0f64; Q]; Q];
+            for i in 0..Q {
+                for j in 0..Q {
+                    m[i][j] = (i..Q).map(|r| t[r * Q + i] * ztz(r, j)).sum();
+                }
+            }
+            let mut a = [0.0f64; MAX_FAST_Q * MAX_FAST_Q];
+            let a = &mut a[..Q * Q];
+            for i in 0..Q {
+                for j in 0..=i {
+                    let v: f64 = (j..Q).map(|r| m[i][r] * t[r * Q + j]).sum();
+                    a[i * Q + j] = v;
+                    a[j * Q + i] = v;
+                }
+                a[i * Q + i] += 1.0;
+            }
+            cholesky(a, Q).ok()?;
+            // Forward solve of L x = v for each column, in place.
+            let solve = |v: &mut [f64; Q]| {
+                for i in 0..Q {
+                    for k in 0..i {
+                        v[i] -= a[i * Q + k] * v[k];
+                    }
+                    v[i] /= a[i * Q + i];
+                }
+            };
+            // B = L^-1 M (Q x Q), column by column.
+            let mut bm = [[0.0f64; Q]; Q];
+            for j in 0..Q {
+                let mut v = [0.0f64; Q];
+                for i in 0..Q {
+                    v[i] = m[i][j];
+                }
+                solve(&mut v);
+                for i in 0..Q {
+                    bm[i][j] = v[i];
+                }
+            }
+            // C = L^-1 T' Z'X (Q x p).
+            for j in 0..p {
+                let mut v = [0.0f64; Q];
+                for i in 0..Q {
+                    v[i] = (i..Q).map(|r| t[r * Q + i] * b.ztx[r * p + j]).sum();
+                }
+                solve(&mut v);
+                for i in 0..Q {
+                    c[i * p + j] = v[i];
+                }
+            }
+            // Z'e, L^-1 T' Z'e, u = Z'e - B' L^-1 T' Z'e.
+            let mut zte = [0.0f64; Q];
+            for i in 0..Q {
+                zte[i] = b.zty[i] - (0..p).map(|j| b.ztx[i * p + j] * beta[j]).sum::<f64>();
+            }
+            let mut lze = [0.0f64; Q];
+            for i in 0..Q {
+                lze[i] = (i..Q).map(|r| t[r * Q + i] * zte[r]).sum();
+            }
+            solve(&mut lze);
+            let mut u = [0.0f64; Q];
+            for i in 0..Q {
+                u[i] = zte[i] - (0..Q).map(|k| bm[k][i] * lze[k]).sum::<f64>();
+            }
+            // P = Z'X - B' C, P S^-1.
+            for i in 0..Q {
+                for j in 0..p {
+                    pm[i * p + j] =
+                        b.ztx[i * p + j] - (0..Q).map(|k| bm[k][i] * c[k * p + j]).sum::<f64>();
+                }
+            }
+            for i in 0..Q {
+                for j in 0..p {
+                    ps[i * p + j] = (0..p).map(|x| pm[i * p + x] * sinv[x * p + j]).sum();
+                }
+            }
+            for i in 0..Q {
+                for j in 0..Q {
+                    w_sum[i][j] += ztz(i, j) - (0..Q).map(|k| bm[k][i] * bm[k][j]).sum::<f64>();
+                    u_sum[i][j] += u[i] * u[j];
+                    q_sum[i][j] += (0..p).map(|x| ps[i * p + x] * pm[j * p + x]).sum::<f64>();
+                }
+            }
+        }
+        let flat = |m: [[f64; Q]; Q]| m.iter().flatten().copied().collect::<Vec<f64>>();
+        Some(GradientSums {
+            w: vec![flat(w_sum)],
+            u: vec![flat(u_sum)],
+            q: vec![flat(q_sum)],
+        })
+    }
+
+    /// Per term, the sums over its levels of Z'V^-1 Z, u u' and P S^-1 P'
+    /// (see [`Self::gradient`]).
+    fn gradient_sums(&self, theta: &[f64], profile: &Profile) -> Option<GradientSums> {
+        let p = self.p;
+        let factors: Vec<Vec<f64>> = (0..self.shapes.len())
+            .map(|k| self.factor(theta, k))
+            .collect();
+        let sinv = inverse_from_cholesky(&profile.rx, p);
+        let beta = &profile.beta;
+        // Per term: sums of Z'V^-1 Z, u u' and P S^-1 P' over its levels.
+        let mut w_sum: Vec<Vec<f64>> = self.shapes.iter().map(|t| vec![0.0; t.q * t.q]).collect();
+        let mut u_sum = w_sum.clone();
+        let mut q_sum = w_sum.clone();
+        let (mut m1, mut a, mut bmat, mut lzx) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut col = Vec::new();
+        for b in &self.blocks {
+            let s = b.size;
+            let lambda_t = |m: &[f64], cols: usize, out: &mut Vec<f64>| {
+                out.clear();
+                out.resize(s * cols, 0.0);
+                for &(k, c) in &b.slots {
+                    let q = self.shapes[k].q;
+                    let t = &factors[k];
+                    for i in 0..q {
+                        for r in i..q {
+                            let w = t[r * q + i];
+                            if w == 0.0 {
+                                continue;
+                            }
+                            for j in 0..cols {
+                                out[(c + i) * cols + j] += w * m[(c + r) * cols + j];
+                            }
+                        }
+                    }
+                }
+            };
+            let solve_columns = |l: &[f64], m: &mut [f64], cols: usize, col: &mut Vec<f64>| {
+                col.clear();
+                col.resize(s, 0.0);
+                for j in 0..cols {
+                    for i in 0..s {
+                        col[i] = m[i * cols + j];
+                    }
+                    forward(l, s, col);
+                    for i in 0..s {
+                        m[i * cols + j] = col[i];
+                    }
+                }
+            };
+            lambda_t(&b.ztz, s, &mut m1);
+            // B = L^-1 Lambda' Z'Z, kept in m1 after A is made from it.
+            bmat.clear();
+            bmat.extend_from_slice(&m1);
+            for i in 0..s {
+                for j in 0..i {
+                    m1.swap(i * s + j, j * s + i);
+                }
+            }
+            lambda_t(&m1, s, &mut a);
+            for i in 0..s {
+                a[i * s + i] += 1.0;
+            }
+            cholesky(&mut a, s).ok()?;
+            solve_columns(&a, &mut bmat, s, &mut col);
+            lambda_t(&b.ztx, p, &mut lzx);
+            solve_columns(&a, &mut lzx, p, &mut col);
+            // Z'e and L^-1 Lambda' Z'e.
+            let zte: Vec<f64> = (0..s)
+                .map(|i| b.zty[i] - (0..p).map(|j| b.ztx[i * p + j] * beta[j]).sum::<f64>())
+                .collect();
+            let mut lze = Vec::new();
+            lambda_t(&zte, 1, &mut lze);
+            forward(&a, s, &mut lze);
+            // u = Z'e - B' L^-1 Lambda' Z'e; P = Z'X - B' C; W = Z'Z - B'B.
+            let u: Vec<f64> = (0..s)
+                .map(|i| zte[i] - (0..s).map(|k| bmat[k * s + i] * lze[k]).sum::<f64>())
+                .collect();
+            for &(k, c) in &b.slots {
+                let q = self.shapes[k].q;
+                let pm: Vec<f64> = (0..q)
+                    .flat_map(|i| {
+                        let (bm, lz) = (&bmat, &lzx);
+                        (0..p).map(move |j| {
+                            b.ztx[(c + i) * p + j]
+                                - (0..s)
+                                    .map(|m| bm[m * s + c + i] * lz[m * p + j])
+                                    .sum::<f64>()
+                        })
+                    })
+                    .collect();
+                for i in 0..q {
+                    for j in 0..q {
+                        let w = b.ztz[(c + i) * s + c + j]
+                            - (0..s)
+                                .map(|m| bmat[m * s + c + i] * bmat[m * s + c + j])
+                                .sum::<f64>();
+                        w_sum[k][i * q + j] += w;
+                        u_sum[k][i * q + j] += u[c + i] * u[c + j];
+                        let mut v = 0.0;
+                        for x in 0..p {
+                            for y in 0..p {
+                                v += pm[i * p + x] * sinv[x * p + y] * pm[j * p + y];
+                            }
+                        }
+                        q_sum[k][i * q + j] += v;
+                    }
+                }
+            }
+        }
+        Some(GradientSums {
+            w: w_sum,
+            u: u_sum,
+            q: q_sum,
+        })
+    }
+
+    /// The gradient from the per-term sums: 2 (M T)_rc per theta entry.
+    fn gradient_from_sums(
+        &self,
+        theta: &[f64],
+        criterion: Criterion,
+        profile: &Profile,
+        sums: &GradientSums,
+    ) -> Vec<f64> {
+        let (w_sum, u_sum, q_sum) = (&sums.w, &sums.u, &sums.q);
+        let sigma2 = profile.sigma2;
+        let mut g = vec![0.0; theta.len()];
+        for (k, shape) in self.shapes.iter().enumerate() {
+            let q = shape.q;
+            let t = &self.factor(theta, k);
+            let mt = |m: &[f64], r: usize, c: usize| -> f64 {
+                (0..q).map(|j| m[r * q + j] * t[j * q + c]).sum()
+            };
+            let mut at = shape.offset;
+            for c in 0..q {
+                for r in c..q {
+                    let mut v = mt(&w_sum[k], r, c) - mt(&u_sum[k], r, c) / sigma2;
+                    if criterion == Criterion::Reml {
+                        v -= mt(&q_sum[k], r, c);
+                    }
+                    g[at] = 2.0 * v;
+                    at += 1;
+                }
+            }
+        }
+        g
+    }
+
     /// The profiled criterion from the reduced system.
     fn finish(&self, reduced: Reduced, criterion: Criterion) -> Option<Profile> {
         let p = self.p;
@@ -572,12 +864,27 @@ pub fn fit_lmm(d: &Design, criterion: Criterion) -> Result<LmmFit, ModelError> {
             }
         }
     }
-    let mut f = |t: &[f64]| {
-        problem
-            .profile(t, criterion)
-            .map_or(f64::INFINITY, |pr| pr.deviance)
+    // BFGS on the analytic gradient; the derivative-free simplex where
+    // BFGS does not converge.
+    let mut with_gradient = |t: &[f64]| {
+        let pr = problem.profile(t, criterion)?;
+        let g = problem.gradient(t, criterion, &pr)?;
+        Some((pr.deviance, g))
     };
-    let m = minimize(&mut f, &theta0, &lower);
+    let (m, optimizer) = match minimize_with_gradient(&mut with_gradient, &theta0, &lower) {
+        Some(m) if m.converged => (m, "BFGS with the analytic gradient"),
+        _ => {
+            let mut f = |t: &[f64]| {
+                problem
+                    .profile(t, criterion)
+                    .map_or(f64::INFINITY, |pr| pr.deviance)
+            };
+            (
+                minimize(&mut f, &theta0, &lower),
+                "Nelder-Mead, then Newton on central differences",
+            )
+        }
+    };
     let profile = problem
         .profile(&m.x, criterion)
         .ok_or_else(|| ModelError::Data("the model cannot be fitted at its optimum".into()))?;
@@ -653,6 +960,7 @@ pub fn fit_lmm(d: &Design, criterion: Criterion) -> Result<LmmFit, ModelError> {
         iterations: m.iterations,
         evaluations: m.evaluations,
         gradient_norm: m.gradient_norm,
+        optimizer,
     })
 }
 
@@ -691,6 +999,42 @@ mod tests {
             },
         );
         f
+    }
+
+    #[test]
+    fn the_gradient_is_the_derivative_of_the_criterion() {
+        let f = frame();
+        for formula in [
+            "y ~ time + (time | g)",
+            "y ~ time + (1 | g)",
+            "y ~ time + (time || g)",
+        ] {
+            let problem = Problem::new(&design(&parse(formula).unwrap(), &f).unwrap()).unwrap();
+            let theta: Vec<f64> = match problem.shapes.len() {
+                2 => vec![0.8, 0.4],
+                _ if problem.shapes[0].q == 2 => vec![0.8, 0.2, 0.4],
+                _ => vec![0.8],
+            };
+            for criterion in [Criterion::Reml, Criterion::Ml] {
+                let at = problem.profile(&theta, criterion).unwrap();
+                let g = problem.gradient(&theta, criterion, &at).unwrap();
+                for k in 0..theta.len() {
+                    let h = 1e-6;
+                    let mut up = theta.clone();
+                    up[k] += h;
+                    let mut down = theta.clone();
+                    down[k] -= h;
+                    let fd = (problem.profile(&up, criterion).unwrap().deviance
+                        - problem.profile(&down, criterion).unwrap().deviance)
+                        / (2.0 * h);
+                    assert!(
+                        (g[k] - fd).abs() < 1e-5 * fd.abs().max(1.0),
+                        "{formula} {k}: {} vs {fd}",
+                        g[k]
+                    );
+                }
+            }
+        }
     }
 
     #[test]

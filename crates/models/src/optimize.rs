@@ -223,6 +223,161 @@ pub fn minimize(f: &mut dyn FnMut(&[f64]) -> f64, x0: &[f64], lower: &[f64]) -> 
     }
 }
 
+/// Minimises `f` (value and gradient; `None` where it cannot be
+/// evaluated) from `x0` subject to `x[i] >= lower[i]`: BFGS on the free
+/// parameters (those not held at a bound by a gradient pointing out),
+/// projected steps, Armijo backtracking. Stops when the projected gradient
+/// is below `1e-9 (1 + |f|)` scaled by the parameters, or no step lowers
+/// `f`. `None` when the start cannot be evaluated.
+pub fn minimize_with_gradient(
+    f: &mut dyn FnMut(&[f64]) -> Option<(f64, Vec<f64>)>,
+    x0: &[f64],
+    lower: &[f64],
+) -> Option<Minimum> {
+    let n = x0.len();
+    let clamp = |x: &mut [f64]| {
+        for (v, lo) in x.iter_mut().zip(lower) {
+            if *v < *lo {
+                *v = *lo;
+            }
+        }
+    };
+    let mut x = x0.to_vec();
+    clamp(&mut x);
+    let mut evaluations = 1;
+    let (mut fx, mut g) = f(&x)?;
+    let mut h = vec![0.0; n * n];
+    for i in 0..n {
+        h[i * n + i] = 1.0;
+    }
+    let free = |x: &[f64], g: &[f64]| -> Vec<bool> {
+        (0..n)
+            .map(|i| !(x[i] <= lower[i] + 1e-12 && g[i] > 0.0))
+            .collect()
+    };
+    let projected_norm = |x: &[f64], g: &[f64]| -> f64 {
+        free(x, g)
+            .iter()
+            .zip(g.iter().zip(x))
+            .filter(|(f, _)| **f)
+            .map(|(_, (gi, xi))| (gi * xi.abs().max(1.0)).abs())
+            .fold(0.0, f64::max)
+    };
+    let mut iterations = 0;
+    let mut converged = false;
+    let mut first = true;
+    while iterations < 500 {
+        if projected_norm(&x, &g) < 1e-9 * (1.0 + fx.abs()) {
+            converged = true;
+            break;
+        }
+        iterations += 1;
+        let fr = free(&x, &g);
+        let mut d: Vec<f64> = (0..n)
+            .map(|i| {
+                if fr[i] {
+                    -(0..n)
+                        .filter(|&j| fr[j])
+                        .map(|j| h[i * n + j] * g[j])
+                        .sum::<f64>()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let mut slope: f64 = d.iter().zip(&g).map(|(a, b)| a * b).sum();
+        if slope >= 0.0 {
+            // Not a descent direction: restart from the gradient.
+            for i in 0..n {
+                for j in 0..n {
+                    h[i * n + j] = f64::from(u8::from(i == j));
+                }
+                d[i] = if fr[i] { -g[i] } else { 0.0 };
+            }
+            slope = -d.iter().map(|v| v * v).sum::<f64>();
+        }
+        // The first step: a small one, since the gradient's scale is unknown.
+        let mut alpha = if first {
+            let norm = d.iter().map(|v| v * v).sum::<f64>().sqrt();
+            (0.1 / norm.max(1e-300)).min(1.0)
+        } else {
+            1.0
+        };
+        let mut accepted = None;
+        for _ in 0..60 {
+            let mut y: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a + alpha * b).collect();
+            clamp(&mut y);
+            evaluations += 1;
+            if let Some((fy, gy)) = f(&y) {
+                let moved: f64 = y
+                    .iter()
+                    .zip(&x)
+                    .zip(&g)
+                    .map(|((a, b), gi)| (a - b) * gi)
+                    .sum();
+                if fy <= fx + 1e-4 * moved.min(alpha * slope).min(0.0) || fy < fx && moved < 0.0 {
+                    accepted = Some((y, fy, gy));
+                    break;
+                }
+            }
+            alpha /= 2.0;
+        }
+        let Some((y, fy, gy)) = accepted else {
+            // No step lowers f: at the optimum to rounding.
+            converged = projected_norm(&x, &g) < 1e-6 * (1.0 + fx.abs());
+            break;
+        };
+        let s_step: Vec<f64> = y.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y_step: Vec<f64> = gy.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy: f64 = s_step.iter().zip(&y_step).map(|(a, b)| a * b).sum();
+        if sy > 1e-12 * s_step.iter().map(|v| v * v).sum::<f64>().sqrt() {
+            if first {
+                // Scale the initial inverse Hessian (Nocedal and Wright 6.20).
+                let yy: f64 = y_step.iter().map(|v| v * v).sum();
+                for i in 0..n {
+                    h[i * n + i] = sy / yy;
+                }
+            }
+            // H <- (I - rho s y') H (I - rho y s') + rho s s'.
+            let rho = 1.0 / sy;
+            let hy: Vec<f64> = (0..n)
+                .map(|i| (0..n).map(|j| h[i * n + j] * y_step[j]).sum())
+                .collect();
+            let yhy: f64 = y_step.iter().zip(&hy).map(|(a, b)| a * b).sum();
+            for i in 0..n {
+                for j in 0..n {
+                    h[i * n + j] += -rho * (hy[i] * s_step[j] + s_step[i] * hy[j])
+                        + (rho * rho * yhy + rho) * s_step[i] * s_step[j];
+                }
+            }
+            first = false;
+        }
+        let small = (fx - fy).abs() <= 1e-15 * fx.abs().max(1.0);
+        x = y;
+        fx = fy;
+        g = gy;
+        if small && projected_norm(&x, &g) < 1e-6 * (1.0 + fx.abs()) {
+            converged = true;
+            break;
+        }
+    }
+    let gradient_norm = free(&x, &g)
+        .iter()
+        .zip(&g)
+        .filter(|(f, _)| **f)
+        .map(|(_, v)| v * v)
+        .sum::<f64>()
+        .sqrt();
+    Some(Minimum {
+        x,
+        f: fx,
+        evaluations,
+        iterations,
+        converged,
+        gradient_norm,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +391,32 @@ mod tests {
             (m.x[0] - 1.0).abs() < 1e-8 && (m.x[1] - 1.0).abs() < 1e-8,
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn bfgs_with_the_gradient_finds_rosenbrock_and_holds_a_bound() {
+        let mut f = |x: &[f64]| {
+            let v = (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
+            let g = vec![
+                -2.0 * (1.0 - x[0]) - 400.0 * x[0] * (x[1] - x[0] * x[0]),
+                200.0 * (x[1] - x[0] * x[0]),
+            ];
+            Some((v, g))
+        };
+        let m = minimize_with_gradient(&mut f, &[-1.2, 1.0], &[f64::NEG_INFINITY; 2]).unwrap();
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+            "{m:?}"
+        );
+        let mut f = |x: &[f64]| {
+            Some((
+                (x[0] + 1.0).powi(2) + (x[1] - 2.0).powi(2),
+                vec![2.0 * (x[0] + 1.0), 2.0 * (x[1] - 2.0)],
+            ))
+        };
+        let m = minimize_with_gradient(&mut f, &[1.0, 1.0], &[0.0, f64::NEG_INFINITY]).unwrap();
+        assert_eq!(m.x[0], 0.0);
+        assert!((m.x[1] - 2.0).abs() < 1e-9, "{m:?}");
     }
 
     #[test]

@@ -227,7 +227,7 @@ pub fn lmm_summary(d: &Design, fit: &LmmFit) -> ModelSummary {
         converged: fit.converged,
         singular: fit.singular,
         optimizer: Some(OptimizerState {
-            name: "Nelder-Mead, then Newton on central differences",
+            name: fit.optimizer,
             iterations: fit.iterations,
             evaluations: fit.evaluations,
             gradient_norm: fit.gradient_norm,
