@@ -223,6 +223,10 @@ pub fn minimize(f: &mut dyn FnMut(&[f64]) -> f64, x0: &[f64], lower: &[f64]) -> 
     }
 }
 
+/// A function's value and gradient at a point; `None` where it cannot be
+/// evaluated.
+pub type ValueAndGradient<'a> = dyn FnMut(&[f64]) -> Option<(f64, Vec<f64>)> + 'a;
+
 /// Minimises `f` (value and gradient; `None` where it cannot be
 /// evaluated) from `x0` subject to `x[i] >= lower[i]`: BFGS on the free
 /// parameters (those not held at a bound by a gradient pointing out),
@@ -230,7 +234,7 @@ pub fn minimize(f: &mut dyn FnMut(&[f64]) -> f64, x0: &[f64], lower: &[f64]) -> 
 /// is below `1e-9 (1 + |f|)` scaled by the parameters, or no step lowers
 /// `f`. `None` when the start cannot be evaluated.
 pub fn minimize_with_gradient(
-    f: &mut dyn FnMut(&[f64]) -> Option<(f64, Vec<f64>)>,
+    f: &mut ValueAndGradient<'_>,
     x0: &[f64],
     lower: &[f64],
 ) -> Option<Minimum> {
