@@ -10,7 +10,8 @@
 //! live inside one top-level group, so `Z'Z` is block diagonal by
 //! top-level group: each block is factored on its own, and the cost of an
 //! evaluation is linear in the number of groups. Crossed groupings are not
-//! supported.
+//! supported. The criterion is minimised by BFGS on its analytic gradient
+//! (`Problem::gradient`), with Nelder-Mead as the fallback.
 
 use crate::design::Design;
 use crate::error::ModelError;
