@@ -48,10 +48,11 @@ fn main() {
     }
     let start = Instant::now();
     let d = design(&parse(formula).unwrap(), &frame).unwrap();
+    let design_seconds = start.elapsed().as_secs_f64();
     let fit = fit_lmm(&d, criterion).unwrap();
     let seconds = start.elapsed().as_secs_f64();
     println!(
-        "{{\"seconds\": {seconds:.4}, \"criterion\": {:.10}, \"beta\": {:?}, \"theta\": {:?}, \"evaluations\": {}, \"nobs\": {}}}",
+        "{{\"seconds\": {seconds:.4}, \"design_seconds\": {design_seconds:.4}, \"criterion\": {:.10}, \"beta\": {:?}, \"theta\": {:?}, \"evaluations\": {}, \"nobs\": {}}}",
         fit.criterion, fit.beta, fit.theta, fit.evaluations, fit.nobs
     );
 }
