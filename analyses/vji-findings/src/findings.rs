@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use cohort_instruments::Scores;
 use cohort_panel::{Panel, RespondentId};
 use cohort_results::{Gate, Rules};
-use cohort_stats::{paired_t, trajectories, BootstrapSpec, TRAJECTORY_MEASURE};
+use cohort_stats::{model_frame, paired_t, trajectories, BootstrapSpec, TRAJECTORY_MEASURE};
 
 use crate::{
     by_cluster, clustered, family_share, mean, missing, share, values, variable_by_cluster, Finding,
@@ -89,6 +89,7 @@ pub fn f2(c: &mut Ctx) -> Finding {
                 definition: def,
                 method: "mean of families; t 95% interval".into(),
                 note: d.note,
+                versions: BTreeMap::new(),
             }
         }
     }
@@ -175,6 +176,7 @@ pub fn f7(c: &mut Ctx) -> Finding {
                 },
                 definition: def,
                 method: "share of families; Wilson 95% interval".into(),
+                versions: BTreeMap::new(),
             }
         }
     }
@@ -202,7 +204,7 @@ pub fn f9(c: &mut Ctx) -> Finding {
         .filter(|((_, w), _)| *w == first)
         .filter_map(|((u, _), a)| v.get(&(*u, last)).map(|b| b - a))
         .collect();
-    match paired_t(&d) {
+    let mut paired = match paired_t(&d) {
         Ok(t) => Finding {
             value: Some(t.mean_diff),
             ci95: Some(t.ci95),
@@ -211,6 +213,7 @@ pub fn f9(c: &mut Ctx) -> Finding {
             definition: def,
             method: "paired t-test, two-sided; t 95% interval of the mean change".into(),
             note: None,
+            versions: BTreeMap::new(),
         },
         Err(e) => Finding {
             value: None,
@@ -220,7 +223,81 @@ pub fn f9(c: &mut Ctx) -> Finding {
             definition: def,
             method: "paired t-test".into(),
             note: Some(e.to_string()),
+            versions: BTreeMap::new(),
         },
+    };
+    paired.versions.insert("lmm".into(), f9_mixed_model(c));
+    paired
+}
+
+/// F9 from a linear mixed model on every family, not only those with both
+/// waves: `family_incidents ~ factor(wave) + (1 | <cluster>)`, REML; the
+/// coefficient of the last wave against the first.
+fn f9_mixed_model(c: &mut Ctx) -> Finding {
+    let cluster = &c.panel.study().data.cluster;
+    let formula = format!("family_incidents ~ factor(wave) + (1 | {cluster})");
+    let term = format!("factor(wave){}", c.wl);
+    let def = format!(
+        "change in mean incidents per family (F2) from {} to {}, every family with a value at any wave: the coefficient {term} of {formula}",
+        c.w0, c.wl
+    );
+    let method =
+        "linear mixed model (REML), random family intercept; Wald 95% interval (normal), as lme4"
+            .to_string();
+    let failed = |note: String| Finding {
+        value: None,
+        ci95: None,
+        n: 0,
+        p_value: None,
+        definition: def.clone(),
+        method: method.clone(),
+        note: Some(note),
+        versions: BTreeMap::new(),
+    };
+    if c.scores.measure("family_incidents").is_none() {
+        return missing(&def, "family_incidents");
+    }
+    let fit = cohort_models::parse(&formula)
+        .map_err(|e| e.to_string())
+        .and_then(|f| {
+            model_frame(c.panel, c.scores, &f)
+                .map_err(|e| e.to_string())
+                .map(|x| (f, x))
+        })
+        .and_then(|(f, (frame, _))| cohort_models::design(&f, &frame).map_err(|e| e.to_string()))
+        .and_then(|d| {
+            cohort_models::fit_lmm(&d, cohort_models::Criterion::Reml)
+                .map(|fit| (d, fit))
+                .map_err(|e| e.to_string())
+        });
+    let (d, fit) = match fit {
+        Ok(x) => x,
+        Err(e) => return failed(e),
+    };
+    let Some(j) = d.names.iter().position(|n| *n == term) else {
+        return failed(format!("no term {term} in the model"));
+    };
+    let families = fit.ngroups.first().map_or(0, |(_, n)| *n as u64);
+    let df_residual = (fit.nobs as u64).saturating_sub(fit.df_loglik as u64);
+    if !c
+        .gate
+        .allows_model("findings", "F9", "lmm", families, df_residual)
+    {
+        return failed("suppressed: too few families or residual degrees of freedom".into());
+    }
+    let (est, se) = (fit.beta[j], fit.se()[j]);
+    let z = cohort_stats::dist::normal_quantile(0.975);
+    Finding {
+        value: Some(est),
+        ci95: Some([est - z * se, est + z * se]),
+        n: families as usize,
+        p_value: Some(cohort_stats::dist::normal_two_sided(est / se)),
+        definition: def,
+        method,
+        note: fit
+            .singular
+            .then(|| "the family variance is estimated as 0".into()),
+        versions: BTreeMap::new(),
     }
 }
 
@@ -327,18 +404,29 @@ pub fn findings(panel: &Panel, scores: &Scores, spec: &BootstrapSpec) -> BTreeMa
     };
     let raw: Vec<(&str, Finding)> = FINDINGS.iter().map(|(id, f)| (*id, f(&mut c))).collect();
     raw.into_iter()
-        .map(|(id, mut finding)| {
-            let shown = c.gate.allows("findings", id, "value", finding.n as u64);
-            if !shown {
-                if finding.value.is_some() {
-                    finding.note = Some("suppressed: based on too few units".into());
-                }
-                finding.value = None;
-                finding.ci95 = None;
-                finding.p_value = None;
-            }
-            finding.n = c.gate.n(finding.n as u64, shown).unwrap_or(0) as usize;
-            (id.to_string(), finding)
-        })
+        .map(|(id, finding)| (id.to_string(), gated(&mut c.gate, id, "value", finding)))
         .collect()
+}
+
+/// A finding and its versions through the gate: values on too few units
+/// withheld with their n, every n rounded.
+fn gated(gate: &mut Gate, id: &str, column: &str, mut finding: Finding) -> Finding {
+    let shown = gate.allows("findings", id, column, finding.n as u64);
+    if !shown {
+        if finding.value.is_some() {
+            finding.note = Some("suppressed: based on too few units".into());
+        }
+        finding.value = None;
+        finding.ci95 = None;
+        finding.p_value = None;
+    }
+    finding.n = gate.n(finding.n as u64, shown).unwrap_or(0) as usize;
+    finding.versions = std::mem::take(&mut finding.versions)
+        .into_iter()
+        .map(|(name, v)| {
+            let v = gated(gate, id, &name, v);
+            (name, v)
+        })
+        .collect();
+    finding
 }

@@ -50,6 +50,10 @@ pub struct Finding {
     /// Why null.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The same finding by other methods, each through the gate: `lmm`,
+    /// from a mixed model on every family (F9).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub versions: BTreeMap<String, Finding>,
 }
 
 /// Values of a measure by (unit, wave).
@@ -66,6 +70,7 @@ fn missing(definition: &str, what: &str) -> Finding {
         definition: definition.into(),
         method: String::new(),
         note: Some(format!("the study does not declare {what}")),
+        versions: BTreeMap::new(),
     }
 }
 
@@ -81,6 +86,7 @@ fn family_share(xs: &[f64], definition: &str) -> Finding {
         definition: definition.into(),
         method: "share of families; Wilson 95% interval".into(),
         note: p.is_none().then(|| "no family with a value".into()),
+        versions: BTreeMap::new(),
     }
 }
 
@@ -116,7 +122,8 @@ fn clustered(
             spec.replicates, spec.seed
         ),
         note: ci[0].note.clone(),
-    }
+    versions: BTreeMap::new(),
+}
 }
 
 fn mean(x: &[f64]) -> Option<f64> {

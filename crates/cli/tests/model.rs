@@ -120,3 +120,49 @@ fn a_bad_formula_exits_2_pointing_at_the_token() {
         "{err}"
     );
 }
+
+#[test]
+fn the_vji_mixed_model_matches_lme4() {
+    // lme4 1.1-31 on the same scores (fixtures/reference/expected/
+    // vji_family_incidents_lmm.json, with its call).
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(cohort_testkit::fixture(
+            "reference/expected/vji_family_incidents_lmm.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let v = cohort_json(&[
+        "model",
+        "fixtures/vji/study.toml",
+        "--formula",
+        "family_incidents ~ factor(wave) + (1 | family_id)",
+        "--json",
+    ]);
+    assert_eq!(v["nobs"], r["nobs"]);
+    assert_eq!(v["ngroups"]["family_id"], r["ngroups"]);
+    let close = |got: f64, want: f64, rel: f64| (got - want).abs() <= rel * want.abs();
+    for c in v["coefficients"].as_array().unwrap() {
+        let term = c["term"].as_str().unwrap();
+        let se = r["se"][term].as_f64().unwrap();
+        let est = r["estimate"][term].as_f64().unwrap();
+        assert!(
+            (c["estimate"].as_f64().unwrap() - est).abs() <= 1e-6 * se,
+            "{term}"
+        );
+        assert!(close(c["se"].as_f64().unwrap(), se, 1e-5), "{term}");
+    }
+    let vc = v["varcomp"].as_array().unwrap();
+    assert!(close(
+        vc[0]["vcov"].as_f64().unwrap(),
+        r["varcomp"]["family_id"].as_f64().unwrap(),
+        1e-5
+    ));
+    assert!(close(
+        vc[1]["vcov"].as_f64().unwrap(),
+        r["varcomp"]["Residual"].as_f64().unwrap(),
+        1e-5
+    ));
+    let crit = v["criterion"].as_f64().unwrap();
+    assert!(close(crit, r["criterion"].as_f64().unwrap(), 1e-9));
+}

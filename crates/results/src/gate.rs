@@ -22,6 +22,10 @@ use crate::raw::{
 /// hold this share of the sum or more (ACRO's n = 2, k = 90% rule).
 pub const DOMINANCE_K: f64 = 0.9;
 
+/// The fewest residual degrees of freedom of a published model (ACRO:
+/// regression results with fewer than 10 are not released).
+pub const MIN_MODEL_DF: u64 = 10;
+
 /// The rules, from the study file's `[disclosure]` section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rules {
@@ -450,6 +454,33 @@ impl Gate {
                 ),
             });
         }
+        false
+    }
+
+    /// Whether a model's estimates may be published: on at least
+    /// `min_cell` units (its groups, or its observations without groups)
+    /// and with at least [`MIN_MODEL_DF`] residual degrees of freedom
+    /// (ACRO's rule for regression output). When not, the cell is logged.
+    pub fn allows_model(
+        &mut self,
+        table: &str,
+        row: &str,
+        column: &str,
+        units: u64,
+        df_residual: u64,
+    ) -> bool {
+        if !self.allows(table, row, column, units) {
+            return false;
+        }
+        if df_residual >= MIN_MODEL_DF {
+            return true;
+        }
+        self.suppressions.push(Suppression {
+            table: table.to_string(),
+            row: row.to_string(),
+            column: column.to_string(),
+            reason: format!("a model with fewer than {MIN_MODEL_DF} residual degrees of freedom"),
+        });
         false
     }
 

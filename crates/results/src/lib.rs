@@ -33,7 +33,7 @@ mod raw;
 
 pub use audit::{audit, protection_width, AuditFinding};
 pub use gate::{
-    protect, publish, Gate, ProtectedTable, Rules, Shown, Suppression, DOMINANCE_K,
+    protect, publish, Gate, ProtectedTable, Rules, Shown, Suppression, DOMINANCE_K, MIN_MODEL_DF,
     SMALLEST_MIN_CELL,
 };
 pub use published::{
