@@ -345,7 +345,79 @@ pub fn f12(c: &mut Ctx) -> Finding {
         let (a, b, c, d) = (n(3.0), n(2.0), n(1.0), n(0.0));
         (b > 0.0 && c > 0.0 && d > 0.0).then(|| a * d / (b * c))
     }
-    clustered(c.panel, &cells, c.spec, &def, odds_ratio)
+    let mut finding = clustered(c.panel, &cells, c.spec, &def, odds_ratio);
+    finding.versions.insert("gee".into(), f12_gee(c));
+    finding
+}
+
+/// F12 from a logistic GEE on the children at the first wave, families as
+/// clusters (exchangeable), adjusted for the child's age and sex: the odds
+/// ratio of child_abuse.prevalence with its robust Wald interval.
+fn f12_gee(c: &mut Ctx) -> Finding {
+    let formula = "child_to_parent.prevalence ~ child_abuse.prevalence + age + sex";
+    let def = format!(
+        "odds ratio of a child's violence toward a parent for children with against without direct violence, adjusted for age and sex, {}: exp of the coefficient of child_abuse.prevalence in {formula}",
+        c.w0
+    );
+    let method = "GEE, binomial (logit), exchangeable working correlation within families; robust (sandwich) Wald 95% interval, exponentiated".to_string();
+    let failed = |note: String| Finding {
+        value: None,
+        ci95: None,
+        n: 0,
+        p_value: None,
+        definition: def.clone(),
+        method: method.clone(),
+        note: Some(note),
+        versions: BTreeMap::new(),
+    };
+    let first = c.first;
+    let fit = cohort_models::parse(formula)
+        .map_err(|e| e.to_string())
+        .and_then(|f| {
+            let (frame, rows) = model_frame(c.panel, c.scores, &f).map_err(|e| e.to_string())?;
+            let keep: Vec<usize> = (0..rows.wave.len())
+                .filter(|&i| rows.wave[i] == first)
+                .collect();
+            let d = cohort_models::design(&f, &frame.subset(&keep)).map_err(|e| e.to_string())?;
+            let options = cohort_models::GeeOptions {
+                family: cohort_models::Family::Binomial,
+                corstr: cohort_models::CorStr::Exchangeable,
+                cluster: d.rows.iter().map(|&i| rows.cluster[keep[i]]).collect(),
+                wave: vec![0; d.rows.len()],
+                tolerance: 1e-10,
+                max_iterations: 100,
+            };
+            let fit = cohort_models::fit_gee(&d, &options).map_err(|e| e.to_string())?;
+            Ok((d, fit))
+        });
+    let (d, fit) = match fit {
+        Ok(x) => x,
+        Err(e) => return failed(e),
+    };
+    let Some(j) = d.names.iter().position(|n| n == "child_abuse.prevalence") else {
+        return failed("no term child_abuse.prevalence in the model".into());
+    };
+    let families = fit.cluster_sizes.len() as u64;
+    let df_residual = (fit.nobs as u64).saturating_sub(d.p() as u64);
+    if !c
+        .gate
+        .allows_model("findings", "F12", "gee", families, df_residual)
+    {
+        return failed("suppressed: too few families or residual degrees of freedom".into());
+    }
+    let p = d.p();
+    let (est, se) = (fit.beta[j], fit.vcov_robust[j * p + j].sqrt());
+    let z = cohort_stats::dist::normal_quantile(0.975);
+    Finding {
+        value: Some(est.exp()),
+        ci95: Some([(est - z * se).exp(), (est + z * se).exp()]),
+        n: fit.nobs,
+        p_value: Some(cohort_stats::dist::chi2_1_upper((est / se).powi(2))),
+        definition: def,
+        method,
+        note: (!fit.converged).then(|| "the GEE did not converge".into()),
+        versions: BTreeMap::new(),
+    }
 }
 
 /// F13: retention: families taking part at every wave, of those at the

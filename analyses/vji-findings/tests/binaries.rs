@@ -72,3 +72,25 @@ fn effectiveness_trauma_and_attrition() {
         .any(|r| r["factor"] == "poverty"));
     counts_at_least(&a, 10);
 }
+
+#[test]
+fn f12_adjusted_odds_ratio_matches_geepack() {
+    // geepack on the same children (fixtures/reference/expected/
+    // vji_f12_gee.json, with its call): values printed to 13 digits.
+    let root = cohort_testkit::workspace_root();
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("fixtures/reference/expected/vji_f12_gee.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let doc = run("vji-findings", env!("CARGO_BIN_EXE_vji-findings"));
+    let gee = &doc["findings"]["F12"]["versions"]["gee"];
+    let close = |got: &serde_json::Value, want: &serde_json::Value| {
+        let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+        (g - w).abs() <= 1e-9 * w.abs()
+    };
+    assert!(close(&gee["value"], &r["odds_ratio"]), "{gee}");
+    assert!(close(&gee["ci95"][0], &r["ci95"][0]), "{gee}");
+    assert!(close(&gee["ci95"][1], &r["ci95"][1]), "{gee}");
+    assert_eq!(gee["n"], r["nobs"]);
+}

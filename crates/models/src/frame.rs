@@ -118,6 +118,26 @@ impl Frame {
             .map(|i| &self.columns[i])
     }
 
+    /// The rows `keep` (in that order) of every column.
+    pub fn subset(&self, keep: &[usize]) -> Frame {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| match c {
+                Column::Numeric(v) => Column::Numeric(keep.iter().map(|&i| v[i]).collect()),
+                Column::Factor { levels, codes } => Column::Factor {
+                    levels: levels.clone(),
+                    codes: keep.iter().map(|&i| codes[i]).collect(),
+                },
+            })
+            .collect();
+        Frame {
+            rows: keep.len(),
+            names: self.names.clone(),
+            columns,
+        }
+    }
+
     /// The column names.
     pub fn names(&self) -> &[String] {
         &self.names
