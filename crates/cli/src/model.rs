@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use cohort_models::{
-    design, fit_gee, fit_lm, fit_lmm, parse, CorStr, Criterion, Design, Family, GeeOptions,
-    ModelError,
+    design, fit_gee, fit_glm, fit_lm, fit_lmm, parse, CorStr, Criterion, Design, Family,
+    GeeOptions, ModelError,
 };
-use cohort_stats::{gee_summary, lm_summary, lmm_summary, model_frame, Coefficient};
+use cohort_stats::{gee_summary, glm_summary, lm_summary, lmm_summary, model_frame, Coefficient};
 
 use crate::input::{read_scored, Scored};
 use crate::stats::print_json;
@@ -53,6 +53,10 @@ pub struct ModelArgs {
     /// Fit a mixed model by REML (the default).
     #[arg(long)]
     reml: bool,
+    /// The family: gaussian (a linear model), binomial (logistic) or
+    /// poisson; binomial and Poisson mixed models are not fitted yet.
+    #[arg(long, value_enum, default_value = "gaussian")]
+    family: FamilyArg,
     /// Print the results as JSON (the results contract).
     #[arg(long)]
     json: bool,
@@ -142,11 +146,23 @@ pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let summary = if d.random.is_empty() {
+    let family = args.family.family();
+    let summary = if d.random.is_empty() && family == Family::Gaussian {
         match fit_lm(&d) {
             Ok(fit) => lm_summary(&d, &fit),
             Err(e) => return Ok(model_error(e, &args.formula)),
         }
+    } else if d.random.is_empty() {
+        match fit_glm(&d, family) {
+            Ok(fit) => glm_summary(&d, &fit, family),
+            Err(e) => return Ok(model_error(e, &args.formula)),
+        }
+    } else if family != Family::Gaussian {
+        eprintln!(
+            "error: a {} model with random terms (a GLMM) is not fitted yet; use cohort gee, or a model without random terms",
+            family.name()
+        );
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
     } else {
         let criterion = if args.ml {
             Criterion::Ml

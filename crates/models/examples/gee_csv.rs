@@ -22,7 +22,10 @@ fn main() {
     }
     let mut frame = Frame::new(cols[0].len());
     for (h, values) in headers.iter().zip(&cols) {
-        frame.insert(h, Column::Numeric(values.iter().map(|v| Some(*v)).collect()));
+        frame.insert(
+            h,
+            Column::Numeric(values.iter().map(|v| Some(*v)).collect()),
+        );
     }
     let col = |name: &str| &cols[headers.iter().position(|h| h == name).expect(name)];
     let start = Instant::now();

@@ -106,3 +106,69 @@ pub fn irls(
         converged: false,
     })
 }
+
+/// A GLM fitted to a design: estimates, their covariance (dispersion 1:
+/// binomial and Poisson) and the log-likelihood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlmModel {
+    /// The IRLS fit.
+    pub fit: GlmFit,
+    /// Covariance of the estimates (p x p).
+    pub vcov: Vec<f64>,
+    /// Log-likelihood at the estimates.
+    pub loglik: f64,
+    /// Observations.
+    pub nobs: usize,
+}
+
+/// Fits a binomial (logit) or Poisson (log) GLM to the fixed effects of
+/// `d`; Gaussian models are linear models ([`crate::fit_lm`]).
+pub fn fit_glm(d: &crate::Design, family: Family) -> Result<GlmModel, ModelError> {
+    if family == Family::Gaussian {
+        return Err(ModelError::Unsupported(
+            "a Gaussian GLM is a linear model: fit it with fit_lm".into(),
+        ));
+    }
+    let (n, p) = (d.n(), d.p());
+    let x: Vec<f64> = d.x.iter().copied().collect();
+    let y: Vec<f64> = d.y.iter().copied().collect();
+    for &v in &y {
+        if let Err(want) = family.check(v) {
+            return Err(ModelError::Data(format!(
+                "the response '{}' has the value {v}; expected {want}",
+                d.formula.response.name
+            )));
+        }
+    }
+    let fit = irls(&x, &y, n, p, family, None).map_err(|e| match e {
+        ModelError::Data(m) if m.contains("singular") => ModelError::RankDeficient {
+            term: "a coefficient (the design or its weights are singular)".into(),
+        },
+        other => other,
+    })?;
+    let loglik = (0..n)
+        .map(|i| {
+            let eta: f64 = (0..p).map(|j| x[i * p + j] * fit.beta[j]).sum();
+            let mu = family.mean(eta);
+            match family {
+                Family::Binomial => {
+                    if y[i] > 0.5 {
+                        mu.ln()
+                    } else {
+                        (1.0 - mu).ln()
+                    }
+                }
+                Family::Poisson => {
+                    y[i] * mu.ln() - mu - statrs::function::gamma::ln_gamma(y[i] + 1.0)
+                }
+                Family::Gaussian => 0.0,
+            }
+        })
+        .sum();
+    Ok(GlmModel {
+        vcov: fit.xtwx_inverse.clone(),
+        fit,
+        loglik,
+        nobs: n,
+    })
+}

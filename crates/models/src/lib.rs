@@ -48,7 +48,7 @@ pub use error::{FormulaError, ModelError};
 pub use formula::{parse, Formula, RandomTerm, Term, Var, MAX_FORMULA_CHARS};
 pub use frame::{unknown_name, Column, Frame};
 pub use gee::{fit_gee, standard_errors, CorStr, Family, GeeFit, GeeOptions};
-pub use glm::{irls, GlmFit};
+pub use glm::{fit_glm, irls, GlmFit, GlmModel};
 pub use lm::{fit_lm, LmFit};
 pub use lmm::{fit_lmm, Criterion, LmmFit, VarComp};
 pub use optimize::{minimize, Minimum};

@@ -235,3 +235,42 @@ fn gee_matches_geepack() {
     assert!(checked > 150, "{checked}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn logistic_regressions_match_r_glm() {
+    // R's glm on ohio (fixtures/reference/expected/ohio_glm.json, with the
+    // calls), the smoke factor with levels 0, 1.
+    let data = frame("ohio");
+    let path = fixture("reference").join("expected/ohio_glm.json");
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for key in ["wave_binomial", "time_smoke_binomial"] {
+        let m = &r[key];
+        let d = design(
+            &parse(&formula_of(m["call"].as_str().unwrap())).unwrap(),
+            &data,
+        )
+        .unwrap();
+        let fit = cohort_models::fit_glm(&d, Family::Binomial).unwrap();
+        let p = d.p();
+        for (j, name) in d.names.iter().enumerate() {
+            let se = fit.vcov[j * p + j].sqrt();
+            assert!(
+                close(fit.fit.beta[j], m["estimate"][name].as_f64().unwrap(), 1e-6),
+                "{key} {name}"
+            );
+            assert!(
+                close(se, m["se"][name].as_f64().unwrap(), 1e-5),
+                "{key} {name} se"
+            );
+        }
+        assert!(
+            close(fit.loglik, m["loglik"].as_f64().unwrap(), 1e-9),
+            "{key} loglik"
+        );
+        assert!(
+            close(fit.fit.deviance, m["deviance"].as_f64().unwrap(), 1e-9),
+            "{key} deviance"
+        );
+        assert_eq!(fit.nobs as u64, m["nobs"].as_u64().unwrap());
+    }
+}

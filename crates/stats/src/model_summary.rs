@@ -169,6 +169,51 @@ pub fn lm_summary(d: &Design, fit: &LmFit) -> ModelSummary {
     }
 }
 
+/// A binomial or Poisson GLM as the contract (z tests, as R's
+/// `summary.glm` for these families).
+pub fn glm_summary(
+    d: &Design,
+    model: &cohort_models::GlmModel,
+    family: cohort_models::Family,
+) -> ModelSummary {
+    let p = d.p();
+    let se = diagonal_se(&model.vcov, p);
+    let n = d.n() as f64;
+    let mut notes = vec![format!(
+        "residual deviance {:.6} on {} degrees of freedom",
+        model.fit.deviance,
+        d.n().saturating_sub(p)
+    )];
+    if !model.fit.converged {
+        notes.push("IRLS did not converge within 100 iterations".into());
+    }
+    ModelSummary {
+        schema: MODEL_SCHEMA,
+        kind: "glm",
+        formula: d.formula.text.clone(),
+        family: family.name(),
+        link: family.link(),
+        fit: "irls",
+        nobs: d.n(),
+        excluded: d.excluded.clone(),
+        ngroups: BTreeMap::new(),
+        coefficients: (0..p)
+            .map(|j| coefficient(&d.names[j], model.fit.beta[j], se[j], None))
+            .collect(),
+        varcomp: Vec::new(),
+        loglik: model.loglik,
+        df_loglik: p,
+        aic: -2.0 * model.loglik + 2.0 * p as f64,
+        bic: -2.0 * model.loglik + n.ln() * p as f64,
+        criterion: -2.0 * model.loglik,
+        converged: model.fit.converged,
+        singular: false,
+        optimizer: None,
+        df_residual: Some(d.n().saturating_sub(p)),
+        notes,
+    }
+}
+
 /// A linear mixed model as the contract.
 pub fn lmm_summary(d: &Design, fit: &LmmFit) -> ModelSummary {
     let p = d.p();
