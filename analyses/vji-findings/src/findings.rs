@@ -230,6 +230,21 @@ pub fn f9(c: &mut Ctx) -> Finding {
     paired
 }
 
+/// A model version that could not be computed or published: no value,
+/// with why.
+fn unpublished(definition: &str, method: &str, note: String) -> Finding {
+    Finding {
+        value: None,
+        ci95: None,
+        n: 0,
+        p_value: None,
+        definition: definition.to_string(),
+        method: method.to_string(),
+        note: Some(note),
+        versions: BTreeMap::new(),
+    }
+}
+
 /// F9 from a linear mixed model on every family, not only those with both
 /// waves: `family_incidents ~ factor(wave) + (1 | <cluster>)`, REML; the
 /// coefficient of the last wave against the first.
@@ -244,16 +259,7 @@ fn f9_mixed_model(c: &mut Ctx) -> Finding {
     let method =
         "linear mixed model (REML), random family intercept; Wald 95% interval (normal), as lme4"
             .to_string();
-    let failed = |note: String| Finding {
-        value: None,
-        ci95: None,
-        n: 0,
-        p_value: None,
-        definition: def.clone(),
-        method: method.clone(),
-        note: Some(note),
-        versions: BTreeMap::new(),
-    };
+    let failed = |note: String| unpublished(&def, &method, note);
     if c.scores.measure("family_incidents").is_none() {
         return missing(&def, "family_incidents");
     }
@@ -360,16 +366,7 @@ fn f12_gee(c: &mut Ctx) -> Finding {
         c.w0
     );
     let method = "GEE, binomial (logit), exchangeable working correlation within families; robust (sandwich) Wald 95% interval, exponentiated".to_string();
-    let failed = |note: String| Finding {
-        value: None,
-        ci95: None,
-        n: 0,
-        p_value: None,
-        definition: def.clone(),
-        method: method.clone(),
-        note: Some(note),
-        versions: BTreeMap::new(),
-    };
+    let failed = |note: String| unpublished(&def, &method, note);
     let first = c.first;
     let fit = cohort_models::parse(formula)
         .map_err(|e| e.to_string())

@@ -169,6 +169,18 @@ struct Cluster {
     rows: Vec<usize>,
 }
 
+/// The data of the estimating equations: the clusters, the design, the
+/// response and the options, shared by every step of the fit.
+#[derive(Clone, Copy)]
+struct Equations<'a> {
+    clusters: &'a [Cluster],
+    x: &'a [f64],
+    y: &'a [f64],
+    p: usize,
+    o: &'a GeeOptions,
+    n_waves: usize,
+}
+
 /// Fits a GEE to the design (its random terms are ignored).
 pub fn fit_gee(d: &Design, o: &GeeOptions) -> Result<GeeFit, ModelError> {
     let (n, p) = (d.n(), d.p());
@@ -201,10 +213,18 @@ pub fn fit_gee(d: &Design, o: &GeeOptions) -> Result<GeeFit, ModelError> {
     let mut beta = crate::glm::irls(x, y, n, p, o.family, None)?.beta;
     let mut converged = false;
     let mut iterations = 0;
-    let mut est = estimate_dispersion(&clusters, x, y, p, &beta, o, n_waves);
+    let eq = Equations {
+        clusters: &clusters,
+        x,
+        y,
+        p,
+        o,
+        n_waves,
+    };
+    let mut est = eq.dispersion(&beta);
     while iterations < o.max_iterations {
         iterations += 1;
-        let (b, u) = score(&clusters, x, y, p, &beta, o, &est.alpha, n_waves, None)?;
+        let (b, u) = eq.score(&beta, &est.alpha, None)?;
         let mut l = b.clone();
         cholesky(&mut l, p)
             .map_err(|_| ModelError::Data("the GEE information matrix is singular".into()))?;
@@ -217,7 +237,7 @@ pub fn fit_gee(d: &Design, o: &GeeOptions) -> Result<GeeFit, ModelError> {
         if beta.iter().any(|b| !b.is_finite()) {
             return Err(ModelError::Data("the GEE estimates diverge".into()));
         }
-        est = estimate_dispersion(&clusters, x, y, p, &beta, o, n_waves);
+        est = eq.dispersion(&beta);
         if delta.iter().map(|v| v.abs()).fold(0.0, f64::max) < o.tolerance {
             converged = true;
             break;
@@ -225,22 +245,12 @@ pub fn fit_gee(d: &Design, o: &GeeOptions) -> Result<GeeFit, ModelError> {
     }
     // The sandwich and its corrections at the final estimates.
     let mut parts = Sandwich::default();
-    let (b, _) = score(
-        &clusters,
-        x,
-        y,
-        p,
-        &beta,
-        o,
-        &est.alpha,
-        n_waves,
-        Some(&mut parts),
-    )?;
+    let (b, _) = eq.score(&beta, &est.alpha, Some(&mut parts))?;
     let mut l = b.clone();
     cholesky(&mut l, p)
         .map_err(|_| ModelError::Data("the GEE information matrix is singular".into()))?;
     let binv = inverse_from_cholesky(&l, p);
-    let corrected = corrections(&clusters, x, y, p, &beta, o, &est.alpha, n_waves, &binv)?;
+    let corrected = eq.corrections(&beta, &est.alpha, &binv)?;
     let sandwich = |m: &[f64]| {
         let t = matmul(&binv, m, p, p, p);
         matmul(&t, &binv, p, p, p)
@@ -279,92 +289,95 @@ fn pearson(c: &Cluster, x: &[f64], y: &[f64], p: usize, beta: &[f64], f: Family)
         .collect()
 }
 
-fn estimate_dispersion(
-    clusters: &[Cluster],
-    x: &[f64],
-    y: &[f64],
-    p: usize,
-    beta: &[f64],
-    o: &GeeOptions,
-    n_waves: usize,
-) -> Dispersion {
-    let resid: Vec<Vec<f64>> = clusters
-        .iter()
-        .map(|c| pearson(c, x, y, p, beta, o.family))
-        .collect();
-    let n: usize = resid.iter().map(Vec::len).sum();
-    let scale = resid.iter().flatten().map(|r| r * r).sum::<f64>() / n as f64;
-    let pairs = || {
-        clusters.iter().zip(&resid).flat_map(|(c, r)| {
-            (0..r.len()).flat_map(move |j| {
-                (j + 1..r.len()).map(move |k| {
-                    let (wj, wk) = (o.wave[c.rows[j]], o.wave[c.rows[k]]);
-                    (wj.min(wk), wj.max(wk), r[j] * r[k] / scale)
+impl Equations<'_> {
+    /// Scale and working correlation at `beta` (geepack's estimators).
+    fn dispersion(&self, beta: &[f64]) -> Dispersion {
+        let Equations {
+            clusters,
+            x,
+            y,
+            p,
+            o,
+            n_waves,
+        } = *self;
+        let resid: Vec<Vec<f64>> = clusters
+            .iter()
+            .map(|c| pearson(c, x, y, p, beta, o.family))
+            .collect();
+        let n: usize = resid.iter().map(Vec::len).sum();
+        let scale = resid.iter().flatten().map(|r| r * r).sum::<f64>() / n as f64;
+        let pairs = || {
+            clusters.iter().zip(&resid).flat_map(|(c, r)| {
+                (0..r.len()).flat_map(move |j| {
+                    (j + 1..r.len()).map(move |k| {
+                        let (wj, wk) = (o.wave[c.rows[j]], o.wave[c.rows[k]]);
+                        (wj.min(wk), wj.max(wk), r[j] * r[k] / scale)
+                    })
                 })
             })
-        })
-    };
-    let alpha = match o.corstr {
-        CorStr::Independence => Vec::new(),
-        CorStr::Exchangeable => {
-            let (sum, count) = pairs().fold((0.0, 0usize), |(s, c), (_, _, v)| (s + v, c + 1));
-            vec![if count > 0 { sum / count as f64 } else { 0.0 }]
-        }
-        CorStr::Ar1 => {
-            let all: Vec<(i32, f64)> = pairs().map(|(a, b, v)| ((b - a) as i32, v)).collect();
-            let loss =
-                |a: f64| -> f64 { all.iter().map(|(lag, v)| (v - a.powi(*lag)).powi(2)).sum() };
-            let mut a = golden(&loss, -0.999_999, 0.999_999);
-            // Newton on the derivative: golden section finds the minimum
-            // to ~1e-8, the fixed point of the estimating equations needs
-            // it to rounding.
-            for _ in 0..20 {
-                let (mut g, mut h) = (0.0, 0.0);
-                for &(l, v) in &all {
-                    let lf = f64::from(l);
-                    let (al, dl) = (a.powi(l), lf * a.powi(l - 1));
-                    let d2 = if l >= 2 {
-                        lf * (lf - 1.0) * a.powi(l - 2)
-                    } else {
-                        0.0
-                    };
-                    g += -2.0 * (v - al) * dl;
-                    h += 2.0 * (dl * dl - (v - al) * d2);
-                }
-                if h <= 0.0 {
-                    break;
-                }
-                let next = (a - g / h).clamp(-0.999_999, 0.999_999);
-                let moved = (next - a).abs();
-                a = next;
-                if moved < 1e-16 {
-                    break;
-                }
+        };
+        let alpha = match o.corstr {
+            CorStr::Independence => Vec::new(),
+            CorStr::Exchangeable => {
+                let (sum, count) = pairs().fold((0.0, 0usize), |(s, c), (_, _, v)| (s + v, c + 1));
+                vec![if count > 0 { sum / count as f64 } else { 0.0 }]
             }
-            vec![a]
-        }
-        CorStr::Unstructured => {
-            let mut sum = vec![0.0; n_waves * n_waves];
-            let mut count = vec![0usize; n_waves * n_waves];
-            for (a, b, v) in pairs() {
-                sum[a as usize * n_waves + b as usize] += v;
-                count[a as usize * n_waves + b as usize] += 1;
-            }
-            let mut out = Vec::new();
-            for a in 0..n_waves {
-                for b in a + 1..n_waves {
-                    let k = a * n_waves + b;
-                    out.push(if count[k] > 0 {
-                        sum[k] / count[k] as f64
-                    } else {
-                        0.0
-                    });
+            CorStr::Ar1 => {
+                let all: Vec<(i32, f64)> = pairs().map(|(a, b, v)| ((b - a) as i32, v)).collect();
+                let loss =
+                    |a: f64| -> f64 { all.iter().map(|(lag, v)| (v - a.powi(*lag)).powi(2)).sum() };
+                let mut a = golden(&loss, -0.999_999, 0.999_999);
+                // Newton on the derivative: golden section finds the minimum
+                // to ~1e-8, the fixed point of the estimating equations needs
+                // it to rounding.
+                for _ in 0..20 {
+                    let (mut g, mut h) = (0.0, 0.0);
+                    for &(l, v) in &all {
+                        let lf = f64::from(l);
+                        let (al, dl) = (a.powi(l), lf * a.powi(l - 1));
+                        let d2 = if l >= 2 {
+                            lf * (lf - 1.0) * a.powi(l - 2)
+                        } else {
+                            0.0
+                        };
+                        g += -2.0 * (v - al) * dl;
+                        h += 2.0 * (dl * dl - (v - al) * d2);
+                    }
+                    if h <= 0.0 {
+                        break;
+                    }
+                    let next = (a - g / h).clamp(-0.999_999, 0.999_999);
+                    let moved = (next - a).abs();
+                    a = next;
+                    if moved < 1e-16 {
+                        break;
+                    }
                 }
+                vec![a]
             }
-            out
-        }
-    };
-    Dispersion { scale, alpha }
+            CorStr::Unstructured => {
+                let mut sum = vec![0.0; n_waves * n_waves];
+                let mut count = vec![0usize; n_waves * n_waves];
+                for (a, b, v) in pairs() {
+                    sum[a as usize * n_waves + b as usize] += v;
+                    count[a as usize * n_waves + b as usize] += 1;
+                }
+                let mut out = Vec::new();
+                for a in 0..n_waves {
+                    for b in a + 1..n_waves {
+                        let k = a * n_waves + b;
+                        out.push(if count[k] > 0 {
+                            sum[k] / count[k] as f64
+                        } else {
+                            0.0
+                        });
+                    }
+                }
+                out
+            }
+        };
+        Dispersion { scale, alpha }
+    }
 }
 
 /// The minimum of a smooth function of one variable on `[lo, hi]`: golden
@@ -434,166 +447,162 @@ struct ClusterTerms {
     e: Vec<f64>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn cluster_terms(
-    c: &Cluster,
-    x: &[f64],
-    y: &[f64],
-    p: usize,
-    beta: &[f64],
-    o: &GeeOptions,
-    alpha: &[f64],
-    n_waves: usize,
-) -> ClusterTerms {
-    let m = c.rows.len();
-    let f = o.family;
-    let mut d = vec![0.0; m * p];
-    let mut sd = vec![0.0; m];
-    let mut e = vec![0.0; m];
-    for (a, &i) in c.rows.iter().enumerate() {
-        let eta: f64 = (0..p).map(|j| x[i * p + j] * beta[j]).sum();
-        let mu = f.mean(eta);
-        let dmu = f.dmu(mu);
-        for j in 0..p {
-            d[a * p + j] = dmu * x[i * p + j];
+impl Equations<'_> {
+    /// D, V and the residuals of cluster `c` at `beta`.
+    fn cluster_terms(&self, c: &Cluster, beta: &[f64], alpha: &[f64]) -> ClusterTerms {
+        let Equations {
+            x,
+            y,
+            p,
+            o,
+            n_waves,
+            ..
+        } = *self;
+        let m = c.rows.len();
+        let f = o.family;
+        let mut d = vec![0.0; m * p];
+        let mut sd = vec![0.0; m];
+        let mut e = vec![0.0; m];
+        for (a, &i) in c.rows.iter().enumerate() {
+            let eta: f64 = (0..p).map(|j| x[i * p + j] * beta[j]).sum();
+            let mu = f.mean(eta);
+            let dmu = f.dmu(mu);
+            for j in 0..p {
+                d[a * p + j] = dmu * x[i * p + j];
+            }
+            sd[a] = f.variance(mu).sqrt();
+            e[a] = y[i] - mu;
         }
-        sd[a] = f.variance(mu).sqrt();
-        e[a] = y[i] - mu;
-    }
-    let mut v = working(c, o, alpha, n_waves);
-    for j in 0..m {
-        for k in 0..m {
-            v[j * m + k] *= sd[j] * sd[k];
+        let mut v = working(c, o, alpha, n_waves);
+        for j in 0..m {
+            for k in 0..m {
+                v[j * m + k] *= sd[j] * sd[k];
+            }
         }
+        ClusterTerms { d, v, e }
     }
-    ClusterTerms { d, v, e }
+
+    /// `B = sum D' V^-1 D` and `U = sum D' V^-1 e` (phi left out: it cancels
+    /// in the update and in the sandwich); with `parts`, also the meat.
+    fn score(
+        &self,
+        beta: &[f64],
+        alpha: &[f64],
+        mut parts: Option<&mut Sandwich>,
+    ) -> Result<(Vec<f64>, Vec<f64>), ModelError> {
+        let Equations { clusters, p, .. } = *self;
+        let mut b = vec![0.0; p * p];
+        let mut u = vec![0.0; p];
+        if let Some(s) = parts.as_deref_mut() {
+            s.meat = vec![0.0; p * p];
+        }
+        for c in clusters {
+            let m = c.rows.len();
+            let t = self.cluster_terms(c, beta, alpha);
+            let mut l = t.v.clone();
+            cholesky(&mut l, m).map_err(|_| {
+                ModelError::Data(
+                    "the working correlation is not positive definite for a cluster (an estimated \
+                 correlation out of range)"
+                        .into(),
+                )
+            })?;
+            // V^-1 D and V^-1 e.
+            let mut vd = t.d.clone();
+            let mut col = vec![0.0; m];
+            for j in 0..p {
+                for a in 0..m {
+                    col[a] = vd[a * p + j];
+                }
+                forward(&l, m, &mut col);
+                backward(&l, m, &mut col);
+                for a in 0..m {
+                    vd[a * p + j] = col[a];
+                }
+            }
+            // D' V^-1 = (V^-1 D)' since V is symmetric.
+            let mut score_i = vec![0.0; p];
+            for j in 0..p {
+                for k in 0..p {
+                    b[j * p + k] += (0..m).map(|a| vd[a * p + j] * t.d[a * p + k]).sum::<f64>();
+                }
+                score_i[j] = (0..m).map(|a| vd[a * p + j] * t.e[a]).sum();
+                u[j] += score_i[j];
+            }
+            if let Some(s) = parts.as_deref_mut() {
+                for j in 0..p {
+                    for k in 0..p {
+                        s.meat[j * p + k] += score_i[j] * score_i[k];
+                    }
+                }
+            }
+        }
+        Ok((b, u))
+    }
+
+    /// The meats of the Mancl-DeRouen and Kauermann-Carroll sandwiches.
+    fn corrections(
+        &self,
+        beta: &[f64],
+        alpha: &[f64],
+        binv: &[f64],
+    ) -> Result<(Vec<f64>, Vec<f64>), ModelError> {
+        let Equations { clusters, p, .. } = *self;
+        let mut md = vec![0.0; p * p];
+        let mut kc = vec![0.0; p * p];
+        for c in clusters {
+            let m = c.rows.len();
+            let t = self.cluster_terms(c, beta, alpha);
+            // With W = V^{-1/2}: I - H = V^{1/2} (I - S) W, S = W D B^-1 D' W
+            // symmetric, so (I - H)^{-k} = V^{1/2} (I - S)^{-k} W.
+            let w = symmetric_function(&t.v, m, |v| 1.0 / v.sqrt());
+            let root = symmetric_function(&t.v, m, f64::sqrt);
+            let wd = matmul(&w, &t.d, m, m, p);
+            let wdb = matmul(&wd, binv, m, p, p);
+            let mut s = vec![0.0; m * m];
+            for a in 0..m {
+                for b in 0..m {
+                    s[a * m + b] = -(0..p).map(|j| wdb[a * p + j] * wd[b * p + j]).sum::<f64>()
+                        + f64::from(u8::from(a == b));
+                }
+            }
+            // V^-1 D = W W D.
+            let vd = matmul(&w, &wd, m, m, p);
+            for (power, meat) in [(1.0, &mut md), (0.5, &mut kc)] {
+                let f =
+                    symmetric_function(
+                        &s,
+                        m,
+                        |v| if v > 1e-12 { v.powf(-power) } else { f64::NAN },
+                    );
+                if f.iter().any(|v| !v.is_finite()) {
+                    return Err(ModelError::Data(
+                        "a cluster has leverage 1: the bias-corrected sandwich is not defined"
+                            .into(),
+                    ));
+                }
+                let adj = matmul(
+                    &matmul(&root, &f, m, m, m),
+                    &matmul(&w, &t.e, m, m, 1),
+                    m,
+                    m,
+                    1,
+                );
+                let si: Vec<f64> = (0..p)
+                    .map(|j| (0..m).map(|a| vd[a * p + j] * adj[a]).sum())
+                    .collect();
+                for j in 0..p {
+                    for k in 0..p {
+                        meat[j * p + k] += si[j] * si[k];
+                    }
+                }
+            }
+        }
+        Ok((md, kc))
+    }
 }
 
 #[derive(Default)]
 struct Sandwich {
     meat: Vec<f64>,
-}
-
-/// `B = sum D' V^-1 D` and `U = sum D' V^-1 e` (phi left out: it cancels
-/// in the update and in the sandwich); with `parts`, also the meat.
-#[allow(clippy::too_many_arguments)]
-fn score(
-    clusters: &[Cluster],
-    x: &[f64],
-    y: &[f64],
-    p: usize,
-    beta: &[f64],
-    o: &GeeOptions,
-    alpha: &[f64],
-    n_waves: usize,
-    mut parts: Option<&mut Sandwich>,
-) -> Result<(Vec<f64>, Vec<f64>), ModelError> {
-    let mut b = vec![0.0; p * p];
-    let mut u = vec![0.0; p];
-    if let Some(s) = parts.as_deref_mut() {
-        s.meat = vec![0.0; p * p];
-    }
-    for c in clusters {
-        let m = c.rows.len();
-        let t = cluster_terms(c, x, y, p, beta, o, alpha, n_waves);
-        let mut l = t.v.clone();
-        cholesky(&mut l, m).map_err(|_| {
-            ModelError::Data(
-                "the working correlation is not positive definite for a cluster (an estimated \
-                 correlation out of range)"
-                    .into(),
-            )
-        })?;
-        // V^-1 D and V^-1 e.
-        let mut vd = t.d.clone();
-        let mut col = vec![0.0; m];
-        for j in 0..p {
-            for a in 0..m {
-                col[a] = vd[a * p + j];
-            }
-            forward(&l, m, &mut col);
-            backward(&l, m, &mut col);
-            for a in 0..m {
-                vd[a * p + j] = col[a];
-            }
-        }
-        // D' V^-1 = (V^-1 D)' since V is symmetric.
-        let mut score_i = vec![0.0; p];
-        for j in 0..p {
-            for k in 0..p {
-                b[j * p + k] += (0..m).map(|a| vd[a * p + j] * t.d[a * p + k]).sum::<f64>();
-            }
-            score_i[j] = (0..m).map(|a| vd[a * p + j] * t.e[a]).sum();
-            u[j] += score_i[j];
-        }
-        if let Some(s) = parts.as_deref_mut() {
-            for j in 0..p {
-                for k in 0..p {
-                    s.meat[j * p + k] += score_i[j] * score_i[k];
-                }
-            }
-        }
-    }
-    Ok((b, u))
-}
-
-/// The meats of the Mancl-DeRouen and Kauermann-Carroll sandwiches.
-#[allow(clippy::too_many_arguments)]
-fn corrections(
-    clusters: &[Cluster],
-    x: &[f64],
-    y: &[f64],
-    p: usize,
-    beta: &[f64],
-    o: &GeeOptions,
-    alpha: &[f64],
-    n_waves: usize,
-    binv: &[f64],
-) -> Result<(Vec<f64>, Vec<f64>), ModelError> {
-    let mut md = vec![0.0; p * p];
-    let mut kc = vec![0.0; p * p];
-    for c in clusters {
-        let m = c.rows.len();
-        let t = cluster_terms(c, x, y, p, beta, o, alpha, n_waves);
-        // With W = V^{-1/2}: I - H = V^{1/2} (I - S) W, S = W D B^-1 D' W
-        // symmetric, so (I - H)^{-k} = V^{1/2} (I - S)^{-k} W.
-        let w = symmetric_function(&t.v, m, |v| 1.0 / v.sqrt());
-        let root = symmetric_function(&t.v, m, f64::sqrt);
-        let wd = matmul(&w, &t.d, m, m, p);
-        let wdb = matmul(&wd, binv, m, p, p);
-        let mut s = vec![0.0; m * m];
-        for a in 0..m {
-            for b in 0..m {
-                s[a * m + b] = -(0..p).map(|j| wdb[a * p + j] * wd[b * p + j]).sum::<f64>()
-                    + f64::from(u8::from(a == b));
-            }
-        }
-        // V^-1 D = W W D.
-        let vd = matmul(&w, &wd, m, m, p);
-        for (power, meat) in [(1.0, &mut md), (0.5, &mut kc)] {
-            let f =
-                symmetric_function(&s, m, |v| if v > 1e-12 { v.powf(-power) } else { f64::NAN });
-            if f.iter().any(|v| !v.is_finite()) {
-                return Err(ModelError::Data(
-                    "a cluster has leverage 1: the bias-corrected sandwich is not defined".into(),
-                ));
-            }
-            let adj = matmul(
-                &matmul(&root, &f, m, m, m),
-                &matmul(&w, &t.e, m, m, 1),
-                m,
-                m,
-                1,
-            );
-            let si: Vec<f64> = (0..p)
-                .map(|j| (0..m).map(|a| vd[a * p + j] * adj[a]).sum())
-                .collect();
-            for j in 0..p {
-                for k in 0..p {
-                    meat[j * p + k] += si[j] * si[k];
-                }
-            }
-        }
-    }
-    Ok((md, kc))
 }

@@ -298,6 +298,39 @@ impl Problem {
         t
     }
 
+    /// `Lambda' M` for a block's s x `cols` matrix `M`, into `out`: Lambda
+    /// is block diagonal with each effect group's lower-triangular factor,
+    /// so row `c + i` of `Lambda' M` is the sum over `r >= i` of `T[r][i]
+    /// M[c + r]`.
+    fn lambda_t(
+        &self,
+        b: &Block,
+        factors: &[Vec<f64>],
+        m: &[f64],
+        cols: usize,
+        out: &mut Vec<f64>,
+    ) {
+        out.clear();
+        out.resize(b.size * cols, 0.0);
+        for &(k, c) in &b.slots {
+            let q = self.shapes[k].q;
+            let t = &factors[k];
+            for i in 0..q {
+                let row = &mut out[(c + i) * cols..(c + i + 1) * cols];
+                for r in i..q {
+                    let w = t[r * q + i];
+                    if w == 0.0 {
+                        continue;
+                    }
+                    let src = &m[(c + r) * cols..(c + r + 1) * cols];
+                    for (o, v) in row.iter_mut().zip(src) {
+                        *o += w * v;
+                    }
+                }
+            }
+        }
+    }
+
     /// The profiled criterion and what it profiles out.
     fn profile(&self, theta: &[f64], criterion: Criterion) -> Option<Profile> {
         let single = self.shapes.len() == 1
@@ -427,29 +460,8 @@ impl Problem {
         let mut col = Vec::new();
         for b in &self.blocks {
             let s = b.size;
-            // Lambda' M for an s x m matrix M: Lambda is block diagonal
-            // with each effect group's lower-triangular factor, so row
-            // c + i of Lambda' M is sum over r >= i of T[r][i] M[c + r].
             let lambda_t = |m: &[f64], cols: usize, out: &mut Vec<f64>| {
-                out.clear();
-                out.resize(s * cols, 0.0);
-                for &(k, c) in &b.slots {
-                    let q = self.shapes[k].q;
-                    let t = &factors[k];
-                    for i in 0..q {
-                        let row = &mut out[(c + i) * cols..(c + i + 1) * cols];
-                        for r in i..q {
-                            let w = t[r * q + i];
-                            if w == 0.0 {
-                                continue;
-                            }
-                            let src = &m[(c + r) * cols..(c + r + 1) * cols];
-                            for (o, v) in row.iter_mut().zip(src) {
-                                *o += w * v;
-                            }
-                        }
-                    }
-                }
+                self.lambda_t(b, &factors, m, cols, out)
             };
             // A = Lambda' (Lambda' Z'Z)' + I, Z'Z symmetric.
             lambda_t(&b.ztz, s, &mut m1);
@@ -655,23 +667,7 @@ impl Problem {
         for b in &self.blocks {
             let s = b.size;
             let lambda_t = |m: &[f64], cols: usize, out: &mut Vec<f64>| {
-                out.clear();
-                out.resize(s * cols, 0.0);
-                for &(k, c) in &b.slots {
-                    let q = self.shapes[k].q;
-                    let t = &factors[k];
-                    for i in 0..q {
-                        for r in i..q {
-                            let w = t[r * q + i];
-                            if w == 0.0 {
-                                continue;
-                            }
-                            for j in 0..cols {
-                                out[(c + i) * cols + j] += w * m[(c + r) * cols + j];
-                            }
-                        }
-                    }
-                }
+                self.lambda_t(b, &factors, m, cols, out)
             };
             let solve_columns = |l: &[f64], m: &mut [f64], cols: usize, col: &mut Vec<f64>| {
                 col.clear();
