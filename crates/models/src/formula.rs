@@ -12,6 +12,10 @@ use crate::error::FormulaError;
 /// The longest formula read: 10,000 characters.
 pub const MAX_FORMULA_CHARS: usize = 10_000;
 
+/// The most fixed-effects terms a formula may expand to (`a*b*c` is
+/// seven): 10,000, which keeps the cost of reading any formula linear.
+pub const MAX_TERMS: usize = 10_000;
+
 /// A variable as the formula names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Var {
@@ -450,7 +454,15 @@ pub fn parse(text: &str) -> Result<Formula, FormulaError> {
                     ),
                 ))
             }
-            Summand::Fixed(terms) => fixed.extend(terms),
+            Summand::Fixed(terms) => {
+                fixed.extend(terms);
+                if fixed.len() > MAX_TERMS {
+                    return Err(FormulaError::at(
+                        col,
+                        format!("the formula expands to more than {MAX_TERMS} terms"),
+                    ));
+                }
+            }
             Summand::Random(_) if minus => {
                 return Err(FormulaError::at(col, "a random term cannot be removed"))
             }
@@ -476,16 +488,8 @@ pub fn parse(text: &str) -> Result<Formula, FormulaError> {
         k.sort();
         k
     };
-    let mut seen = Vec::new();
-    fixed.retain(|t| {
-        let k = key(t);
-        if seen.contains(&k) {
-            false
-        } else {
-            seen.push(k);
-            true
-        }
-    });
+    let mut seen = std::collections::HashSet::new();
+    fixed.retain(|t| seen.insert(key(t)));
     fixed.sort_by_key(Vec::len);
     Ok(Formula {
         text: text.to_string(),
@@ -553,6 +557,23 @@ mod tests {
         assert_eq!(e.column, 3);
         let e = parse("y ~ x - z").unwrap_err();
         assert_eq!(e.column, 9);
+    }
+
+    #[test]
+    fn an_expansion_past_the_term_limit_is_an_error_not_a_long_wait() {
+        // Each 12-factor product is 4,095 terms (the same product twice
+        // counts once); three different ones exceed the limit.
+        let product = (0..12)
+            .map(|i| format!("x{i}"))
+            .collect::<Vec<_>>()
+            .join("*");
+        let f = parse(&format!("y ~ {product} + {product}")).unwrap();
+        assert_eq!(f.fixed.len(), 4095);
+        let two = format!("y ~ {product} + {}", product.replace('x', "z"));
+        assert_eq!(parse(&two).unwrap().fixed.len(), 8190);
+        let three = format!("{two} + {}", product.replace('x', "w"));
+        let e = parse(&three).unwrap_err();
+        assert!(e.message.contains("more than 10000 terms"), "{e}");
     }
 
     #[test]
