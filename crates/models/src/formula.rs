@@ -13,8 +13,15 @@ use crate::error::FormulaError;
 pub const MAX_FORMULA_CHARS: usize = 10_000;
 
 /// The most fixed-effects terms a formula may expand to (`a*b*c` is
-/// seven): 10,000, which keeps the cost of reading any formula linear.
-pub const MAX_TERMS: usize = 10_000;
+/// seven): 1,000, far above what a study fits, and a bound on the cost of
+/// reading any formula.
+pub const MAX_TERMS: usize = 1_000;
+
+/// The most random terms (after `/` and `||` are expanded).
+pub const MAX_RANDOM_TERMS: usize = 100;
+
+/// The most factors one product may join with `*` (`2^8 - 1` = 255 terms).
+pub const MAX_PRODUCT_FACTORS: usize = 8;
 
 /// A variable as the formula names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,10 +282,10 @@ impl Parser {
         }
         // a*b*c: every non-empty subset of the `*`-factors, in R's order.
         let k = groups.len();
-        if k > 12 {
+        if k > MAX_PRODUCT_FACTORS {
             return Err(FormulaError::at(
                 self.column(),
-                "more than 12 factors joined by '*'",
+                format!("more than {MAX_PRODUCT_FACTORS} factors joined by '*'"),
             ));
         }
         let mut terms = Vec::new();
@@ -466,7 +473,15 @@ pub fn parse(text: &str) -> Result<Formula, FormulaError> {
             Summand::Random(_) if minus => {
                 return Err(FormulaError::at(col, "a random term cannot be removed"))
             }
-            Summand::Random(terms) => random.extend(terms),
+            Summand::Random(terms) => {
+                random.extend(terms);
+                if random.len() > MAX_RANDOM_TERMS {
+                    return Err(FormulaError::at(
+                        col,
+                        format!("more than {MAX_RANDOM_TERMS} random terms"),
+                    ));
+                }
+            }
         }
         let col = p.column();
         match p.next() {
@@ -561,19 +576,26 @@ mod tests {
 
     #[test]
     fn an_expansion_past_the_term_limit_is_an_error_not_a_long_wait() {
-        // Each 12-factor product is 4,095 terms (the same product twice
-        // counts once); three different ones exceed the limit.
-        let product = (0..12)
+        // An 8-factor product is 255 terms (the same product twice counts
+        // once); four different ones reach 1,020, past the limit.
+        let product = |p: char| {
+            (0..8)
+                .map(|i| format!("{p}{i}"))
+                .collect::<Vec<_>>()
+                .join("*")
+        };
+        let f = parse(&format!("y ~ {} + {}", product('x'), product('x'))).unwrap();
+        assert_eq!(f.fixed.len(), 255);
+        let three = format!("y ~ {} + {} + {}", product('x'), product('z'), product('w'));
+        assert_eq!(parse(&three).unwrap().fixed.len(), 765);
+        let e = parse(&format!("{three} + {}", product('v'))).unwrap_err();
+        assert!(e.message.contains("more than 1000 terms"), "{e}");
+        let nine = (0..9)
             .map(|i| format!("x{i}"))
             .collect::<Vec<_>>()
             .join("*");
-        let f = parse(&format!("y ~ {product} + {product}")).unwrap();
-        assert_eq!(f.fixed.len(), 4095);
-        let two = format!("y ~ {product} + {}", product.replace('x', "z"));
-        assert_eq!(parse(&two).unwrap().fixed.len(), 8190);
-        let three = format!("{two} + {}", product.replace('x', "w"));
-        let e = parse(&three).unwrap_err();
-        assert!(e.message.contains("more than 10000 terms"), "{e}");
+        let e = parse(&format!("y ~ {nine}")).unwrap_err();
+        assert!(e.message.contains("more than 8 factors"), "{e}");
     }
 
     #[test]

@@ -45,7 +45,10 @@ pub use design::{
     design, Design, RandomDesign, MISSING_COVARIATE, MISSING_GROUPING, MISSING_OUTCOME,
 };
 pub use error::{FormulaError, ModelError};
-pub use formula::{parse, Formula, RandomTerm, Term, Var, MAX_FORMULA_CHARS, MAX_TERMS};
+pub use formula::{
+    parse, Formula, RandomTerm, Term, Var, MAX_FORMULA_CHARS, MAX_PRODUCT_FACTORS,
+    MAX_RANDOM_TERMS, MAX_TERMS,
+};
 pub use frame::{unknown_name, Column, Frame};
 pub use gee::{fit_gee, standard_errors, CorStr, Family, GeeFit, GeeOptions};
 pub use glm::{fit_glm, irls, GlmFit, GlmModel};
