@@ -20,6 +20,11 @@ pub struct LmFit {
     pub sigma: f64,
     /// Log-likelihood at the ML variance `rss / n`, as R's `logLik`.
     pub loglik: f64,
+    /// Sequential sums of squares, as R's `anova()`: each term (the
+    /// intercept left out) with its degrees of freedom and the reduction
+    /// of the residual sum of squares when it is added to the terms
+    /// before it.
+    pub anova: Vec<(String, usize, f64)>,
 }
 
 /// Fits the fixed effects of `d` by least squares.
@@ -36,6 +41,19 @@ pub fn fit_lm(d: &Design) -> Result<LmFit, ModelError> {
     })?;
     let y: Vec<f64> = d.y.iter().copied().collect();
     let (beta, rss) = qr.solve(&y);
+    // Q'y in column order: the squares of a term's components are its
+    // sequential sum of squares (the QR is unpivoted, in term order).
+    let mut qy = y.clone();
+    qr.qt(&mut qy);
+    let anova = d
+        .terms
+        .iter()
+        .filter(|(term, _)| term != "(Intercept)")
+        .map(|(term, cols)| {
+            let ss = cols.clone().map(|j| qy[j] * qy[j]).sum();
+            (term.clone(), cols.len(), ss)
+        })
+        .collect();
     let df = n - p;
     let sigma2 = rss / df as f64;
     let vcov = qr.xtx_inverse().into_iter().map(|v| v * sigma2).collect();
@@ -48,5 +66,6 @@ pub fn fit_lm(d: &Design) -> Result<LmFit, ModelError> {
         df_residual: df,
         sigma: sigma2.sqrt(),
         loglik,
+        anova,
     })
 }

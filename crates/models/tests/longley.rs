@@ -60,3 +60,59 @@ fn longley_to_nine_digits() {
     eprintln!("Longley: worst LRE {worst:.1}");
     assert!(worst >= 9.0);
 }
+
+#[test]
+fn sequential_anova_matches_r() {
+    // anova(lm(...)) in R (fixtures/reference/expected/anova.json).
+    let dir = fixture("reference");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected/anova.json")).unwrap())
+            .unwrap();
+    for (key, file, formula) in [
+        (
+            "longley",
+            "longley",
+            "TOTEMP ~ GNPDEFL + GNP + UNEMP + ARMED + POP + YEAR",
+        ),
+        ("sleepstudy_oneway", "sleepstudy", "Reaction ~ factor(wave)"),
+    ] {
+        let mut rdr = csv::Reader::from_path(dir.join(format!("data/{file}.csv"))).unwrap();
+        let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<Vec<f64>> = rdr
+            .records()
+            .map(|r| {
+                r.unwrap()
+                    .iter()
+                    .map(|v| v.parse().unwrap_or(f64::NAN))
+                    .collect()
+            })
+            .collect();
+        let mut frame = Frame::new(rows.len());
+        for (j, h) in headers.iter().enumerate() {
+            let col = rows
+                .iter()
+                .map(|r| Some(r[j]).filter(|v| !v.is_nan()))
+                .collect();
+            frame.insert(h, Column::Numeric(col));
+        }
+        let d = design(&parse(formula).unwrap(), &frame).unwrap();
+        let fit = fit_lm(&d).unwrap();
+        let want = r[key]["rows"].as_array().unwrap();
+        assert_eq!(fit.anova.len(), want.len(), "{key}");
+        assert_eq!(
+            fit.df_residual as u64,
+            r[key]["df_residual"].as_u64().unwrap()
+        );
+        for ((term, df, ss), w) in fit.anova.iter().zip(want) {
+            assert_eq!(term, w["term"].as_str().unwrap());
+            assert_eq!(*df as u64, w["df"].as_u64().unwrap());
+            let want_ss = w["sum_sq"].as_f64().unwrap();
+            assert!(
+                lre(*ss, want_ss) >= 9.0,
+                "{key} {term}: {ss} vs R {want_ss}"
+            );
+            let f = (ss / *df as f64) / (fit.rss / fit.df_residual as f64);
+            assert!(lre(f, w["f"].as_f64().unwrap()) >= 9.0, "{key} {term} F");
+        }
+    }
+}

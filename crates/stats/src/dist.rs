@@ -37,6 +37,18 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
     StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |t| t.inverse_cdf(p))
 }
 
+/// Upper tail of the F distribution with `d1` and `d2` degrees of
+/// freedom: P(F > f) = I_{d2 / (d2 + d1 f)}(d2 / 2, d1 / 2).
+pub fn f_upper(f: f64, d1: f64, d2: f64) -> f64 {
+    if !f.is_finite() {
+        return 0.0;
+    }
+    if f <= 0.0 {
+        return 1.0;
+    }
+    beta_reg(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f)).min(1.0)
+}
+
 /// Upper tail of chi-square with 1 df: P(X > x) = erfc(sqrt(x / 2)).
 pub fn chi2_1_upper(x: f64) -> f64 {
     erfc((x / 2.0).sqrt()).min(1.0)

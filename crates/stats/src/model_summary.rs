@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use cohort_models::{Criterion, Design, GeeFit, LmFit, LmmFit};
 use serde::Serialize;
 
-use crate::dist::{chi2_1_upper, normal_quantile, normal_two_sided, t_quantile, t_two_sided};
+use crate::dist::{
+    chi2_1_upper, f_upper, normal_quantile, normal_two_sided, t_quantile, t_two_sided,
+};
 
 /// The schema of a model summary.
 pub const MODEL_SCHEMA: &str = "cohort.model/1";
@@ -46,6 +48,23 @@ pub struct VarCompRow {
     pub vcov: f64,
     /// SD or correlation.
     pub sdcor: Option<f64>,
+}
+
+/// One row of an analysis of variance table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnovaRow {
+    /// The term.
+    pub term: String,
+    /// Its degrees of freedom.
+    pub df_num: usize,
+    /// The residual (denominator) degrees of freedom.
+    pub df_den: f64,
+    /// Sum of squares (sequential).
+    pub sum_sq: f64,
+    /// F statistic.
+    pub f: f64,
+    /// Its upper-tail p-value.
+    pub p_value: f64,
 }
 
 /// The optimiser's state at the end.
@@ -104,6 +123,9 @@ pub struct ModelSummary {
     pub optimizer: Option<OptimizerState>,
     /// Residual degrees of freedom (linear models).
     pub df_residual: Option<usize>,
+    /// Analysis of variance: R's sequential `anova()` for linear models
+    /// (empty for the others, for now).
+    pub anova: Vec<AnovaRow>,
     /// What to know in reading it.
     pub notes: Vec<String>,
 }
@@ -165,6 +187,21 @@ pub fn lm_summary(d: &Design, fit: &LmFit) -> ModelSummary {
         singular: false,
         optimizer: None,
         df_residual: Some(fit.df_residual),
+        anova: fit
+            .anova
+            .iter()
+            .map(|(term, k, ss)| {
+                let f = (ss / *k as f64) / (fit.rss / df);
+                AnovaRow {
+                    term: term.clone(),
+                    df_num: *k,
+                    df_den: df,
+                    sum_sq: *ss,
+                    f,
+                    p_value: f_upper(f, *k as f64, df),
+                }
+            })
+            .collect(),
         notes: Vec::new(),
     }
 }
@@ -210,6 +247,7 @@ pub fn glm_summary(
         singular: false,
         optimizer: None,
         df_residual: Some(d.n().saturating_sub(p)),
+        anova: Vec::new(),
         notes,
     }
 }
@@ -278,6 +316,7 @@ pub fn lmm_summary(d: &Design, fit: &LmmFit) -> ModelSummary {
             gradient_norm: fit.gradient_norm,
         }),
         df_residual: None,
+        anova: Vec::new(),
         notes,
     }
 }

@@ -87,6 +87,21 @@ fn quantiles_match_r() {
 }
 
 #[test]
+fn f_tails_match_r() {
+    // pf(f, d1, d2, lower.tail = FALSE)
+    for (f, d1, d2, want) in [
+        (3.5, 2.0, 10.0, 0.07042962777237427),
+        (330.285339234588, 6.0, 9.0, 4.9840305287248114e-10),
+    ] {
+        let got = f_upper(f, d1, d2);
+        assert!(
+            close(got, want, 1e-10),
+            "pf({f}, {d1}, {d2}): {got} vs R {want}"
+        );
+    }
+}
+
+#[test]
 fn proportion_intervals_match_r() {
     // prop.test(7, 20, correct = FALSE)$conf.int (Wilson) and
     // binom.test(7, 20)$conf.int (Clopper-Pearson).
