@@ -331,6 +331,31 @@ impl Problem {
         }
     }
 
+    /// The Cholesky factor `L` of a block's `A = Lambda' Z'Z Lambda + I`
+    /// into `a`, leaving `Z'Z Lambda` in `m1` (the transpose of `Lambda'
+    /// Z'Z`, `Z'Z` being symmetric). `None` when `A` is not positive
+    /// definite.
+    fn block_factor(
+        &self,
+        b: &Block,
+        factors: &[Vec<f64>],
+        m1: &mut Vec<f64>,
+        a: &mut Vec<f64>,
+    ) -> Option<()> {
+        let s = b.size;
+        self.lambda_t(b, factors, &b.ztz, s, m1);
+        for i in 0..s {
+            for j in 0..i {
+                m1.swap(i * s + j, j * s + i);
+            }
+        }
+        self.lambda_t(b, factors, m1, s, a);
+        for i in 0..s {
+            a[i * s + i] += 1.0;
+        }
+        cholesky(a, s).ok()
+    }
+
     /// The profiled criterion and what it profiles out.
     fn profile(&self, theta: &[f64], criterion: Criterion) -> Option<Profile> {
         let single = self.shapes.len() == 1
@@ -463,18 +488,7 @@ impl Problem {
             let lambda_t = |m: &[f64], cols: usize, out: &mut Vec<f64>| {
                 self.lambda_t(b, &factors, m, cols, out)
             };
-            // A = Lambda' (Lambda' Z'Z)' + I, Z'Z symmetric.
-            lambda_t(&b.ztz, s, &mut m1);
-            for i in 0..s {
-                for j in 0..i {
-                    m1.swap(i * s + j, j * s + i);
-                }
-            }
-            lambda_t(&m1, s, &mut a);
-            for i in 0..s {
-                a[i * s + i] += 1.0;
-            }
-            cholesky(&mut a, s).ok()?;
+            self.block_factor(b, &factors, &mut m1, &mut a)?;
             logdet_l += 2.0 * log_diagonal(&a, s);
             // C = L^{-1} Lambda' Z'X (s x p), c = L^{-1} Lambda' Z'y.
             lambda_t(&b.ztx, p, &mut lzx);
@@ -682,20 +696,15 @@ impl Problem {
                     }
                 }
             };
-            lambda_t(&b.ztz, s, &mut m1);
-            // B = L^-1 Lambda' Z'Z, kept in m1 after A is made from it.
+            self.block_factor(b, &factors, &mut m1, &mut a)?;
+            // B = L^-1 Lambda' Z'Z: the transpose of m1 (Z'Z Lambda), solved.
             bmat.clear();
-            bmat.extend_from_slice(&m1);
+            bmat.resize(s * s, 0.0);
             for i in 0..s {
-                for j in 0..i {
-                    m1.swap(i * s + j, j * s + i);
+                for j in 0..s {
+                    bmat[i * s + j] = m1[j * s + i];
                 }
             }
-            lambda_t(&m1, s, &mut a);
-            for i in 0..s {
-                a[i * s + i] += 1.0;
-            }
-            cholesky(&mut a, s).ok()?;
             solve_columns(&a, &mut bmat, s, &mut col);
             lambda_t(&b.ztx, p, &mut lzx);
             solve_columns(&a, &mut lzx, p, &mut col);
