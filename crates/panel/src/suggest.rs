@@ -5,9 +5,14 @@
 /// of a known word (`wave_column` for `wave`: the longest known word of
 /// four or more characters that `word` contains).
 pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
+    // The distance is at least the difference in length: words that differ
+    // by more than the limit in length are not measured (a header of long
+    // undeclared names stays linear in its bytes).
     let typo = known
         .iter()
+        .filter(|k| k.chars().count().abs_diff(length) <= limit)
         .map(|k| (edit_distance(word, k), *k))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
@@ -16,7 +21,10 @@ pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
         let lower = word.to_lowercase();
         known
             .iter()
-            .filter(|k| k.len() >= 4 && lower.contains(&k.to_lowercase()))
+            .filter(|k| {
+                let chars = k.chars().count();
+                (4..=length).contains(&chars) && lower.contains(&k.to_lowercase())
+            })
             .max_by_key(|k| k.len())
             .copied()
     })
@@ -56,6 +64,15 @@ mod tests {
             Some("respondent")
         );
         assert_eq!(did_you_mean("zzz", &["respondent", "cluster"]), None);
+        // One edit away, and one character longer or shorter: still found.
+        assert_eq!(
+            did_you_mean("respondents", &["respondent"]),
+            Some("respondent")
+        );
+        assert_eq!(
+            did_you_mean("espondent", &["respondent"]),
+            Some("respondent")
+        );
         assert_eq!(
             did_you_mean("wave_column", &["path", "wave", "pattern"]),
             Some("wave")
