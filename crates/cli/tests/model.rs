@@ -166,3 +166,53 @@ fn the_vji_mixed_model_matches_lme4() {
     let crit = v["criterion"].as_f64().unwrap();
     assert!(close(crit, r["criterion"].as_f64().unwrap(), 1e-9));
 }
+
+#[test]
+fn the_vji_nested_model_matches_lme4() {
+    // Children and parents within families; lme4 1.1-31 and lmerTest 3.1-3
+    // on the same scores (fixtures/reference/expected/vji_trauma_nested.json,
+    // written by fixtures/reference/extra.R, with its call).
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(cohort_testkit::fixture(
+            "reference/expected/vji_trauma_nested.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let r = &r["lmm"]["nested_reml"];
+    let v = cohort_json(&[
+        "model",
+        "fixtures/vji/study.toml",
+        "--formula",
+        "trauma.total ~ factor(wave) + sex + (1 | family_id/respondent_id)",
+        "--json",
+    ]);
+    assert_eq!(v["nobs"], r["nobs"]);
+    assert_eq!(v["ngroups"], r["ngroups"]);
+    let close = |got: &serde_json::Value, want: &serde_json::Value, rel: f64| {
+        let (got, want) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+        (got - want).abs() <= rel * want.abs()
+    };
+    let coefficients = v["coefficients"].as_array().unwrap();
+    assert_eq!(coefficients.len(), 4);
+    for c in coefficients {
+        let term = c["term"].as_str().unwrap();
+        let se = r["se"][term].as_f64().unwrap();
+        let est = r["estimate"][term].as_f64().unwrap();
+        assert!(
+            (c["estimate"].as_f64().unwrap() - est).abs() <= 1e-6 * se,
+            "{term}"
+        );
+        assert!(close(&c["se"], &r["se"][term], 1e-5), "{term}");
+    }
+    let (vc, want) = (
+        v["varcomp"].as_array().unwrap(),
+        r["varcomp"].as_array().unwrap(),
+    );
+    assert_eq!(vc.len(), 3);
+    for (got, want) in vc.iter().zip(want) {
+        assert_eq!(got["group"], want["group"]);
+        assert!(close(&got["vcov"], &want["vcov"], 1e-5), "{got}");
+    }
+    assert!(close(&v["criterion"], &r["criterion"], 1e-9));
+}

@@ -280,7 +280,7 @@ pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
             });
         }
     }
-    let random = random
+    let mut random: Vec<RandomDesign> = random
         .iter()
         .enumerate()
         .map(|(k, r)| {
@@ -318,6 +318,9 @@ pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
             }
         })
         .collect();
+    // As lme4: the terms by decreasing number of levels (a stable sort:
+    // terms of one grouping keep the formula's order).
+    random.sort_by_key(|r| std::cmp::Reverse(r.n_levels));
     Ok(Design {
         formula: formula.clone(),
         rows,

@@ -3,7 +3,7 @@
 //! `response ~ terms`, with `a + b`, `a:b`, `a*b` (= `a + b + a:b`), `- 1`
 //! or `0 +` (no intercept), `factor(x)`, and random terms `(1 | g)`,
 //! `(x | g)` (correlated intercept and slope), `(x || g)` (uncorrelated)
-//! and `(1 | g1/g2)` (= `(1 | g1) + (1 | g1:g2)`). Every name keeps the
+//! and `(1 | g1/g2)` (= `(1 | g1) + (1 | g2:g1)`, as lme4 names it). Every name keeps the
 //! column at which it starts, so that a later check (is the name known?)
 //! can point at it.
 
@@ -56,12 +56,13 @@ pub struct RandomTerm {
     /// Random slopes.
     pub slopes: Vec<Var>,
     /// The grouping: one factor, or the interaction of nested factors
-    /// (`g1:g2`, from `g1/g2`).
+    /// (`g2:g1`, from `g1/g2`, inner first as lme4 names it).
     pub group: Vec<Var>,
 }
 
 impl RandomTerm {
-    /// The grouping as lme4 names it: `family_id` or `family_id:respondent_id`.
+    /// The grouping as lme4 names it: `family_id`, or
+    /// `respondent_id:family_id` from `family_id/respondent_id`.
     pub fn group_label(&self) -> String {
         self.group
             .iter()
@@ -373,7 +374,9 @@ impl Parser {
         let mut out = Vec::new();
         let mut group: Vec<Var> = Vec::new();
         for level in path {
-            group.extend(level);
+            // lme4 names a nested level inner first: `(1 | g1/g2)` is
+            // `(1 | g1) + (1 | g2:g1)`.
+            group.splice(0..0, level);
             if correlated {
                 out.push(RandomTerm {
                     intercept,
@@ -555,7 +558,11 @@ mod tests {
         assert!(!f.random[1].intercept && f.random[1].slopes.len() == 1);
         let f = parse("y ~ 1 + (1 | family/child)").unwrap();
         let groups: Vec<String> = f.random.iter().map(RandomTerm::group_label).collect();
-        assert_eq!(groups, ["family", "family:child"]);
+        assert_eq!(groups, ["family", "child:family"]);
+        // As lme4's expandSlash: `a:b/c` is `(1 | a:b) + (1 | c:a:b)`.
+        let f = parse("y ~ 1 + (1 | a:b/c)").unwrap();
+        let groups: Vec<String> = f.random.iter().map(RandomTerm::group_label).collect();
+        assert_eq!(groups, ["a:b", "c:a:b"]);
         let f = parse("y ~ (0 + x | g)").unwrap();
         assert!(!f.random[0].intercept);
     }

@@ -10,15 +10,32 @@ use cohort_models::{
 use cohort_testkit::fixture;
 use serde_json::Value;
 
-/// The dataset as a frame: `id` and text columns as factors (the group
-/// variable with the manifest's level order), the rest numeric.
+/// A shared reference dataset as a frame: `id` and the manifest's group
+/// (in the manifest's level order) as factors.
 fn frame(name: &str) -> Frame {
     let dir = fixture("reference");
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("data/MANIFEST.json")).unwrap())
             .unwrap();
     let spec = &manifest[name];
-    let mut rdr = csv::Reader::from_path(dir.join(format!("data/{name}.csv"))).unwrap();
+    let levels: Vec<String> = spec["group_levels"]
+        .as_array()
+        .map(|l| l.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    let levels: Vec<&str> = levels.iter().map(String::as_str).collect();
+    let mut factors = vec![("id", None)];
+    if let Some(g) = spec["group"].as_str() {
+        factors.push((g, Some(&levels[..])));
+    }
+    read_frame(&format!("data/{name}.csv"), &factors)
+}
+
+/// A CSV of fixtures/reference as a frame. The `factors` are factors, with
+/// the levels given (the first the reference) or, as R's `factor()`, in
+/// sorted order; a column with a value that is not a number is a factor
+/// too; the rest are numeric.
+fn read_frame(file: &str, factors: &[(&str, Option<&[&str]>)]) -> Frame {
+    let mut rdr = csv::Reader::from_path(fixture("reference").join(file)).unwrap();
     let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
     let rows: Vec<Vec<String>> = rdr
         .records()
@@ -27,8 +44,8 @@ fn frame(name: &str) -> Frame {
     let mut f = Frame::new(rows.len());
     for (j, h) in headers.iter().enumerate() {
         let values: Vec<&str> = rows.iter().map(|r| r[j].as_str()).collect();
-        let numeric = h != "id"
-            && spec["group"].as_str() != Some(h.as_str())
+        let declared = factors.iter().find(|(name, _)| name == h);
+        let numeric = declared.is_none()
             && values
                 .iter()
                 .all(|v| v.is_empty() || v.parse::<f64>().is_ok());
@@ -38,17 +55,19 @@ fn frame(name: &str) -> Frame {
                 Column::Numeric(values.iter().map(|v| v.parse().ok()).collect()),
             );
         } else {
-            let mut levels: Vec<String> = match spec["group_levels"].as_array() {
-                Some(l) if spec["group"].as_str() == Some(h.as_str()) => {
-                    l.iter().map(|v| v.as_str().unwrap().to_string()).collect()
+            let levels: Vec<String> = match declared {
+                Some((_, Some(given))) => given.iter().map(|l| l.to_string()).collect(),
+                _ => {
+                    let mut seen: Vec<String> = values
+                        .iter()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| v.to_string())
+                        .collect();
+                    seen.sort();
+                    seen.dedup();
+                    seen
                 }
-                _ => Vec::new(),
             };
-            for v in &values {
-                if !v.is_empty() && !levels.iter().any(|l| l == v) {
-                    levels.push(v.to_string());
-                }
-            }
             let codes = values
                 .iter()
                 .map(|v| levels.iter().position(|l| l == v).map(|i| i as u32))
@@ -86,11 +105,11 @@ fn close(got: f64, want: f64, rel: f64) -> bool {
     (got - want).abs() <= rel * want.abs().max(1e-3)
 }
 
-#[test]
-fn linear_mixed_models_match_lme4() {
-    let data = frame("sleepstudy");
-    let models = &expected("sleepstudy")["r"]["lmm"];
-    let mut failures = Vec::new();
+/// Checks every lmer fit of `models` (a JSON object of R results) on
+/// `data`: estimates, SEs, variance components in lme4's order, criterion,
+/// log-likelihood, AIC, BIC, counts; returns the number of values checked
+/// and pushes what differs to `failures`.
+fn check_lmm(data: &Frame, models: &Value, failures: &mut Vec<String>) -> usize {
     let mut checked = 0;
     for (key, m) in models.as_object().unwrap() {
         let formula = formula_of(m["call"].as_str().unwrap());
@@ -99,7 +118,7 @@ fn linear_mixed_models_match_lme4() {
         } else {
             Criterion::Ml
         };
-        let d = design(&parse(&formula).unwrap(), &data).unwrap();
+        let d = design(&parse(&formula).unwrap(), data).unwrap();
         let fit = fit_lmm(&d, criterion).unwrap();
         let se = fit.se();
         let mut check = |what: String, got: f64, want: f64, rel: f64| {
@@ -108,6 +127,11 @@ fn linear_mixed_models_match_lme4() {
                 failures.push(format!("{key} {what}: {got} vs R {want}"));
             }
         };
+        assert_eq!(
+            d.names.len(),
+            m["estimate"].as_object().unwrap().len(),
+            "{key}"
+        );
         for (j, name) in d.names.iter().enumerate() {
             let want_se = m["se"][name].as_f64().unwrap();
             let want = m["estimate"][name].as_f64().unwrap();
@@ -116,19 +140,28 @@ fn linear_mixed_models_match_lme4() {
             check(format!("estimate {name}"), fit.beta[j], want, tol);
             check(format!("se {name}"), se[j], want_se, 1e-5);
         }
-        for (got, want) in fit.varcomp.iter().zip(m["varcomp"].as_array().unwrap()) {
+        let want_varcomp = m["varcomp"].as_array().unwrap();
+        assert_eq!(fit.varcomp.len(), want_varcomp.len(), "{key}");
+        for (got, want) in fit.varcomp.iter().zip(want_varcomp) {
             assert_eq!(got.group, want["group"].as_str().unwrap(), "{key}");
             check(
-                format!("vcov {:?}", got.var1),
+                format!("vcov {} {:?}", got.group, got.var1),
                 got.vcov,
                 want["vcov"].as_f64().unwrap(),
                 1e-5,
             );
             check(
-                format!("sdcor {:?}", got.var1),
+                format!("sdcor {} {:?}", got.group, got.var1),
                 got.sdcor.unwrap(),
                 want["sdcor"].as_f64().unwrap(),
                 1e-5,
+            );
+        }
+        for (group, n) in &fit.ngroups {
+            assert_eq!(
+                Some(*n as u64),
+                m["ngroups"][group].as_u64(),
+                "{key} {group}"
             );
         }
         check(
@@ -159,7 +192,35 @@ fn linear_mixed_models_match_lme4() {
             fit.criterion
         );
     }
+    checked
+}
+
+#[test]
+fn linear_mixed_models_match_lme4() {
+    let mut failures = Vec::new();
+    let checked = check_lmm(
+        &frame("sleepstudy"),
+        &expected("sleepstudy")["r"]["lmm"],
+        &mut failures,
+    );
     assert!(checked > 80, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn nested_and_unbalanced_mixed_models_match_lme4() {
+    // Pastes: casks within batches (1 | batch/cask); Orthodont: 16 boys
+    // and 11 girls, an interaction with a between-subject factor, random
+    // intercepts and slopes (fixtures/reference/extra.R).
+    let mut failures = Vec::new();
+    let pastes = read_frame("data/pastes.csv", &[]);
+    let mut checked = check_lmm(&pastes, &expected("pastes")["lmm"], &mut failures);
+    let orthodont = read_frame(
+        "data/orthodont.csv",
+        &[("Subject", None), ("Sex", Some(&["Male", "Female"]))],
+    );
+    checked += check_lmm(&orthodont, &expected("orthodont")["lmm"], &mut failures);
+    assert!(checked > 60, "{checked}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
