@@ -335,3 +335,57 @@ fn logistic_regressions_match_r_glm() {
         assert_eq!(fit.nobs as u64, m["nobs"].as_u64().unwrap());
     }
 }
+
+#[test]
+fn unstructured_gee_matches_geepack() {
+    // geepack's unstructured working correlation: one alpha per pair of
+    // waves, (1,2), (1,3), ..., (3,4) (fixtures/reference/expected/
+    // ohio_extra.json, from extra.R, with smoke numeric as R reads it).
+    let data = read_frame("data/ohio.csv", &[("id", None)]);
+    let m = &expected("ohio_extra")["gee_unstructured"];
+    let d = design(
+        &parse(&formula_of(m["call"].as_str().unwrap())).unwrap(),
+        &data,
+    )
+    .unwrap();
+    let (_, ids) = data.get("id").unwrap().as_factor();
+    let wave = match data.get("wave").unwrap() {
+        Column::Numeric(v) => v,
+        _ => unreachable!("wave is numeric"),
+    };
+    let options = GeeOptions {
+        family: Family::Binomial,
+        corstr: CorStr::Unstructured,
+        cluster: d.rows.iter().map(|&i| ids[i].unwrap()).collect(),
+        wave: d.rows.iter().map(|&i| wave[i].unwrap() as u32 - 1).collect(),
+        tolerance: 1e-12,
+        max_iterations: 500,
+    };
+    let fit = fit_gee(&d, &options).unwrap();
+    assert!(fit.converged);
+    let se = standard_errors(&fit.vcov_robust, d.p());
+    for (j, term) in d.names.iter().enumerate() {
+        assert!(
+            close(fit.beta[j], m["estimate"][term].as_f64().unwrap(), 1e-6),
+            "{term}: {} vs {}",
+            fit.beta[j],
+            m["estimate"][term]
+        );
+        assert!(
+            close(se[j], m["robust_se"][term].as_f64().unwrap(), 1e-6),
+            "{term} se"
+        );
+    }
+    let want: Vec<f64> = m["alpha"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(fit.alpha.len(), 6);
+    for (got, want) in fit.alpha.iter().zip(&want) {
+        assert!(close(*got, *want, 1e-6), "alpha {got} vs {want}");
+    }
+    assert!(close(fit.scale, m["scale"].as_f64().unwrap(), 1e-6));
+    assert_eq!(fit.cluster_sizes.len() as u64, m["n_clusters"].as_u64().unwrap());
+}
