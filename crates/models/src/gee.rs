@@ -210,7 +210,7 @@ pub fn fit_gee(d: &Design, o: &GeeOptions) -> Result<GeeFit, ModelError> {
         clusters[k].rows.push(i);
     }
     let n_waves = o.wave.iter().max().map_or(1, |w| *w as usize + 1);
-    let mut beta = crate::glm::irls(x, y, n, p, o.family, None)?.beta;
+    let mut beta = crate::glm::irls(x, y, n, p, o.family)?.beta;
     let mut converged = false;
     let mut iterations = 0;
     let eq = Equations {

@@ -23,39 +23,102 @@ pub struct GlmFit {
     pub converged: bool,
 }
 
-fn unit_deviance(f: Family, y: f64, mu: f64) -> f64 {
-    let ylogy = |y: f64, mu: f64| if y > 0.0 { y * (y / mu).ln() } else { 0.0 };
-    match f {
-        Family::Gaussian => (y - mu).powi(2),
-        Family::Binomial => 2.0 * (ylogy(y, mu) + ylogy(1.0 - y, 1.0 - mu)),
-        Family::Poisson => 2.0 * (ylogy(y, mu) - (y - mu)),
+/// What a GLM fits: a family with its canonical link, or the negative
+/// binomial with a known theta (log link, variance `mu + mu^2 / theta`), as
+/// `MASS::negative.binomial(theta)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Response {
+    /// Gaussian, binomial or Poisson.
+    Family(Family),
+    /// Negative binomial with this theta.
+    NegBin(f64),
+}
+
+impl Response {
+    pub(crate) fn mean(self, eta: f64) -> f64 {
+        match self {
+            Response::Family(f) => f.mean(eta),
+            Response::NegBin(_) => eta.exp(),
+        }
+    }
+
+    pub(crate) fn dmu(self, mu: f64) -> f64 {
+        match self {
+            Response::Family(f) => f.dmu(mu),
+            Response::NegBin(_) => mu,
+        }
+    }
+
+    pub(crate) fn variance(self, mu: f64) -> f64 {
+        match self {
+            Response::Family(f) => f.variance(mu),
+            Response::NegBin(theta) => mu + mu * mu / theta,
+        }
+    }
+
+    fn link(self, mu: f64) -> f64 {
+        match self {
+            Response::Family(Family::Gaussian) => mu,
+            Response::Family(Family::Binomial) => (mu / (1.0 - mu)).ln(),
+            Response::Family(Family::Poisson) | Response::NegBin(_) => mu.ln(),
+        }
+    }
+
+    /// R's starting mean (`mustart` of the family).
+    fn start(self, y: f64) -> f64 {
+        match self {
+            Response::Family(Family::Gaussian) => y,
+            Response::Family(Family::Binomial) => (y + 0.5) / 2.0,
+            Response::Family(Family::Poisson) => y + 0.1,
+            Response::NegBin(_) => y + f64::from(u8::from(y == 0.0)) / 6.0,
+        }
+    }
+
+    fn unit_deviance(self, y: f64, mu: f64) -> f64 {
+        let ylogy = |y: f64, mu: f64| if y > 0.0 { y * (y / mu).ln() } else { 0.0 };
+        match self {
+            Response::Family(Family::Gaussian) => (y - mu).powi(2),
+            Response::Family(Family::Binomial) => 2.0 * (ylogy(y, mu) + ylogy(1.0 - y, 1.0 - mu)),
+            Response::Family(Family::Poisson) => 2.0 * (ylogy(y, mu) - (y - mu)),
+            Response::NegBin(theta) => {
+                2.0 * (ylogy(y, mu) - (y + theta) * ((y + theta) / (mu + theta)).ln())
+            }
+        }
     }
 }
 
-/// Fits `g(mu) = X beta` (x row-major n x p); `weights` are prior weights.
+/// Fits `g(mu) = X beta` (x row-major n x p) from the family's starting
+/// values.
 pub fn irls(
     x: &[f64],
     y: &[f64],
     n: usize,
     p: usize,
     family: Family,
-    weights: Option<&[f64]>,
 ) -> Result<GlmFit, ModelError> {
-    let prior = |i: usize| weights.map_or(1.0, |w| w[i]);
-    let link = |mu: f64| match family {
-        Family::Gaussian => mu,
-        Family::Binomial => (mu / (1.0 - mu)).ln(),
-        Family::Poisson => mu.ln(),
+    irls_from(x, y, n, p, Response::Family(family), None)
+}
+
+/// IRLS from the linear predictor `start` (or the family's starting
+/// means).
+fn irls_from(
+    x: &[f64],
+    y: &[f64],
+    n: usize,
+    p: usize,
+    response: Response,
+    start: Option<&[f64]>,
+) -> Result<GlmFit, ModelError> {
+    let (mut eta, mut mu): (Vec<f64>, Vec<f64>) = match start {
+        Some(eta) => (
+            eta.to_vec(),
+            eta.iter().map(|&e| response.mean(e)).collect(),
+        ),
+        None => {
+            let mu: Vec<f64> = y.iter().map(|&v| response.start(v)).collect();
+            (mu.iter().map(|&m| response.link(m)).collect(), mu)
+        }
     };
-    let mut mu: Vec<f64> = y
-        .iter()
-        .map(|&v| match family {
-            Family::Gaussian => v,
-            Family::Binomial => (v + 0.5) / 2.0,
-            Family::Poisson => v + 0.1,
-        })
-        .collect();
-    let mut eta: Vec<f64> = mu.iter().map(|&m| link(m)).collect();
     let mut deviance = f64::INFINITY;
     let mut beta = vec![0.0; p];
     let mut inverse = Vec::new();
@@ -63,8 +126,8 @@ pub fn irls(
         let mut wx = vec![0.0; n * p];
         let mut wz = vec![0.0; n];
         for i in 0..n {
-            let d = family.dmu(mu[i]);
-            let w = (prior(i) * d * d / family.variance(mu[i])).sqrt();
+            let d = response.dmu(mu[i]);
+            let w = (d * d / response.variance(mu[i])).sqrt();
             let z = eta[i] + (y[i] - mu[i]) / d;
             for j in 0..p {
                 wx[i * p + j] = w * x[i * p + j];
@@ -78,11 +141,9 @@ pub fn irls(
         inverse = qr.xtx_inverse();
         for i in 0..n {
             eta[i] = (0..p).map(|j| x[i * p + j] * beta[j]).sum();
-            mu[i] = family.mean(eta[i]);
+            mu[i] = response.mean(eta[i]);
         }
-        let dev: f64 = (0..n)
-            .map(|i| prior(i) * unit_deviance(family, y[i], mu[i]))
-            .sum();
+        let dev: f64 = (0..n).map(|i| response.unit_deviance(y[i], mu[i])).sum();
         if !dev.is_finite() {
             return Err(ModelError::Data("the GLM fit diverges".into()));
         }
@@ -140,7 +201,7 @@ pub fn fit_glm(d: &crate::Design, family: Family) -> Result<GlmModel, ModelError
             )));
         }
     }
-    let fit = irls(&x, &y, n, p, family, None).map_err(|e| match e {
+    let fit = irls(&x, &y, n, p, family).map_err(|e| match e {
         ModelError::Data(m) if m.contains("singular") => ModelError::RankDeficient {
             term: "a coefficient (the design or its weights are singular)".into(),
         },
@@ -171,4 +232,137 @@ pub fn fit_glm(d: &crate::Design, family: Family) -> Result<GlmModel, ModelError
         loglik,
         nobs: n,
     })
+}
+
+/// A negative binomial GLM (log link), as `MASS::glm.nb`: the estimates
+/// and theta maximise the likelihood jointly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NegBinModel {
+    /// The IRLS fit at the final theta, with the covariance of the
+    /// estimates (dispersion 1, as `summary.negbin`) and the full
+    /// log-likelihood.
+    pub model: GlmModel,
+    /// The shape: variance `mu + mu^2 / theta`.
+    pub theta: f64,
+    /// Its standard error, `1 / sqrt(information)` at the estimates (as
+    /// `theta.ml`).
+    pub se_theta: f64,
+    /// Alternations of IRLS and the theta step.
+    pub outer_iterations: usize,
+}
+
+/// The negative binomial log-likelihood of counts `y` at means `mu`.
+fn negbin_loglik(y: &[f64], mu: &[f64], theta: f64) -> f64 {
+    use statrs::function::gamma::ln_gamma;
+    y.iter()
+        .zip(mu)
+        .map(|(&y, &mu)| {
+            ln_gamma(theta + y) - ln_gamma(theta) - ln_gamma(y + 1.0)
+                + theta * theta.ln()
+                + y * mu.ln()
+                - (theta + y) * (theta + mu).ln()
+        })
+        .sum()
+}
+
+/// The ML theta at the means `mu`, by Newton's method on its score from
+/// `start` (as `MASS::theta.ml`), with its information; `None` when theta
+/// runs off to infinity (no overdispersion).
+fn theta_ml(y: &[f64], mu: &[f64], start: f64) -> Option<(f64, f64)> {
+    use crate::special::{digamma, trigamma};
+    let score_info = |t: f64| {
+        y.iter().zip(mu).fold((0.0, 0.0), |(s, i), (&y, &m)| {
+            (
+                s + digamma(t + y) - digamma(t) + t.ln() + 1.0 - (t + m).ln() - (y + t) / (m + t),
+                i - trigamma(t + y) + trigamma(t) - 1.0 / t + 2.0 / (m + t)
+                    - (y + t) / ((m + t) * (m + t)),
+            )
+        })
+    };
+    let mut theta = start;
+    for _ in 0..200 {
+        let (score, info) = score_info(theta);
+        if !(info > 0.0) || !score.is_finite() {
+            return None;
+        }
+        let mut next = theta + score / info;
+        // Stay positive: halve towards zero instead of stepping past it.
+        if next <= 0.0 {
+            next = theta / 2.0;
+        }
+        let step = (next - theta).abs();
+        theta = next;
+        if theta > 1e10 {
+            return None;
+        }
+        if step <= 1e-12 * theta {
+            let (_, info) = score_info(theta);
+            return Some((theta, info));
+        }
+    }
+    None
+}
+
+/// Fits a negative binomial GLM to the fixed effects of `d`: a Poisson
+/// fit, then IRLS at theta and theta at the means in turn until the
+/// log-likelihood and theta settle (relative change below 1e-12 and 1e-10).
+pub fn fit_negbin(d: &crate::Design) -> Result<NegBinModel, ModelError> {
+    let poisson = fit_glm(d, Family::Poisson)?;
+    let (n, p) = (d.n(), d.p());
+    let x: Vec<f64> = d.x.iter().copied().collect();
+    let y: Vec<f64> = d.y.iter().copied().collect();
+    let eta_of = |beta: &[f64]| -> Vec<f64> {
+        (0..n)
+            .map(|i| (0..p).map(|j| x[i * p + j] * beta[j]).sum())
+            .collect()
+    };
+    let mut eta = eta_of(&poisson.fit.beta);
+    let mut mu: Vec<f64> = eta.iter().map(|e| e.exp()).collect();
+    // The moment estimate, as glm.nb's start.
+    let moment = n as f64
+        / y.iter()
+            .zip(&mu)
+            .map(|(y, m)| (y / m - 1.0).powi(2))
+            .sum::<f64>();
+    let no_overdispersion = || {
+        ModelError::Data(
+            "theta of the negative binomial runs off to infinity: the counts show no \
+             overdispersion; fit --family poisson"
+                .into(),
+        )
+    };
+    let (mut theta, _) = theta_ml(&y, &mu, moment).ok_or_else(no_overdispersion)?;
+    let mut loglik = negbin_loglik(&y, &mu, theta);
+    for outer in 1..=100 {
+        let fit = irls_from(&x, &y, n, p, Response::NegBin(theta), Some(&eta))?;
+        eta = eta_of(&fit.beta);
+        mu = eta.iter().map(|e| e.exp()).collect();
+        let (next, info) = theta_ml(&y, &mu, theta).ok_or_else(no_overdispersion)?;
+        let next_loglik = negbin_loglik(&y, &mu, next);
+        let settled = (next_loglik - loglik).abs() <= 1e-12 * (loglik.abs() + 1.0)
+            && (next - theta).abs() <= 1e-10 * next;
+        theta = next;
+        loglik = next_loglik;
+        if settled || outer == 100 {
+            // The covariance at the final theta and means.
+            let last = irls_from(&x, &y, n, p, Response::NegBin(theta), Some(&eta))?;
+            let mu: Vec<f64> = eta_of(&last.beta).iter().map(|e| e.exp()).collect();
+            let loglik = negbin_loglik(&y, &mu, theta);
+            return Ok(NegBinModel {
+                model: GlmModel {
+                    vcov: last.xtwx_inverse.clone(),
+                    fit: GlmFit {
+                        converged: settled && last.converged,
+                        ..last
+                    },
+                    loglik,
+                    nobs: n,
+                },
+                theta,
+                se_theta: 1.0 / info.sqrt(),
+                outer_iterations: outer,
+            });
+        }
+    }
+    unreachable!("the loop returns at its last iteration")
 }

@@ -30,6 +30,7 @@
 // Linear algebra reads best with the indices of its formulas.
 #![allow(clippy::needless_range_loop)]
 
+mod cluster_se;
 mod design;
 mod error;
 mod formula;
@@ -40,7 +41,9 @@ pub mod linalg;
 mod lm;
 mod lmm;
 mod optimize;
+mod special;
 
+pub use cluster_se::{cluster_robust, ClusterRobust};
 pub use design::{
     design, Design, RandomDesign, MISSING_COVARIATE, MISSING_GROUPING, MISSING_OUTCOME,
 };
@@ -51,7 +54,7 @@ pub use formula::{
 };
 pub use frame::{unknown_name, Column, Frame};
 pub use gee::{fit_gee, standard_errors, CorStr, Family, GeeFit, GeeOptions};
-pub use glm::{fit_glm, irls, GlmFit, GlmModel};
+pub use glm::{fit_glm, fit_negbin, irls, GlmFit, GlmModel, NegBinModel, Response};
 pub use lm::{fit_lm, LmFit};
 pub use lmm::{fit_lmm, Criterion, LmmFit, VarComp};
 pub use optimize::{minimize, Minimum};

@@ -5,7 +5,7 @@
 
 use cohort_models::{
     design, fit_gee, fit_lmm, parse, standard_errors, Column, CorStr, Criterion, Family, Frame,
-    GeeOptions,
+    GeeOptions, Response,
 };
 use cohort_testkit::fixture;
 use serde_json::Value;
@@ -357,7 +357,11 @@ fn unstructured_gee_matches_geepack() {
         family: Family::Binomial,
         corstr: CorStr::Unstructured,
         cluster: d.rows.iter().map(|&i| ids[i].unwrap()).collect(),
-        wave: d.rows.iter().map(|&i| wave[i].unwrap() as u32 - 1).collect(),
+        wave: d
+            .rows
+            .iter()
+            .map(|&i| wave[i].unwrap() as u32 - 1)
+            .collect(),
         tolerance: 1e-12,
         max_iterations: 500,
     };
@@ -387,5 +391,112 @@ fn unstructured_gee_matches_geepack() {
         assert!(close(*got, *want, 1e-6), "alpha {got} vs {want}");
     }
     assert!(close(fit.scale, m["scale"].as_f64().unwrap(), 1e-6));
-    assert_eq!(fit.cluster_sizes.len() as u64, m["n_clusters"].as_u64().unwrap());
+    assert_eq!(
+        fit.cluster_sizes.len() as u64,
+        m["n_clusters"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn negative_binomial_matches_glm_nb() {
+    // MASS::glm.nb on quine (fixtures/reference/expected/quine.json, from
+    // extra.R): estimates, SEs, theta and its SE, log-likelihood, AIC,
+    // deviance; factor levels sorted, as R's factor().
+    let data = read_frame("data/quine.csv", &[]);
+    let m = &expected("quine")["negbin"];
+    let d = design(
+        &parse(&formula_of(m["call"].as_str().unwrap())).unwrap(),
+        &data,
+    )
+    .unwrap();
+    let nb = cohort_models::fit_negbin(&d).unwrap();
+    assert!(nb.model.fit.converged);
+    let se = standard_errors(&nb.model.vcov, d.p());
+    assert_eq!(d.names.len(), 7);
+    for (j, term) in d.names.iter().enumerate() {
+        let want_se = m["se"][term].as_f64().unwrap();
+        assert!(
+            (nb.model.fit.beta[j] - m["estimate"][term].as_f64().unwrap()).abs() <= 1e-6 * want_se,
+            "{term}: {}",
+            nb.model.fit.beta[j]
+        );
+        assert!(close(se[j], want_se, 1e-5), "{term} se {}", se[j]);
+    }
+    assert!(
+        close(nb.theta, m["theta"].as_f64().unwrap(), 1e-6),
+        "theta {}",
+        nb.theta
+    );
+    assert!(
+        close(nb.se_theta, m["se_theta"].as_f64().unwrap(), 1e-5),
+        "{}",
+        nb.se_theta
+    );
+    assert!(
+        close(nb.model.loglik, m["loglik"].as_f64().unwrap(), 1e-9),
+        "{}",
+        nb.model.loglik
+    );
+    assert!(close(
+        nb.model.fit.deviance,
+        m["deviance"].as_f64().unwrap(),
+        1e-7
+    ));
+    // Never below R's likelihood.
+    assert!(nb.model.loglik >= m["loglik"].as_f64().unwrap() - 1e-9);
+}
+
+#[test]
+fn cluster_robust_standard_errors_match_sandwich_and_clubsandwich() {
+    // An lm (Orthodont, by child) and a logistic model (ohio, by child):
+    // CR1 as sandwich::vcovCL(type = "HC1"), CR2 as clubSandwich::vcovCR
+    // (fixtures/reference/expected/{orthodont,ohio_extra}.json).
+    let orthodont = read_frame(
+        "data/orthodont.csv",
+        &[("Subject", None), ("Sex", Some(&["Male", "Female"]))],
+    );
+    let ohio = read_frame("data/ohio.csv", &[("id", None)]);
+    for (data, cluster, m, family) in [
+        (
+            &orthodont,
+            "Subject",
+            &expected("orthodont")["cluster_se"]["lm"],
+            Family::Gaussian,
+        ),
+        (
+            &ohio,
+            "id",
+            &expected("ohio_extra")["cluster_se"]["glm"],
+            Family::Binomial,
+        ),
+    ] {
+        let d = design(
+            &parse(&formula_of(m["call"].as_str().unwrap())).unwrap(),
+            data,
+        )
+        .unwrap();
+        let (_, codes) = data.get(cluster).unwrap().as_factor();
+        let groups: Vec<u32> = d.rows.iter().map(|&i| codes[i].unwrap()).collect();
+        let beta = match family {
+            Family::Gaussian => cohort_models::fit_lm(&d).unwrap().beta,
+            _ => cohort_models::fit_glm(&d, family).unwrap().fit.beta,
+        };
+        let se =
+            cohort_models::cluster_robust(&d, Response::Family(family), &beta, &groups).unwrap();
+        for (j, term) in d.names.iter().enumerate() {
+            assert!(
+                close(beta[j], m["estimate"][term].as_f64().unwrap(), 1e-8),
+                "{cluster} {term}"
+            );
+            for (got, key) in [(&se.cr1, "se_cr1"), (&se.cr2, "se_cr2")] {
+                let got = got[j * d.p() + j].sqrt();
+                assert!(
+                    close(got, m[key][term].as_f64().unwrap(), 1e-6),
+                    "{cluster} {term} {key}: {got} vs {}",
+                    m[key][term]
+                );
+            }
+        }
+        assert_eq!(se.n_clusters as u64, m["n_clusters"].as_u64().unwrap());
+    }
 }
