@@ -6,30 +6,45 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use cohort_models::{
-    design, fit_gee, fit_glm, fit_lm, fit_lmm, parse, CorStr, Criterion, Design, Family,
-    GeeOptions, ModelError,
+    cluster_robust, design, fit_gee, fit_glm, fit_lm, fit_lmm, fit_negbin, parse, CorStr,
+    Criterion, Design, Family, GeeOptions, ModelError, Response,
 };
-use cohort_stats::{gee_summary, glm_summary, lm_summary, lmm_summary, model_frame, Coefficient};
+use cohort_stats::{
+    gee_summary, glm_summary, lm_summary, lmm_summary, model_frame, negbin_summary,
+    with_cluster_se, ClusterSe, Coefficient,
+};
 
 use crate::input::{read_scored, Scored};
 use crate::stats::print_json;
 use crate::EXIT_BAD_INPUT;
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FamilyArg {
     Gaussian,
     Binomial,
     Poisson,
+    /// Negative binomial (log link), theta by ML, as `MASS::glm.nb`.
+    Negbin,
 }
 
 impl FamilyArg {
+    /// The family with its canonical link; the negative binomial is the
+    /// Poisson's log link with a variance of its own.
     fn family(self) -> Family {
         match self {
             FamilyArg::Gaussian => Family::Gaussian,
             FamilyArg::Binomial => Family::Binomial,
-            FamilyArg::Poisson => Family::Poisson,
+            FamilyArg::Poisson | FamilyArg::Negbin => Family::Poisson,
         }
     }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ClusterSeArg {
+    /// `sandwich::vcovCL(type = "HC1")`, Stata's `vce(cluster)`.
+    Cr1,
+    /// Bell-McCaffrey, as `clubSandwich::vcovCR(type = "CR2")`.
+    Cr2,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -53,10 +68,18 @@ pub struct ModelArgs {
     /// Fit a mixed model by REML (the default).
     #[arg(long)]
     reml: bool,
-    /// The family: gaussian (a linear model), binomial (logistic) or
-    /// poisson; binomial and Poisson mixed models are not fitted yet.
+    /// The family: gaussian (a linear model), binomial (logistic),
+    /// poisson or negbin; binomial, Poisson and negative binomial mixed
+    /// models are not fitted yet.
     #[arg(long, value_enum, default_value = "gaussian")]
     family: FamilyArg,
+    /// Cluster-robust standard errors for a model without random terms.
+    #[arg(long, value_enum)]
+    cluster_se: Option<ClusterSeArg>,
+    /// The clusters of --cluster-se: the study's cluster column (the
+    /// default) or, for a respondent measure, its respondent column.
+    #[arg(long, requires = "cluster_se")]
+    cluster: Option<String>,
     /// Print the results as JSON (the results contract).
     #[arg(long)]
     json: bool,
@@ -113,6 +136,31 @@ fn prepare(
     Ok((scored, d, rows))
 }
 
+/// The cluster of each used row by the column `column` (the study's
+/// cluster column, or the respondent column for a respondent measure), or
+/// `None` after saying why not.
+fn clusters(
+    scored: &Scored,
+    d: &Design,
+    rows: &cohort_stats::ModelRows,
+    option: &str,
+    column: &str,
+) -> Option<Vec<u32>> {
+    let data = &scored.loaded.panel.study().data;
+    if column == data.cluster {
+        Some(d.rows.iter().map(|&i| rows.cluster[i]).collect())
+    } else if column == data.respondent && rows.level == cohort_instruments::Level::Respondent {
+        Some(d.rows.iter().map(|&i| rows.unit[i]).collect())
+    } else {
+        eprintln!(
+            "error: {option} {column}: expected the cluster column ({}) or, for a respondent \
+             measure, the respondent column ({})",
+            data.cluster, data.respondent
+        );
+        None
+    }
+}
+
 fn model_error(e: ModelError, formula: &str) -> ExitCode {
     match e {
         ModelError::Formula { error, .. } => {
@@ -142,25 +190,65 @@ fn print_coefficients(rows: &[Coefficient]) {
 
 /// `cohort model`.
 pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
-    let (_, d, _) = match prepare(&args.study, &args.formula, args.lenient) {
+    let (scored, d, rows) = match prepare(&args.study, &args.formula, args.lenient) {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
     let family = args.family.family();
-    let summary = if d.random.is_empty() && family == Family::Gaussian {
-        match fit_lm(&d) {
-            Ok(fit) => lm_summary(&d, &fit),
+    if !d.random.is_empty() && args.cluster_se.is_some() {
+        eprintln!(
+            "error: --cluster-se is for models without random terms; a mixed model's random \
+             terms model the clustering already"
+        );
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    let summary = if d.random.is_empty() {
+        let fitted = match args.family {
+            FamilyArg::Gaussian => {
+                fit_lm(&d).map(|fit| (lm_summary(&d, &fit), Response::Family(family), fit.beta))
+            }
+            FamilyArg::Negbin => fit_negbin(&d).map(|nb| {
+                let response = Response::NegBin(nb.theta);
+                (negbin_summary(&d, &nb), response, nb.model.fit.beta)
+            }),
+            _ => fit_glm(&d, family).map(|fit| {
+                (
+                    glm_summary(&d, &fit, family),
+                    Response::Family(family),
+                    fit.fit.beta,
+                )
+            }),
+        };
+        let (summary, response, beta) = match fitted {
+            Ok(x) => x,
             Err(e) => return Ok(model_error(e, &args.formula)),
+        };
+        match args.cluster_se {
+            None => summary,
+            Some(kind) => {
+                let data = &scored.loaded.panel.study().data;
+                let column = args.cluster.as_deref().unwrap_or(&data.cluster);
+                let Some(groups) = clusters(&scored, &d, &rows, "--cluster", column) else {
+                    return Ok(ExitCode::from(EXIT_BAD_INPUT));
+                };
+                let robust = match cluster_robust(&d, response, &beta, &groups) {
+                    Ok(r) => r,
+                    Err(e) => return Ok(model_error(e, &args.formula)),
+                };
+                let kind = match kind {
+                    ClusterSeArg::Cr1 => ClusterSe::Cr1,
+                    ClusterSeArg::Cr2 => ClusterSe::Cr2,
+                };
+                with_cluster_se(summary, &robust, kind, column)
+            }
         }
-    } else if d.random.is_empty() {
-        match fit_glm(&d, family) {
-            Ok(fit) => glm_summary(&d, &fit, family),
-            Err(e) => return Ok(model_error(e, &args.formula)),
-        }
-    } else if family != Family::Gaussian {
+    } else if args.family != FamilyArg::Gaussian {
         eprintln!(
             "error: a {} model with random terms (a GLMM) is not fitted yet; use cohort gee, or a model without random terms",
-            family.name()
+            match args.family {
+                FamilyArg::Negbin => "negative binomial",
+                _ => family.name(),
+            }
         );
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     } else {
@@ -178,9 +266,10 @@ pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
         print_json(&summary)?;
     } else {
         println!(
-            "{} ({}, {}): {} observations{}",
+            "{} ({} {}, {}): {} observations{}",
             summary.formula,
             summary.kind,
+            summary.family,
             summary.fit,
             summary.nobs,
             summary
@@ -197,6 +286,18 @@ pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
                 v.var1.as_deref().unwrap_or(""),
                 v.var2.as_deref().unwrap_or(""),
                 v.vcov
+            );
+        }
+        if let Some(theta) = summary.theta {
+            println!(
+                "  theta {theta:.5} (se {:.5})",
+                summary.se_theta.unwrap_or(f64::NAN)
+            );
+        }
+        if let Some(c) = &summary.cluster {
+            println!(
+                "  standard errors: {} clustered by {} ({} clusters)",
+                summary.vcov, c.column, c.n_clusters
             );
         }
         println!(
@@ -216,17 +317,11 @@ pub fn gee(args: &GeeArgs) -> anyhow::Result<ExitCode> {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let data = &scored.loaded.panel.study().data;
-    let cluster: Vec<u32> = if args.id == data.cluster {
-        d.rows.iter().map(|&i| rows.cluster[i]).collect()
-    } else if args.id == data.respondent && rows.level == cohort_instruments::Level::Respondent {
-        d.rows.iter().map(|&i| rows.unit[i]).collect()
-    } else {
-        eprintln!(
-            "error: --id {}: expected the cluster column ({}) or, for a respondent measure, the \
-             respondent column ({})",
-            args.id, data.cluster, data.respondent
-        );
+    if args.family == FamilyArg::Negbin {
+        eprintln!("error: --family negbin: GEE fits gaussian, binomial or poisson; a negative binomial model is `cohort model --family negbin`, with --cluster-se for clustered data");
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    let Some(cluster) = clusters(&scored, &d, &rows, "--id", &args.id) else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
     let family = args.family.family();

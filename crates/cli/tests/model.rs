@@ -216,3 +216,99 @@ fn the_vji_nested_model_matches_lme4() {
     }
     assert!(close(&v["criterion"], &r["criterion"], 1e-9));
 }
+
+#[test]
+fn a_negative_binomial_model_with_clustered_ses_matches_r() {
+    // MASS::glm.nb with sandwich::vcovCL (CR1) and clubSandwich::vcovCR
+    // (CR2) by family on the same scores (fixtures/reference/expected/
+    // vji_family_incidents_negbin.json, from extra.R).
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(cohort_testkit::fixture(
+            "reference/expected/vji_family_incidents_negbin.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let r = &r["negbin"];
+    let close = |got: &serde_json::Value, want: &serde_json::Value, rel: f64| {
+        let (got, want) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+        (got - want).abs() <= rel * want.abs()
+    };
+    for (kind, key) in [("cr1", "se_cr1"), ("cr2", "se_cr2")] {
+        let v = cohort_json(&[
+            "model",
+            "fixtures/vji/study.toml",
+            "--formula",
+            "family_incidents ~ factor(wave)",
+            "--family",
+            "negbin",
+            "--cluster-se",
+            kind,
+            "--json",
+        ]);
+        assert_eq!(v["kind"], "glm");
+        assert_eq!(v["family"], "negbin");
+        assert_eq!(v["link"], "log");
+        assert_eq!(v["vcov"], kind.to_uppercase());
+        assert_eq!(v["cluster"]["column"], "family_id");
+        assert_eq!(v["cluster"]["n_clusters"], r["n_clusters"]);
+        assert_eq!(v["nobs"], r["nobs"]);
+        assert_eq!(v["df_loglik"], 4);
+        assert!(close(&v["theta"], &r["theta"], 1e-6), "{}", v["theta"]);
+        assert!(close(&v["se_theta"], &r["se_theta"], 1e-5));
+        assert!(close(&v["loglik"], &r["loglik"], 1e-9));
+        assert!(close(&v["aic"], &r["aic"], 1e-9));
+        for c in v["coefficients"].as_array().unwrap() {
+            let term = c["term"].as_str().unwrap();
+            assert!(close(&c["estimate"], &r["estimate"][term], 1e-6), "{term}");
+            assert!(
+                close(&c["se"], &r[key][term], 1e-5),
+                "{kind} {term}: {}",
+                c["se"]
+            );
+            assert!(c["df"].is_null(), "z tests for a GLM");
+        }
+    }
+}
+
+#[test]
+fn cluster_ses_are_refused_where_they_do_not_apply() {
+    for (args, says) in [
+        (
+            &[
+                "--formula",
+                "family_incidents ~ factor(wave) + (1 | family_id)",
+                "--cluster-se",
+                "cr1",
+            ][..],
+            "random terms",
+        ),
+        (
+            &[
+                "--formula",
+                "family_incidents ~ factor(wave)",
+                "--cluster-se",
+                "cr2",
+                "--cluster",
+                "region",
+            ][..],
+            "--cluster region: expected the cluster column",
+        ),
+        (
+            &[
+                "--formula",
+                "family_incidents ~ factor(wave) + (1 | family_id)",
+                "--family",
+                "negbin",
+            ][..],
+            "negative binomial model with random terms",
+        ),
+    ] {
+        let mut all = vec!["model", "fixtures/vji/study.toml"];
+        all.extend_from_slice(args);
+        let out = cohort(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

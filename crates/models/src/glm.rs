@@ -282,7 +282,7 @@ fn theta_ml(y: &[f64], mu: &[f64], start: f64) -> Option<(f64, f64)> {
     let mut theta = start;
     for _ in 0..200 {
         let (score, info) = score_info(theta);
-        if !(info > 0.0) || !score.is_finite() {
+        if info.is_nan() || info <= 0.0 || !score.is_finite() {
             return None;
         }
         let mut next = theta + score / info;

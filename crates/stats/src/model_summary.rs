@@ -67,6 +67,15 @@ pub struct AnovaRow {
     pub p_value: f64,
 }
 
+/// The clustering of cluster-robust standard errors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusterCount {
+    /// The column.
+    pub column: String,
+    /// Clusters among the observations used.
+    pub n_clusters: usize,
+}
+
 /// The optimiser's state at the end.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OptimizerState {
@@ -126,6 +135,16 @@ pub struct ModelSummary {
     /// Analysis of variance: R's sequential `anova()` for linear models
     /// (empty for the others, for now).
     pub anova: Vec<AnovaRow>,
+    /// The negative binomial's theta (variance `mu + mu^2 / theta`), as
+    /// `MASS::glm.nb`; `None` for other families.
+    pub theta: Option<f64>,
+    /// Its standard error (`SE.theta`).
+    pub se_theta: Option<f64>,
+    /// Where the coefficients' SEs come from: `model`, or cluster-robust
+    /// `CR1` / `CR2`.
+    pub vcov: &'static str,
+    /// The clustering of cluster-robust SEs: the column and its clusters.
+    pub cluster: Option<ClusterCount>,
     /// What to know in reading it.
     pub notes: Vec<String>,
 }
@@ -202,6 +221,10 @@ pub fn lm_summary(d: &Design, fit: &LmFit) -> ModelSummary {
                 }
             })
             .collect(),
+        theta: None,
+        se_theta: None,
+        vcov: "model",
+        cluster: None,
         notes: Vec::new(),
     }
 }
@@ -248,8 +271,82 @@ pub fn glm_summary(
         optimizer: None,
         df_residual: Some(d.n().saturating_sub(p)),
         anova: Vec::new(),
+        theta: None,
+        se_theta: None,
+        vcov: "model",
+        cluster: None,
         notes,
     }
+}
+
+/// A negative binomial GLM as the contract: the GLM's fields, theta and
+/// its SE; theta counts among the log-likelihood's parameters (as
+/// `logLik(glm.nb(...))`).
+pub fn negbin_summary(d: &Design, nb: &cohort_models::NegBinModel) -> ModelSummary {
+    let mut s = glm_summary(d, &nb.model, cohort_models::Family::Poisson);
+    s.family = "negbin";
+    s.df_loglik = d.p() + 1;
+    let k = s.df_loglik as f64;
+    s.aic = -2.0 * s.loglik + 2.0 * k;
+    s.bic = -2.0 * s.loglik + (d.n() as f64).ln() * k;
+    s.theta = Some(nb.theta);
+    s.se_theta = Some(nb.se_theta);
+    s.notes[0] = format!(
+        "residual deviance {:.6} on {} degrees of freedom, at theta {:.6}",
+        nb.model.fit.deviance,
+        d.n().saturating_sub(d.p()),
+        nb.theta
+    );
+    s
+}
+
+/// Which cluster-robust covariance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterSe {
+    /// `sandwich::vcovCL(type = "HC1")`.
+    Cr1,
+    /// `clubSandwich::vcovCR(type = "CR2")`.
+    Cr2,
+}
+
+/// Replaces the model-based SEs of a linear model or GLM with
+/// cluster-robust ones; tests and intervals keep the model's reference
+/// distribution (t with the residual df for a linear model, normal for a
+/// GLM), as `lmtest::coeftest(fit, vcov = ...)`.
+pub fn with_cluster_se(
+    mut s: ModelSummary,
+    robust: &cohort_models::ClusterRobust,
+    kind: ClusterSe,
+    column: &str,
+) -> ModelSummary {
+    let vcov = match kind {
+        ClusterSe::Cr1 => &robust.cr1,
+        ClusterSe::Cr2 => &robust.cr2,
+    };
+    let p = s.coefficients.len();
+    let se = diagonal_se(vcov, p);
+    s.coefficients = s
+        .coefficients
+        .iter()
+        .zip(se)
+        .map(|(c, se)| coefficient(&c.term, c.estimate, se, c.df))
+        .collect();
+    s.vcov = match kind {
+        ClusterSe::Cr1 => "CR1",
+        ClusterSe::Cr2 => "CR2",
+    };
+    s.cluster = Some(ClusterCount {
+        column: column.to_string(),
+        n_clusters: robust.n_clusters,
+    });
+    if robust.n_clusters < 50 {
+        s.notes.push(format!(
+            "{} clusters: cluster-robust SEs are unreliable with fewer than about 50 (CR2 \
+             corrects part of the bias)",
+            robust.n_clusters
+        ));
+    }
+    s
 }
 
 /// A linear mixed model as the contract.
@@ -317,6 +414,10 @@ pub fn lmm_summary(d: &Design, fit: &LmmFit) -> ModelSummary {
         }),
         df_residual: None,
         anova: Vec::new(),
+        theta: None,
+        se_theta: None,
+        vcov: "model",
+        cluster: None,
         notes,
     }
 }
