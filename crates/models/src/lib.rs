@@ -41,6 +41,7 @@ pub mod linalg;
 mod lm;
 mod lmm;
 mod optimize;
+mod satterthwaite;
 mod special;
 
 pub use cluster_se::{cluster_robust, ClusterRobust};
@@ -58,3 +59,4 @@ pub use glm::{fit_glm, fit_negbin, irls, GlmFit, GlmModel, NegBinModel, Response
 pub use lm::{fit_lm, LmFit};
 pub use lmm::{fit_lmm, Criterion, LmmFit, VarComp};
 pub use optimize::{minimize, Minimum};
+pub use satterthwaite::{satterthwaite, FTest, Satterthwaite};

@@ -120,7 +120,7 @@ struct Block {
 }
 
 /// The data of a mixed model reduced to per-block cross-products.
-struct Problem {
+pub(crate) struct Problem {
     p: usize,
     n: usize,
     shapes: Vec<TermShape>,
@@ -148,6 +148,17 @@ struct GradientSums {
     w: Vec<Vec<f64>>,
     u: Vec<Vec<f64>>,
     q: Vec<Vec<f64>>,
+}
+
+/// The deviance's parts that depend on `theta` (see
+/// `Problem::theta_parts`).
+pub(crate) struct ThetaParts {
+    /// `log |L|^2`, plus `log |RX'RX|` for REML.
+    pub log_terms: f64,
+    /// The penalized residual sum of squares.
+    pub pwrss: f64,
+    /// `(RX'RX)^{-1}`: the covariance of the estimates over sigma^2.
+    pub unscaled_vcov: Vec<f64>,
 }
 
 /// Per evaluation: the profiled quantities.
@@ -184,7 +195,7 @@ fn top_level(d: &Design) -> Option<usize> {
 }
 
 impl Problem {
-    fn new(d: &Design) -> Result<Problem, ModelError> {
+    pub(crate) fn new(d: &Design) -> Result<Problem, ModelError> {
         let (n, p) = (d.n(), d.p());
         let top = top_level(d).ok_or_else(|| {
             ModelError::Unsupported(
@@ -358,17 +369,57 @@ impl Problem {
 
     /// The profiled criterion and what it profiles out.
     fn profile(&self, theta: &[f64], criterion: Criterion) -> Option<Profile> {
+        self.finish(self.reduced(theta)?, criterion)
+    }
+
+    /// The fixed-effects system at `theta`, by the fast or the general
+    /// block loop.
+    fn reduced(&self, theta: &[f64]) -> Option<Reduced> {
         let single = self.shapes.len() == 1
             && self.shapes[0].q <= MAX_FAST_Q
             && self.blocks.iter().all(|b| b.slots.len() == 1);
-        let reduced = match (single, self.shapes[0].q) {
-            (true, 1) => self.reduce_single::<1>(theta)?,
-            (true, 2) => self.reduce_single::<2>(theta)?,
-            (true, 3) => self.reduce_single::<3>(theta)?,
-            (true, 4) => self.reduce_single::<4>(theta)?,
-            _ => self.reduce(theta)?,
+        match (single, self.shapes[0].q) {
+            (true, 1) => self.reduce_single::<1>(theta),
+            (true, 2) => self.reduce_single::<2>(theta),
+            (true, 3) => self.reduce_single::<3>(theta),
+            (true, 4) => self.reduce_single::<4>(theta),
+            _ => self.reduce(theta),
+        }
+    }
+
+    /// The parts of the unprofiled deviance that depend on `theta`
+    /// (`-2 log L(theta, sigma) = terms + pwrss / sigma^2 + N log(2 pi
+    /// sigma^2)`, N = n for ML and n - p for REML), as lmerTest's
+    /// `devfun_vp` has them.
+    pub(crate) fn theta_parts(&self, theta: &[f64], criterion: Criterion) -> Option<ThetaParts> {
+        let p = self.p;
+        let Reduced {
+            mut rx,
+            rhs,
+            cc,
+            logdet_l,
+        } = self.reduced(theta)?;
+        cholesky(&mut rx, p).ok()?;
+        let mut z = rhs;
+        forward(&rx, p, &mut z);
+        let fitted: f64 = z.iter().map(|v| v * v).sum();
+        let log_terms = match criterion {
+            Criterion::Ml => logdet_l,
+            Criterion::Reml => logdet_l + 2.0 * log_diagonal(&rx, p),
         };
-        self.finish(reduced, criterion)
+        Some(ThetaParts {
+            log_terms,
+            pwrss: self.yty - cc - fitted,
+            unscaled_vcov: inverse_from_cholesky(&rx, p),
+        })
+    }
+
+    /// Observations, and the `N` of the deviance's `N log(2 pi sigma^2)`.
+    pub(crate) fn deviance_n(&self, criterion: Criterion) -> f64 {
+        match criterion {
+            Criterion::Ml => self.n as f64,
+            Criterion::Reml => (self.n - self.p) as f64,
+        }
     }
 
     /// The block loop for one random term with one level per block (the

@@ -157,6 +157,16 @@ fn check_lmm(data: &Frame, models: &Value, failures: &mut Vec<String>) -> usize 
                 1e-5,
             );
         }
+        // Satterthwaite's df where lmerTest gave them (extra.R).
+        if m["df"].is_object() {
+            let sat = cohort_models::satterthwaite(&d, &fit).unwrap();
+            for (j, name) in d.names.iter().enumerate() {
+                let mut l = vec![0.0; d.p()];
+                l[j] = 1.0;
+                let want = m["df"][name].as_f64().unwrap();
+                check(format!("df {name}"), sat.df(&l).unwrap(), want, 1e-6);
+            }
+        }
         for (group, n) in &fit.ngroups {
             assert_eq!(
                 Some(*n as u64),
