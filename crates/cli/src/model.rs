@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use cohort_models::{
-    cluster_robust, design, fit_gee, fit_glm, fit_lm, fit_lmm, fit_negbin, parse, CorStr,
-    Criterion, Design, Family, GeeOptions, ModelError, Response,
+    cluster_robust, design, fit_gee, fit_glm, fit_lm, fit_lmm, fit_negbin, mixed_tests, parse,
+    CorStr, Criterion, Design, Family, Frame, GeeOptions, ModelError, Response,
 };
 use cohort_stats::{
     gee_summary, glm_summary, lm_summary, lmm_summary, model_frame, negbin_summary,
@@ -118,7 +118,7 @@ fn prepare(
     study: &std::path::Path,
     formula: &str,
     lenient: bool,
-) -> Result<(Scored, Design, cohort_stats::ModelRows), ExitCode> {
+) -> Result<(Scored, Frame, Design, cohort_stats::ModelRows), ExitCode> {
     let Some(scored) = read_scored(study, lenient) else {
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     };
@@ -133,7 +133,7 @@ fn prepare(
     let f = parse(formula).map_err(bad)?;
     let (frame, rows) = model_frame(&scored.loaded.panel, &scored.scores, &f).map_err(bad)?;
     let d = design(&f, &frame).map_err(|e| model_error(e, formula))?;
-    Ok((scored, d, rows))
+    Ok((scored, frame, d, rows))
 }
 
 /// The cluster of each used row by the column `column` (the study's
@@ -177,20 +177,38 @@ fn model_error(e: ModelError, formula: &str) -> ExitCode {
 
 fn print_coefficients(rows: &[Coefficient]) {
     println!(
-        "{:<32} {:>12} {:>12} {:>9} {:>10}",
-        "term", "estimate", "se", "z/t", "p"
+        "{:<32} {:>12} {:>12} {:>9} {:>9} {:>10}",
+        "term", "estimate", "se", "z/t", "df", "p"
     );
     for c in rows {
+        let df =
+            c.df.map_or_else(|| "normal".to_string(), |df| format!("{df:.2}"));
         println!(
-            "{:<32} {:>12.5} {:>12.5} {:>9.3} {:>10.4}",
-            c.term, c.estimate, c.se, c.statistic, c.p_value
+            "{:<32} {:>12.5} {:>12.5} {:>9.3} {:>9} {:>10.4}",
+            c.term, c.estimate, c.se, c.statistic, df, c.p_value
+        );
+    }
+}
+
+fn print_anova(rows: &[cohort_stats::AnovaRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    println!(
+        "{:<32} {:>7} {:>10} {:>12} {:>10}",
+        "term", "df", "df den", "F", "p"
+    );
+    for a in rows {
+        println!(
+            "{:<32} {:>7} {:>10.2} {:>12.4} {:>10.4}",
+            a.term, a.df_num, a.df_den, a.f, a.p_value
         );
     }
 }
 
 /// `cohort model`.
 pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
-    let (scored, d, rows) = match prepare(&args.study, &args.formula, args.lenient) {
+    let (scored, frame, d, rows) = match prepare(&args.study, &args.formula, args.lenient) {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
@@ -257,9 +275,18 @@ pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
         } else {
             Criterion::Reml
         };
-        match fit_lmm(&d, criterion) {
-            Ok(fit) => lmm_summary(&d, &fit),
+        let fit = match fit_lmm(&d, criterion) {
+            Ok(fit) => fit,
             Err(e) => return Ok(model_error(e, &args.formula)),
+        };
+        match mixed_tests(&d, &frame, &fit) {
+            Ok(tests) => lmm_summary(&d, &fit, Some(&tests)),
+            Err(e) => {
+                let mut s = lmm_summary(&d, &fit, None);
+                s.notes
+                    .push(format!("no Satterthwaite degrees of freedom: {e}"));
+                s
+            }
         }
     };
     if args.json {
@@ -288,6 +315,7 @@ pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
                 v.vcov
             );
         }
+        print_anova(&summary.anova);
         if let Some(theta) = summary.theta {
             println!(
                 "  theta {theta:.5} (se {:.5})",
@@ -313,7 +341,7 @@ pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
 
 /// `cohort gee`.
 pub fn gee(args: &GeeArgs) -> anyhow::Result<ExitCode> {
-    let (scored, d, rows) = match prepare(&args.study, &args.formula, args.lenient) {
+    let (scored, _, d, rows) = match prepare(&args.study, &args.formula, args.lenient) {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };

@@ -25,10 +25,17 @@ fn a_mixed_model_on_all_families_gives_the_full_contract() {
     assert_eq!(terms, ["(Intercept)", "factor(wave)T1", "factor(wave)T2"]);
     for c in v["coefficients"].as_array().unwrap() {
         let (est, se) = (c["estimate"].as_f64().unwrap(), c["se"].as_f64().unwrap());
-        // The interval is the estimate +- 1.96 SE (normal).
-        let lo = c["ci95"][0].as_f64().unwrap();
-        assert!((est - lo - 1.959963984540054 * se).abs() < 1e-9 * se.max(1.0));
-        assert!(c["df"].is_null());
+        // The interval is the estimate +- t(0.975, df) SE, Satterthwaite's
+        // df of a thousand or more families: t between the normal's
+        // 1.959964 and t(0.975, 1000) = 1.962339 (R: qt(0.975, 1000)).
+        let (lo, hi) = (
+            c["ci95"][0].as_f64().unwrap(),
+            c["ci95"][1].as_f64().unwrap(),
+        );
+        assert!(((est - lo) - (hi - est)).abs() < 1e-9 * se.max(1.0));
+        let q = (est - lo) / se;
+        assert!(c["df"].as_f64().unwrap() > 1000.0, "{}", c["df"]);
+        assert!((1.959_964..1.962_339).contains(&q), "{q}");
     }
     let groups = v["ngroups"]["family_id"].as_u64().unwrap();
     assert!(groups > 1000, "{groups}");
@@ -204,6 +211,42 @@ fn the_vji_nested_model_matches_lme4() {
             "{term}"
         );
         assert!(close(&c["se"], &r["se"][term], 1e-5), "{term}");
+        // Satterthwaite's df, as lmerTest.
+        assert!(
+            close(&c["df"], &r["df"][term], 1e-6),
+            "{term} df {}",
+            c["df"]
+        );
+        // p on the log scale: a t of 31.5 puts p at 1e-167, where 1e-6 in
+        // t moves p by 1e-4 relative.
+        let (p, want_p) = (
+            c["p_value"].as_f64().unwrap(),
+            r["p"][term].as_f64().unwrap(),
+        );
+        assert!(
+            (p.ln() - want_p.ln()).abs() <= 1e-5 * want_p.ln().abs().max(1.0),
+            "{term} p {p} vs {want_p}"
+        );
+    }
+    // Type III F tests, as lmerTest's anova(fit, type = 3).
+    let (anova, want) = (
+        v["anova"].as_array().unwrap(),
+        r["anova_type3"].as_array().unwrap(),
+    );
+    assert_eq!(anova.len(), 2);
+    for (got, want) in anova.iter().zip(want) {
+        assert_eq!(got["term"], want["term"]);
+        assert_eq!(got["df_num"], want["df_num"]);
+        assert!(close(&got["f"], &want["f"], 1e-6), "{got}");
+        assert!(close(&got["df_den"], &want["df_den"], 1e-6), "{got}");
+        let (p, want_p) = (
+            got["p_value"].as_f64().unwrap(),
+            want["p_value"].as_f64().unwrap(),
+        );
+        assert!(
+            (p.ln() - want_p.ln()).abs() <= 1e-5 * want_p.ln().abs().max(1.0),
+            "{got}"
+        );
     }
     let (vc, want) = (
         v["varcomp"].as_array().unwrap(),

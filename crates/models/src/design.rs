@@ -108,6 +108,85 @@ fn var_columns(frame: &Frame, v: &Var, full: bool) -> Result<VarColumns, Formula
     })
 }
 
+/// The values of a product term's columns at frame row `i` (R's order:
+/// the first variable varies fastest), or `None` when a value is missing.
+fn product_values(vars: &[VarColumns], i: usize) -> Option<Vec<f64>> {
+    let mut product = vec![1.0];
+    for v in vars {
+        let vals = (v.values)(i)?;
+        let mut next = Vec::with_capacity(product.len() * vals.len());
+        for b in &vals {
+            for a in &product {
+                next.push(a * b);
+            }
+        }
+        product = next;
+    }
+    Some(product)
+}
+
+/// The names of a product term's columns, as R's (`age:SexFemale`).
+fn product_names(vars: &[VarColumns]) -> Vec<String> {
+    let mut product = vec![String::new()];
+    for v in vars {
+        let mut next = Vec::new();
+        for b in &v.names {
+            for a in &product {
+                next.push(if a.is_empty() {
+                    b.clone()
+                } else {
+                    format!("{a}:{b}")
+                });
+            }
+        }
+        product = next;
+    }
+    product
+}
+
+/// The design's fixed terms with every factor coded in full (a column per
+/// level), at the design's rows: lmerTest's "rank-deficient" design
+/// `rdX`, from which type III contrasts follow. Returns the column names
+/// and the matrix (rows x columns, row-major).
+pub(crate) fn full_coding(
+    d: &Design,
+    frame: &Frame,
+) -> Result<(Vec<String>, Vec<f64>), ModelError> {
+    let err = |error: FormulaError| ModelError::Formula {
+        formula: d.formula.text.clone(),
+        error,
+    };
+    let mut terms = Vec::new();
+    for term in &d.formula.fixed {
+        let vars = term
+            .iter()
+            .map(|v| var_columns(frame, v, true))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)?;
+        terms.push(vars);
+    }
+    let mut names = Vec::new();
+    if d.formula.intercept {
+        names.push("(Intercept)".to_string());
+    }
+    for vars in &terms {
+        names.extend(product_names(vars));
+    }
+    let mut values = Vec::with_capacity(d.rows.len() * names.len());
+    for &i in &d.rows {
+        if d.formula.intercept {
+            values.push(1.0);
+        }
+        for vars in &terms {
+            let row = product_values(vars, i).ok_or_else(|| {
+                ModelError::Data("a used row lost a value in the full coding".into())
+            })?;
+            values.extend(row);
+        }
+    }
+    Ok((names, values))
+}
+
 /// The design of `formula` on `frame`.
 pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
     let err = |error: FormulaError| ModelError::Formula {
@@ -196,21 +275,10 @@ pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
             xrow.push(1.0);
         }
         for (_, vars) in &terms {
-            let mut product = vec![1.0];
-            for v in vars {
-                let Some(vals) = (v.values)(i) else {
-                    *excluded.entry(MISSING_COVARIATE.into()).or_default() += 1;
-                    continue 'row;
-                };
-                // R's column order: the first variable varies fastest.
-                let mut next = Vec::with_capacity(product.len() * vals.len());
-                for b in &vals {
-                    for a in &product {
-                        next.push(a * b);
-                    }
-                }
-                product = next;
-            }
+            let Some(product) = product_values(vars, i) else {
+                *excluded.entry(MISSING_COVARIATE.into()).or_default() += 1;
+                continue 'row;
+            };
             xrow.extend(product);
         }
         let mut zrows = Vec::new();
@@ -247,21 +315,7 @@ pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
     }
     for (label, vars) in &terms {
         let start = names.len();
-        let mut product = vec![String::new()];
-        for v in vars {
-            let mut next = Vec::new();
-            for b in &v.names {
-                for a in &product {
-                    next.push(if a.is_empty() {
-                        b.clone()
-                    } else {
-                        format!("{a}:{b}")
-                    });
-                }
-            }
-            product = next;
-        }
-        names.extend(product);
+        names.extend(product_names(vars));
         ranges.push((label.clone(), start..names.len()));
     }
     let p = names.len();

@@ -43,6 +43,7 @@ mod lmm;
 mod optimize;
 mod satterthwaite;
 mod special;
+mod type3;
 
 pub use cluster_se::{cluster_robust, ClusterRobust};
 pub use design::{
@@ -59,4 +60,5 @@ pub use glm::{fit_glm, fit_negbin, irls, GlmFit, GlmModel, NegBinModel, Response
 pub use lm::{fit_lm, LmFit};
 pub use lmm::{fit_lmm, Criterion, LmmFit, VarComp};
 pub use optimize::{minimize, Minimum};
-pub use satterthwaite::{satterthwaite, FTest, Satterthwaite};
+pub use satterthwaite::{mixed_tests, satterthwaite, FTest, MixedTests, Satterthwaite};
+pub use type3::{type3_contrasts, Hypothesis};

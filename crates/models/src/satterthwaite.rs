@@ -278,3 +278,48 @@ impl Satterthwaite {
         })
     }
 }
+
+/// Satterthwaite's tests of a mixed model, as lmerTest's `summary` and
+/// `anova(fit, type = 3)` report them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MixedTests {
+    /// Per coefficient: its df (`None` where the variance has no
+    /// gradient).
+    pub coefficient_df: Vec<Option<f64>>,
+    /// Per fixed-effects term (the intercept left out): its type III F
+    /// test (`None` where the hypothesis is empty).
+    pub anova: Vec<(String, Option<FTest>)>,
+}
+
+/// The Satterthwaite tests of the fit `fit` of `d` on `frame` (the frame
+/// gives the factors' levels for the type III hypotheses).
+pub fn mixed_tests(
+    d: &Design,
+    frame: &crate::Frame,
+    fit: &LmmFit,
+) -> Result<MixedTests, ModelError> {
+    let sat = satterthwaite(d, fit)?;
+    let p = d.p();
+    let coefficient_df = (0..p)
+        .map(|j| {
+            let mut l = vec![0.0; p];
+            l[j] = 1.0;
+            sat.df(&l)
+        })
+        .collect();
+    let anova = crate::type3::type3_contrasts(d, frame)?
+        .into_iter()
+        .map(|(term, l)| {
+            let test = if l.is_empty() {
+                None
+            } else {
+                sat.f_test(&fit.beta, &l)
+            };
+            (term, test)
+        })
+        .collect();
+    Ok(MixedTests {
+        coefficient_df,
+        anova,
+    })
+}

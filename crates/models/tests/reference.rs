@@ -157,14 +157,41 @@ fn check_lmm(data: &Frame, models: &Value, failures: &mut Vec<String>) -> usize 
                 1e-5,
             );
         }
-        // Satterthwaite's df where lmerTest gave them (extra.R).
+        // Satterthwaite's df and type III F tests where lmerTest gave them
+        // (extra.R).
         if m["df"].is_object() {
-            let sat = cohort_models::satterthwaite(&d, &fit).unwrap();
+            let tests = cohort_models::mixed_tests(&d, data, &fit).unwrap();
             for (j, name) in d.names.iter().enumerate() {
-                let mut l = vec![0.0; d.p()];
-                l[j] = 1.0;
                 let want = m["df"][name].as_f64().unwrap();
-                check(format!("df {name}"), sat.df(&l).unwrap(), want, 1e-6);
+                check(
+                    format!("df {name}"),
+                    tests.coefficient_df[j].unwrap(),
+                    want,
+                    1e-6,
+                );
+            }
+            let want_anova = m["anova_type3"].as_array().unwrap();
+            assert_eq!(tests.anova.len(), want_anova.len(), "{key}");
+            for ((term, test), want) in tests.anova.iter().zip(want_anova) {
+                assert_eq!(term, want["term"].as_str().unwrap(), "{key}");
+                let test = test.unwrap();
+                assert_eq!(
+                    test.df_num as u64,
+                    want["df_num"].as_u64().unwrap(),
+                    "{key} {term}"
+                );
+                check(
+                    format!("F {term}"),
+                    test.f,
+                    want["f"].as_f64().unwrap(),
+                    1e-6,
+                );
+                check(
+                    format!("ddf {term}"),
+                    test.df_den,
+                    want["df_den"].as_f64().unwrap(),
+                    1e-6,
+                );
             }
         }
         for (group, n) in &fit.ngroups {

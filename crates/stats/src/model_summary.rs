@@ -59,7 +59,8 @@ pub struct AnovaRow {
     pub df_num: usize,
     /// The residual (denominator) degrees of freedom.
     pub df_den: f64,
-    /// Sum of squares (sequential).
+    /// Sum of squares: sequential for a linear model; for a mixed model
+    /// `F sigma^2 df_num`, as lmerTest's "Sum Sq".
     pub sum_sq: f64,
     /// F statistic.
     pub f: f64,
@@ -132,8 +133,9 @@ pub struct ModelSummary {
     pub optimizer: Option<OptimizerState>,
     /// Residual degrees of freedom (linear models).
     pub df_residual: Option<usize>,
-    /// Analysis of variance: R's sequential `anova()` for linear models
-    /// (empty for the others, for now).
+    /// Analysis of variance: R's sequential `anova()` for linear models,
+    /// type III F tests on Satterthwaite's df for mixed models (lmerTest's
+    /// `anova(fit, type = 3)`); empty for GLMs.
     pub anova: Vec<AnovaRow>,
     /// The negative binomial's theta (variance `mu + mu^2 / theta`), as
     /// `MASS::glm.nb`; `None` for other families.
@@ -349,15 +351,42 @@ pub fn with_cluster_se(
     s
 }
 
-/// A linear mixed model as the contract.
-pub fn lmm_summary(d: &Design, fit: &LmmFit) -> ModelSummary {
+/// A linear mixed model as the contract; with `tests`, t tests and
+/// intervals on Satterthwaite's degrees of freedom and type III F tests
+/// (as lmerTest), without them normal ones (as lme4's z values).
+pub fn lmm_summary(
+    d: &Design,
+    fit: &LmmFit,
+    tests: Option<&cohort_models::MixedTests>,
+) -> ModelSummary {
     let p = d.p();
     let se = fit.se();
-    let mut notes = vec![
-        "p-values and intervals of the fixed effects use the normal distribution (as lme4's \
-         z values; no small-sample degrees of freedom)"
+    let mut notes = vec![match tests {
+        Some(_) => "t tests, intervals and type III F tests on Satterthwaite's degrees of \
+                    freedom (as lmerTest and SPSS MIXED)"
             .to_string(),
-    ];
+        None => "p-values and intervals of the fixed effects use the normal distribution (as \
+                 lme4's z values; no small-sample degrees of freedom)"
+            .to_string(),
+    }];
+    let df = |j: usize| tests.and_then(|t| t.coefficient_df[j]);
+    let sigma2 = fit.sigma * fit.sigma;
+    let anova = tests.map_or_else(Vec::new, |t| {
+        t.anova
+            .iter()
+            .filter_map(|(term, test)| {
+                let test = test.as_ref()?;
+                Some(AnovaRow {
+                    term: term.clone(),
+                    df_num: test.df_num,
+                    df_den: test.df_den,
+                    sum_sq: test.f * sigma2 * test.df_num as f64,
+                    f: test.f,
+                    p_value: f_upper(test.f, test.df_num as f64, test.df_den),
+                })
+            })
+            .collect()
+    });
     for v in &fit.varcomp {
         if v.var2.is_none() && v.group != "Residual" && v.vcov <= 1e-10 * fit.sigma * fit.sigma {
             notes.push(format!(
@@ -386,7 +415,7 @@ pub fn lmm_summary(d: &Design, fit: &LmmFit) -> ModelSummary {
         excluded: d.excluded.clone(),
         ngroups: fit.ngroups.iter().cloned().collect(),
         coefficients: (0..p)
-            .map(|j| coefficient(&d.names[j], fit.beta[j], se[j], None))
+            .map(|j| coefficient(&d.names[j], fit.beta[j], se[j], df(j)))
             .collect(),
         varcomp: fit
             .varcomp
@@ -413,7 +442,7 @@ pub fn lmm_summary(d: &Design, fit: &LmmFit) -> ModelSummary {
             gradient_norm: fit.gradient_norm,
         }),
         df_residual: None,
-        anova: Vec::new(),
+        anova,
         theta: None,
         se_theta: None,
         vcov: "model",
