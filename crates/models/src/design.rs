@@ -67,11 +67,44 @@ impl Design {
     }
 }
 
-/// The columns one variable adds: its values per row and their names.
+/// The columns one variable adds: their names and how to read them.
 struct VarColumns {
     names: Vec<String>,
-    /// Per frame row: the values of each column (None when missing).
-    values: Box<dyn Fn(usize) -> Option<Vec<f64>> + 'static>,
+    values: VarValues,
+}
+
+/// A variable's values per frame row.
+enum VarValues {
+    /// One column.
+    Numeric(Vec<Option<f64>>),
+    /// A 0/1 column per level from `first` (1 under treatment contrasts, 0
+    /// coded in full) to `levels`.
+    Levels { codes: Vec<Option<u32>>, first: usize },
+}
+
+impl VarColumns {
+    /// The number of columns.
+    fn width(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The value of column `c` at frame row `i`, or `None` when missing.
+    fn value(&self, i: usize, c: usize) -> Option<f64> {
+        match &self.values {
+            VarValues::Numeric(v) => v[i],
+            VarValues::Levels { codes, first, .. } => {
+                codes[i].map(|code| f64::from(u8::from(code as usize == first + c)))
+            }
+        }
+    }
+
+    /// Whether frame row `i` has a value.
+    fn present(&self, i: usize) -> bool {
+        match &self.values {
+            VarValues::Numeric(v) => v[i].is_some(),
+            VarValues::Levels { codes, .. } => codes[i].is_some(),
+        }
+    }
 }
 
 fn var_columns(frame: &Frame, v: &Var, full: bool) -> Result<VarColumns, FormulaError> {
@@ -84,7 +117,7 @@ fn var_columns(frame: &Frame, v: &Var, full: bool) -> Result<VarColumns, Formula
         };
         return Ok(VarColumns {
             names: vec![label],
-            values: Box::new(move |i| values[i].map(|x| vec![x])),
+            values: VarValues::Numeric(values),
         });
     }
     let (levels, codes) = column.as_factor();
@@ -95,34 +128,31 @@ fn var_columns(frame: &Frame, v: &Var, full: bool) -> Result<VarColumns, Formula
         .iter()
         .map(|l| format!("{label}{l}"))
         .collect();
-    let k = levels.len();
     Ok(VarColumns {
         names,
-        values: Box::new(move |i| {
-            codes[i].map(|c| {
-                (first..k)
-                    .map(|l| f64::from(u8::from(c as usize == l)))
-                    .collect()
-            })
-        }),
+        values: VarValues::Levels { codes, first },
     })
 }
 
-/// The values of a product term's columns at frame row `i` (R's order:
-/// the first variable varies fastest), or `None` when a value is missing.
-fn product_values(vars: &[VarColumns], i: usize) -> Option<Vec<f64>> {
-    let mut product = vec![1.0];
-    for v in vars {
-        let vals = (v.values)(i)?;
-        let mut next = Vec::with_capacity(product.len() * vals.len());
-        for b in &vals {
-            for a in &product {
-                next.push(a * b);
-            }
-        }
-        product = next;
+/// Appends the values of a product term's columns at frame row `i` to
+/// `out` (R's order: the first variable varies fastest); `false`, with
+/// nothing appended, when a value is missing.
+fn push_product(vars: &[VarColumns], i: usize, out: &mut Vec<f64>) -> bool {
+    if !vars.iter().all(|v| v.present(i)) {
+        return false;
     }
-    Some(product)
+    let width: usize = vars.iter().map(VarColumns::width).product();
+    for c in 0..width {
+        let mut value = 1.0;
+        let mut rest = c;
+        for v in vars {
+            let w = v.width();
+            value *= v.value(i, rest % w).expect("present");
+            rest /= w;
+        }
+        out.push(value);
+    }
+    true
 }
 
 /// The names of a product term's columns, as R's (`age:SexFemale`).
@@ -178,10 +208,11 @@ pub(crate) fn full_coding(
             values.push(1.0);
         }
         for vars in &terms {
-            let row = product_values(vars, i).ok_or_else(|| {
-                ModelError::Data("a used row lost a value in the full coding".into())
-            })?;
-            values.extend(row);
+            if !push_product(vars, i, &mut values) {
+                return Err(ModelError::Data(
+                    "a used row lost a value in the full coding".into(),
+                ));
+            }
         }
     }
     Ok((names, values))
@@ -263,48 +294,54 @@ pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
     // Rows: those with the outcome, every covariate and every grouping.
     let mut excluded: BTreeMap<String, usize> = BTreeMap::new();
     let mut rows = Vec::new();
-    let mut fixed_rows: Vec<Vec<f64>> = Vec::new();
-    let mut random_rows: Vec<Vec<Vec<f64>>> = Vec::new();
+    // The design row by row, flat; a row that turns out incomplete is
+    // taken back.
+    let mut x_values: Vec<f64> = Vec::new();
+    let mut z_values: Vec<Vec<f64>> = vec![Vec::new(); random.len()];
+    let mut z_marks: Vec<usize> = Vec::with_capacity(random.len());
     'row: for i in 0..frame.rows() {
         if y_all[i].is_none() {
             *excluded.entry(MISSING_OUTCOME.into()).or_default() += 1;
             continue;
         }
-        let mut xrow = Vec::new();
+        let x_mark = x_values.len();
+        z_marks.clear();
+        z_marks.extend(z_values.iter().map(Vec::len));
+        let take_back = |x: &mut Vec<f64>, z: &mut Vec<Vec<f64>>| {
+            x.truncate(x_mark);
+            z.iter_mut().zip(&z_marks).for_each(|(z, &m)| z.truncate(m));
+        };
         if formula.intercept {
-            xrow.push(1.0);
+            x_values.push(1.0);
         }
         for (_, vars) in &terms {
-            let Some(product) = product_values(vars, i) else {
+            if !push_product(vars, i, &mut x_values) {
+                take_back(&mut x_values, &mut z_values);
                 *excluded.entry(MISSING_COVARIATE.into()).or_default() += 1;
                 continue 'row;
-            };
-            xrow.extend(product);
+            }
         }
-        let mut zrows = Vec::new();
-        for r in &random {
-            let mut z = Vec::new();
+        for (k, r) in random.iter().enumerate() {
             if r.term.intercept {
-                z.push(1.0);
+                z_values[k].push(1.0);
             }
             for s in &r.slopes {
-                match (s.values)(i) {
-                    Some(v) => z.push(v[0]),
+                match s.value(i, 0) {
+                    Some(v) => z_values[k].push(v),
                     None => {
+                        take_back(&mut x_values, &mut z_values);
                         *excluded.entry(MISSING_COVARIATE.into()).or_default() += 1;
                         continue 'row;
                     }
                 }
             }
             if r.groups.iter().any(|(_, codes)| codes[i].is_none()) {
+                take_back(&mut x_values, &mut z_values);
                 *excluded.entry(MISSING_GROUPING.into()).or_default() += 1;
                 continue 'row;
             }
-            zrows.push(z);
         }
         rows.push(i);
-        fixed_rows.push(xrow);
-        random_rows.push(zrows);
     }
     let n = rows.len();
     let mut names = Vec::new();
@@ -324,7 +361,7 @@ pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
             "no row has the outcome and every covariate of the model".into(),
         ));
     }
-    let x = Array2::from_shape_vec((n, p), fixed_rows.concat())
+    let x = Array2::from_shape_vec((n, p), x_values)
         .map_err(|e| ModelError::Data(format!("design: {e}")))?;
     let y = Array1::from_iter(rows.iter().map(|&i| y_all[i].unwrap_or_default()));
     if p > 0 {
@@ -336,28 +373,43 @@ pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
     }
     let mut random: Vec<RandomDesign> = random
         .iter()
-        .enumerate()
-        .map(|(k, r)| {
+        .zip(z_values)
+        .map(|(r, z)| {
             let q = r.term.size();
-            let z = Array2::from_shape_vec(
-                (n, q),
-                random_rows
-                    .iter()
-                    .flat_map(|z| z[k].iter().copied())
-                    .collect(),
-            )
-            .expect("q values a row");
+            let z = Array2::from_shape_vec((n, q), z).expect("q values a row");
             // A level is the combination of the nested groupings' levels,
             // numbered by first appearance.
-            let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
-            let levels = rows
-                .iter()
-                .map(|&i| {
-                    let key: Vec<u32> = r.groups.iter().map(|(_, c)| c[i].unwrap_or(0)).collect();
-                    let next = index.len() as u32;
-                    *index.entry(key).or_insert(next)
-                })
-                .collect();
+            let (levels, n_levels) = match &r.groups[..] {
+                [(names, codes)] => {
+                    let mut index = vec![u32::MAX; names.len()];
+                    let mut next = 0;
+                    let levels = rows
+                        .iter()
+                        .map(|&i| {
+                            let slot = &mut index[codes[i].unwrap_or(0) as usize];
+                            if *slot == u32::MAX {
+                                *slot = next;
+                                next += 1;
+                            }
+                            *slot
+                        })
+                        .collect();
+                    (levels, next as usize)
+                }
+                groups => {
+                    let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
+                    let levels = rows
+                        .iter()
+                        .map(|&i| {
+                            let key: Vec<u32> =
+                                groups.iter().map(|(_, c)| c[i].unwrap_or(0)).collect();
+                            let next = index.len() as u32;
+                            *index.entry(key).or_insert(next)
+                        })
+                        .collect();
+                    (levels, index.len())
+                }
+            };
             let mut effects = Vec::new();
             if r.term.intercept {
                 effects.push("(Intercept)".to_string());
@@ -368,7 +420,7 @@ pub fn design(formula: &Formula, frame: &Frame) -> Result<Design, ModelError> {
                 effects,
                 z,
                 levels,
-                n_levels: index.len(),
+                n_levels,
             }
         })
         .collect();

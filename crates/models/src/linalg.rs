@@ -6,6 +6,7 @@
 /// Cholesky factor in place: `a` (n x n, symmetric, row-major) becomes
 /// the lower-triangular `L` with `L L' = a` (the upper part is zeroed).
 /// `Err(j)` when the leading minor of order `j + 1` is not positive.
+#[inline(always)]
 pub fn cholesky(a: &mut [f64], n: usize) -> Result<(), usize> {
     for j in 0..n {
         let mut d = a[j * n + j];

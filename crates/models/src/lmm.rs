@@ -119,12 +119,42 @@ struct Block {
     zty: Vec<f64>,
 }
 
+/// One random term (`(1 | g)`, `(x | g)`): one level per block, and the
+/// blocks' cross-products packed one after another (q x q, q x p, q).
+struct Packed {
+    q: usize,
+    groups: usize,
+    ztz: Vec<f64>,
+    ztx: Vec<f64>,
+    zty: Vec<f64>,
+}
+
+/// One block's cross-products in a [`Packed`].
+struct BlockView<'a> {
+    ztz: &'a [f64],
+    ztx: &'a [f64],
+    zty: &'a [f64],
+}
+
+impl Packed {
+    fn block<const Q: usize>(&self, g: usize, p: usize) -> BlockView<'_> {
+        BlockView {
+            ztz: &self.ztz[g * Q * Q..(g + 1) * Q * Q],
+            ztx: &self.ztx[g * Q * p..(g + 1) * Q * p],
+            zty: &self.zty[g * Q..(g + 1) * Q],
+        }
+    }
+}
+
 /// The data of a mixed model reduced to per-block cross-products.
 pub(crate) struct Problem {
     p: usize,
     n: usize,
     shapes: Vec<TermShape>,
+    /// The blocks of the general loop (empty when `packed`).
     blocks: Vec<Block>,
+    /// The fast path's cross-products, for one random term of q <= 4.
+    packed: Option<Packed>,
     xtx: Vec<f64>,
     xty: Vec<f64>,
     yty: f64,
@@ -219,7 +249,36 @@ impl Problem {
         }
         let x = d.x.as_slice().expect("a standard-layout design");
         let y = d.y.as_slice().expect("a standard-layout response");
-        let mut blocks = Vec::with_capacity(groups);
+        let mut blocks = Vec::new();
+        let mut packed = None;
+        if d.random.len() == 1 && shapes[0].q <= MAX_FAST_Q {
+            // One term: its levels are the blocks; sums row by row.
+            let (q, r) = (shapes[0].q, &d.random[0]);
+            let z = r.z.as_slice().expect("a standard-layout Z");
+            let mut pk = Packed {
+                q,
+                groups,
+                ztz: vec![0.0; groups * q * q],
+                ztx: vec![0.0; groups * q * p],
+                zty: vec![0.0; groups * q],
+            };
+            for i in 0..n {
+                let g = r.levels[i] as usize;
+                let zr = &z[i * q..(i + 1) * q];
+                let xr = &x[i * p..(i + 1) * p];
+                for a in 0..q {
+                    for b in 0..q {
+                        pk.ztz[g * q * q + a * q + b] += zr[a] * zr[b];
+                    }
+                    for j in 0..p {
+                        pk.ztx[g * q * p + a * p + j] += zr[a] * xr[j];
+                    }
+                    pk.zty[g * q + a] += zr[a] * y[i];
+                }
+            }
+            packed = Some(pk);
+        }
+        let rows_of = if packed.is_some() { Vec::new() } else { rows_of };
         for rows in &rows_of {
             // Effect groups: each term's levels within the block.
             let mut slots: Vec<(usize, usize)> = Vec::new();
@@ -289,6 +348,7 @@ impl Problem {
             n,
             shapes,
             blocks,
+            packed,
             xtx,
             xty,
             yty,
@@ -375,15 +435,12 @@ impl Problem {
     /// The fixed-effects system at `theta`, by the fast or the general
     /// block loop.
     fn reduced(&self, theta: &[f64]) -> Option<Reduced> {
-        let single = self.shapes.len() == 1
-            && self.shapes[0].q <= MAX_FAST_Q
-            && self.blocks.iter().all(|b| b.slots.len() == 1);
-        match (single, self.shapes[0].q) {
-            (true, 1) => self.reduce_single::<1>(theta),
-            (true, 2) => self.reduce_single::<2>(theta),
-            (true, 3) => self.reduce_single::<3>(theta),
-            (true, 4) => self.reduce_single::<4>(theta),
-            _ => self.reduce(theta),
+        match &self.packed {
+            Some(pk) if pk.q == 1 => self.reduce_single::<1>(pk, theta),
+            Some(pk) if pk.q == 2 => self.reduce_single::<2>(pk, theta),
+            Some(pk) if pk.q == 3 => self.reduce_single::<3>(pk, theta),
+            Some(pk) => self.reduce_single::<4>(pk, theta),
+            None => self.reduce(theta),
         }
     }
 
@@ -425,7 +482,7 @@ impl Problem {
     /// The block loop for one random term with one level per block (the
     /// common case: `(1 | g)`, `(x | g)`): fixed-size arrays, no Lambda
     /// of the block, the log-determinant from products of diagonals.
-    fn reduce_single<const Q: usize>(&self, theta: &[f64]) -> Option<Reduced> {
+    fn reduce_single<const Q: usize>(&self, pk: &Packed, theta: &[f64]) -> Option<Reduced> {
         let p = self.p;
         let q = Q;
         let t = self.factor(theta, 0);
@@ -435,7 +492,8 @@ impl Problem {
         let mut logdet = 0.0;
         let mut product = 1.0f64;
         let mut lzx = vec![0.0; q * p];
-        for b in &self.blocks {
+        for g in 0..pk.groups {
+            let b = pk.block::<Q>(g, p);
             // M = T' Z'Z (q x q), then A = T' M' + I = T' Z'Z T + I.
             let mut m = [[0.0f64; Q]; Q];
             for i in 0..q {
@@ -593,13 +651,12 @@ impl Problem {
     /// P = Z'V^-1 X, S = X'V^-1 X. Per block, V^-1 = I - Z Lambda A^-1
     /// Lambda' Z' (Woodbury), from the block's cross-products alone.
     fn gradient(&self, theta: &[f64], criterion: Criterion, profile: &Profile) -> Option<Vec<f64>> {
-        let single = self.shapes.len() == 1 && self.blocks.iter().all(|b| b.slots.len() == 1);
-        let sums = match (single, self.shapes[0].q) {
-            (true, 1) => self.gradient_sums_single::<1>(theta, profile),
-            (true, 2) => self.gradient_sums_single::<2>(theta, profile),
-            (true, 3) => self.gradient_sums_single::<3>(theta, profile),
-            (true, 4) => self.gradient_sums_single::<4>(theta, profile),
-            _ => self.gradient_sums(theta, profile),
+        let sums = match &self.packed {
+            Some(pk) if pk.q == 1 => self.gradient_sums_single::<1>(pk, theta, profile),
+            Some(pk) if pk.q == 2 => self.gradient_sums_single::<2>(pk, theta, profile),
+            Some(pk) if pk.q == 3 => self.gradient_sums_single::<3>(pk, theta, profile),
+            Some(pk) => self.gradient_sums_single::<4>(pk, theta, profile),
+            None => self.gradient_sums(theta, profile),
         }?;
         Some(self.gradient_from_sums(theta, criterion, profile, &sums))
     }
@@ -608,6 +665,7 @@ impl Problem {
     /// block, on fixed-size arrays.
     fn gradient_sums_single<const Q: usize>(
         &self,
+        pk: &Packed,
         theta: &[f64],
         profile: &Profile,
     ) -> Option<GradientSums> {
@@ -620,7 +678,8 @@ impl Problem {
         let mut c = vec![0.0; Q * p];
         let mut pm = vec![0.0; Q * p];
         let mut ps = vec![0.0; Q * p];
-        for b in &self.blocks {
+        for g in 0..pk.groups {
+            let b = pk.block::<Q>(g, p);
             let ztz = |i: usize, j: usize| b.ztz[i * Q + j];
             // M = T' Z'Z; A = M T + I; L = chol(A).
             let mut m = [[0.0f64; Q]; Q];
