@@ -46,6 +46,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match load(&study, mode) {
         Ok(loaded) => {
+            // Declared models are checked as the report fits them: on the
+            // scored data.
+            if !study.models.is_empty() {
+                let scores = cohort_instruments::score(&loaded.panel, &study.instruments);
+                if !crate::input::declared_models_resolve(&study, &loaded.panel, &scores) {
+                    return Ok(ExitCode::from(EXIT_BAD_INPUT));
+                }
+            }
             let summary = DataSummary::new(&loaded.panel, &loaded.report);
             if args.json {
                 serde_json::to_writer_pretty(&mut out, &summary).context("writing JSON")?;

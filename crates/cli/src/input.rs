@@ -62,3 +62,54 @@ pub fn render_problems(report: &LoadReport, mode: Mode) -> String {
     }
     s
 }
+
+/// Checks that every declared model (`[[models]]`) of the study resolves
+/// on the scored panel as the report will fit it: the formula read, its
+/// names found, the request consistent, the clusters found; `false` after
+/// printing each problem at its key.
+pub fn declared_models_resolve(
+    study: &cohort_panel::Study,
+    panel: &cohort_panel::Panel,
+    scores: &cohort_instruments::Scores,
+) -> bool {
+    let problems: Vec<cohort_panel::StudyProblem> = study
+        .models
+        .iter()
+        .enumerate()
+        .filter_map(|(i, spec)| {
+            // What the data make of a valid request (a rank-deficient
+            // design) is the report's to say ("not fitted").
+            let e = cohort_stats::model_request(panel, scores, spec)
+                .err()
+                .filter(cohort_stats::RequestError::is_declaration)?;
+            Some(cohort_panel::StudyProblem::at(
+                &study.positions,
+                &format!("{}.formula", spec.key),
+                format!(
+                    "[[models]] {} ({}), `{}`: {}",
+                    i + 1,
+                    spec.name,
+                    spec.formula,
+                    match &e {
+                        cohort_stats::RequestError::Cluster(m) => match spec.method {
+                            cohort_panel::ModelMethod::Gee => format!("`id` {m}"),
+                            cohort_panel::ModelMethod::Regression => format!("`cluster` {m}"),
+                        },
+                        other => other.to_string(),
+                    }
+                ),
+            ))
+        })
+        .collect();
+    if problems.is_empty() {
+        return true;
+    }
+    eprintln!(
+        "error: {}",
+        cohort_panel::StudyError::Invalid {
+            path: study.path.clone(),
+            problems,
+        }
+    );
+    false
+}

@@ -5,16 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use cohort_models::{
-    cluster_robust, design, fit_gee, fit_glm, fit_lm, fit_lmm, fit_negbin, mixed_tests, parse,
-    CorStr, Criterion, Design, Family, Frame, GeeOptions, ModelError, Response,
-};
-use cohort_stats::{
-    gee_summary, glm_summary, lm_summary, lmm_summary, model_frame, negbin_summary,
-    with_cluster_se, ClusterSe, Coefficient,
-};
+use cohort_panel::{ClusterSeKind, ModelCorStr, ModelFamily, ModelMethod, ModelSpec};
+use cohort_stats::{fit_request, model_request, Coefficient, Fitted, RequestError};
 
-use crate::input::{read_scored, Scored};
+use crate::input::read_scored;
 use crate::stats::print_json;
 use crate::EXIT_BAD_INPUT;
 
@@ -25,18 +19,6 @@ enum FamilyArg {
     Poisson,
     /// Negative binomial (log link), theta by ML, as `MASS::glm.nb`.
     Negbin,
-}
-
-impl FamilyArg {
-    /// The family with its canonical link; the negative binomial is the
-    /// Poisson's log link with a variance of its own.
-    fn family(self) -> Family {
-        match self {
-            FamilyArg::Gaussian => Family::Gaussian,
-            FamilyArg::Binomial => Family::Binomial,
-            FamilyArg::Poisson | FamilyArg::Negbin => Family::Poisson,
-        }
-    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -112,67 +94,54 @@ pub struct GeeArgs {
     lenient: bool,
 }
 
-/// The design of a formula on the study, or the exit code after saying
-/// why not.
-fn prepare(
+/// Fits `spec` on the study (as the report fits its `[[models]]`), or
+/// gives the exit code after saying why not; `cluster_option` names the
+/// option of the cluster column in messages.
+fn fit(
     study: &std::path::Path,
-    formula: &str,
+    spec: &ModelSpec,
     lenient: bool,
-) -> Result<(Scored, Frame, Design, cohort_stats::ModelRows), ExitCode> {
+    cluster_option: &str,
+) -> Result<Fitted, ExitCode> {
     let Some(scored) = read_scored(study, lenient) else {
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     };
-    let bad = |e: cohort_models::FormulaError| {
-        let pointer = format!("{}^", " ".repeat(e.column.saturating_sub(1)));
-        eprintln!(
-            "error: formula at column {}: {}\n  {formula}\n  {pointer}",
-            e.column, e.message
-        );
-        ExitCode::from(EXIT_BAD_INPUT)
-    };
-    let f = parse(formula).map_err(bad)?;
-    let (frame, rows) = model_frame(&scored.loaded.panel, &scored.scores, &f).map_err(bad)?;
-    let d = design(&f, &frame).map_err(|e| model_error(e, formula))?;
-    Ok((scored, frame, d, rows))
+    model_request(&scored.loaded.panel, &scored.scores, spec)
+        .and_then(|req| fit_request(&req))
+        .map_err(|e| {
+            match e {
+                RequestError::Formula(e) => {
+                    let pointer = format!("{}^", " ".repeat(e.column.saturating_sub(1)));
+                    eprintln!(
+                        "error: formula at column {}: {}\n  {}\n  {pointer}",
+                        e.column, e.message, spec.formula
+                    );
+                }
+                RequestError::Cluster(m) => eprintln!("error: {cluster_option} {m}"),
+                RequestError::Declaration(m) | RequestError::Model(m) => eprintln!("error: {m}"),
+            }
+            ExitCode::from(EXIT_BAD_INPUT)
+        })
 }
 
-/// The cluster of each used row by the column `column` (the study's
-/// cluster column, or the respondent column for a respondent measure), or
-/// `None` after saying why not.
-fn clusters(
-    scored: &Scored,
-    d: &Design,
-    rows: &cohort_stats::ModelRows,
-    option: &str,
-    column: &str,
-) -> Option<Vec<u32>> {
-    let data = &scored.loaded.panel.study().data;
-    if column == data.cluster {
-        Some(d.rows.iter().map(|&i| rows.cluster[i]).collect())
-    } else if column == data.respondent && rows.level == cohort_instruments::Level::Respondent {
-        Some(d.rows.iter().map(|&i| rows.unit[i]).collect())
-    } else {
-        eprintln!(
-            "error: {option} {column}: expected the cluster column ({}) or, for a respondent \
-             measure, the respondent column ({})",
-            data.cluster, data.respondent
-        );
-        None
+/// A request of `cohort model` or `cohort gee` (unnamed).
+fn spec(formula: &str, method: ModelMethod, family: FamilyArg) -> ModelSpec {
+    ModelSpec {
+        name: "model".into(),
+        formula: formula.to_string(),
+        method,
+        family: match family {
+            FamilyArg::Gaussian => ModelFamily::Gaussian,
+            FamilyArg::Binomial => ModelFamily::Binomial,
+            FamilyArg::Poisson => ModelFamily::Poisson,
+            FamilyArg::Negbin => ModelFamily::NegBin,
+        },
+        ml: false,
+        cluster_se: None,
+        cluster: None,
+        corstr: ModelCorStr::Exchangeable,
+        key: String::new(),
     }
-}
-
-fn model_error(e: ModelError, formula: &str) -> ExitCode {
-    match e {
-        ModelError::Formula { error, .. } => {
-            let pointer = format!("{}^", " ".repeat(error.column.saturating_sub(1)));
-            eprintln!(
-                "error: formula at column {}: {}\n  {formula}\n  {pointer}",
-                error.column, error.message
-            );
-        }
-        other => eprintln!("error: {other}"),
-    }
-    ExitCode::from(EXIT_BAD_INPUT)
 }
 
 fn print_coefficients(rows: &[Coefficient]) {
@@ -208,86 +177,17 @@ fn print_anova(rows: &[cohort_stats::AnovaRow]) {
 
 /// `cohort model`.
 pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
-    let (scored, frame, d, rows) = match prepare(&args.study, &args.formula, args.lenient) {
-        Ok(x) => x,
+    let mut spec = spec(&args.formula, ModelMethod::Regression, args.family);
+    spec.ml = args.ml;
+    spec.cluster_se = args.cluster_se.map(|k| match k {
+        ClusterSeArg::Cr1 => ClusterSeKind::Cr1,
+        ClusterSeArg::Cr2 => ClusterSeKind::Cr2,
+    });
+    spec.cluster = args.cluster.clone();
+    let summary = match fit(&args.study, &spec, args.lenient, "--cluster") {
+        Ok(Fitted::Model(s)) => s,
+        Ok(Fitted::Gee(_)) => unreachable!("a regression request"),
         Err(code) => return Ok(code),
-    };
-    let family = args.family.family();
-    if !d.random.is_empty() && args.cluster_se.is_some() {
-        eprintln!(
-            "error: --cluster-se is for models without random terms; a mixed model's random \
-             terms model the clustering already"
-        );
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
-    }
-    let summary = if d.random.is_empty() {
-        let fitted = match args.family {
-            FamilyArg::Gaussian => {
-                fit_lm(&d).map(|fit| (lm_summary(&d, &fit), Response::Family(family), fit.beta))
-            }
-            FamilyArg::Negbin => fit_negbin(&d).map(|nb| {
-                let response = Response::NegBin(nb.theta);
-                (negbin_summary(&d, &nb), response, nb.model.fit.beta)
-            }),
-            _ => fit_glm(&d, family).map(|fit| {
-                (
-                    glm_summary(&d, &fit, family),
-                    Response::Family(family),
-                    fit.fit.beta,
-                )
-            }),
-        };
-        let (summary, response, beta) = match fitted {
-            Ok(x) => x,
-            Err(e) => return Ok(model_error(e, &args.formula)),
-        };
-        match args.cluster_se {
-            None => summary,
-            Some(kind) => {
-                let data = &scored.loaded.panel.study().data;
-                let column = args.cluster.as_deref().unwrap_or(&data.cluster);
-                let Some(groups) = clusters(&scored, &d, &rows, "--cluster", column) else {
-                    return Ok(ExitCode::from(EXIT_BAD_INPUT));
-                };
-                let robust = match cluster_robust(&d, response, &beta, &groups) {
-                    Ok(r) => r,
-                    Err(e) => return Ok(model_error(e, &args.formula)),
-                };
-                let kind = match kind {
-                    ClusterSeArg::Cr1 => ClusterSe::Cr1,
-                    ClusterSeArg::Cr2 => ClusterSe::Cr2,
-                };
-                with_cluster_se(summary, &robust, kind, column)
-            }
-        }
-    } else if args.family != FamilyArg::Gaussian {
-        eprintln!(
-            "error: a {} model with random terms (a GLMM) is not fitted yet; use cohort gee, or a model without random terms",
-            match args.family {
-                FamilyArg::Negbin => "negative binomial",
-                _ => family.name(),
-            }
-        );
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
-    } else {
-        let criterion = if args.ml {
-            Criterion::Ml
-        } else {
-            Criterion::Reml
-        };
-        let fit = match fit_lmm(&d, criterion) {
-            Ok(fit) => fit,
-            Err(e) => return Ok(model_error(e, &args.formula)),
-        };
-        match mixed_tests(&d, &frame, &fit) {
-            Ok(tests) => lmm_summary(&d, &fit, Some(&tests)),
-            Err(e) => {
-                let mut s = lmm_summary(&d, &fit, None);
-                s.notes
-                    .push(format!("no Satterthwaite degrees of freedom: {e}"));
-                s
-            }
-        }
     };
     if args.json {
         print_json(&summary)?;
@@ -341,37 +241,23 @@ pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
 
 /// `cohort gee`.
 pub fn gee(args: &GeeArgs) -> anyhow::Result<ExitCode> {
-    let (scored, _, d, rows) = match prepare(&args.study, &args.formula, args.lenient) {
-        Ok(x) => x,
-        Err(code) => return Ok(code),
-    };
     if args.family == FamilyArg::Negbin {
         eprintln!("error: --family negbin: GEE fits gaussian, binomial or poisson; a negative binomial model is `cohort model --family negbin`, with --cluster-se for clustered data");
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
-    let Some(cluster) = clusters(&scored, &d, &rows, "--id", &args.id) else {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    let mut spec = spec(&args.formula, ModelMethod::Gee, args.family);
+    spec.cluster = Some(args.id.clone());
+    spec.corstr = match args.corstr {
+        CorStrArg::Independence => ModelCorStr::Independence,
+        CorStrArg::Exchangeable => ModelCorStr::Exchangeable,
+        CorStrArg::Ar1 => ModelCorStr::Ar1,
+        CorStrArg::Unstructured => ModelCorStr::Unstructured,
     };
-    let family = args.family.family();
-    let corstr = match args.corstr {
-        CorStrArg::Independence => CorStr::Independence,
-        CorStrArg::Exchangeable => CorStr::Exchangeable,
-        CorStrArg::Ar1 => CorStr::Ar1,
-        CorStrArg::Unstructured => CorStr::Unstructured,
+    let summary = match fit(&args.study, &spec, args.lenient, "--id") {
+        Ok(Fitted::Gee(s)) => s,
+        Ok(Fitted::Model(_)) => unreachable!("a GEE request"),
+        Err(code) => return Ok(code),
     };
-    let options = GeeOptions {
-        family,
-        corstr,
-        cluster,
-        wave: d.rows.iter().map(|&i| u32::from(rows.wave[i])).collect(),
-        tolerance: 1e-10,
-        max_iterations: 100,
-    };
-    let fit = match fit_gee(&d, &options) {
-        Ok(f) => f,
-        Err(e) => return Ok(model_error(e, &args.formula)),
-    };
-    let summary = gee_summary(&d, &fit, family, corstr);
     if args.json {
         print_json(&summary)?;
     } else {

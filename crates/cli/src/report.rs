@@ -92,6 +92,9 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
+    if !crate::input::declared_models_resolve(&study, &loaded.panel, &scores) {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
     let rel = reliability(&loaded.panel, &study.instruments);
     let boot = (args.bootstrap > 0).then_some(BootstrapSpec {
         replicates: args.bootstrap,

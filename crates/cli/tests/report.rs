@@ -279,3 +279,126 @@ fn internal_results_are_written_only_under_a_name_that_says_so() {
         .any(|e| e["n"].as_u64().is_some_and(|n| n > 0 && n < 10)));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
+    // fixtures/vji/study.toml declares four models ([[models]]): the
+    // report's values are those of cohort model / cohort gee.
+    let out = temp("models");
+    assert_ok(&cohort(&[
+        "report",
+        "fixtures/vji/study.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--bootstrap",
+        "0",
+    ]));
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let models = results["models"].as_array().unwrap();
+    assert_eq!(models.len(), 4);
+    let analyst = [
+        crate::cohort_json(&[
+            "model",
+            "fixtures/vji/study.toml",
+            "--formula",
+            "family_incidents ~ factor(wave) + (1 | family_id)",
+            "--json",
+        ]),
+        crate::cohort_json(&[
+            "model",
+            "fixtures/vji/study.toml",
+            "--formula",
+            "family_incidents ~ factor(wave)",
+            "--family",
+            "negbin",
+            "--cluster-se",
+            "cr2",
+            "--json",
+        ]),
+        crate::cohort_json(&[
+            "gee",
+            "fixtures/vji/study.toml",
+            "--formula",
+            "family_any_violence ~ factor(wave)",
+            "--family",
+            "binomial",
+            "--id",
+            "family_id",
+            "--corstr",
+            "exchangeable",
+            "--json",
+        ]),
+    ];
+    for (published, fit) in models.iter().zip(&analyst) {
+        let terms = published["terms"].as_array().unwrap();
+        let coefficients = fit["coefficients"].as_array().unwrap();
+        assert_eq!(terms.len(), coefficients.len(), "{}", published["name"]);
+        for (t, c) in terms.iter().zip(coefficients) {
+            assert_eq!(t["term"], c["term"]);
+            assert_eq!(t["estimate"], c["estimate"]);
+            let se = if c["se"].is_null() {
+                &c["se_robust"]
+            } else {
+                &c["se"]
+            };
+            assert_eq!(&t["se"], se, "{}", t["term"]);
+        }
+        assert_eq!(published["nobs"], fit["nobs"]);
+    }
+    assert_eq!(models[0]["units"], 1090);
+    assert_eq!(models[0]["units_label"], "family_id");
+    // Satterthwaite's type III tests of the mixed models are published.
+    assert_eq!(models[0]["tests"][0]["term"], "factor(wave)");
+    assert_eq!(models[3]["variances"].as_array().unwrap().len(), 3);
+    // No published note quotes a count (the deviance note of the negative
+    // binomial stays with the analyst).
+    for m in models {
+        for n in m["notes"].as_array().unwrap() {
+            assert!(
+                !n.as_str().unwrap().chars().any(|c| c.is_ascii_digit()),
+                "{n}"
+            );
+        }
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Models") && md.contains("family incidents, negative binomial"));
+
+    // Eight families: fewer than min_cell units, no model number published.
+    let small = temp("models-small");
+    assert_ok(&cohort(&[
+        "synth",
+        "--preset",
+        "vji",
+        "--families",
+        "8",
+        "--seed",
+        "5",
+        "--out",
+        small.join("data").to_str().unwrap(),
+    ]));
+    assert_ok(&cohort(&[
+        "report",
+        small.join("data/study.toml").to_str().unwrap(),
+        "--out",
+        small.join("report").to_str().unwrap(),
+        "--bootstrap",
+        "0",
+    ]));
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(small.join("report/results.json")).unwrap())
+            .unwrap();
+    for m in results["models"].as_array().unwrap() {
+        assert!(m["terms"].as_array().unwrap().is_empty(), "{m}");
+        assert!(m["units"].is_null() && m["nobs"].is_null());
+    }
+    let logged = results["suppressions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["table"] == "models")
+        .count();
+    assert_eq!(logged, 4);
+    std::fs::remove_dir_all(out).ok();
+    std::fs::remove_dir_all(small).ok();
+}

@@ -32,7 +32,10 @@ fn main() {
     }
     let mut frame = Frame::new(cols[0].len());
     for (h, values) in headers.iter().zip(&cols) {
-        if values.iter().any(|v| !v.is_empty() && v.parse::<f64>().is_err()) {
+        if values
+            .iter()
+            .any(|v| !v.is_empty() && v.parse::<f64>().is_err())
+        {
             let mut index = std::collections::HashMap::new();
             let mut levels = Vec::new();
             let codes = values

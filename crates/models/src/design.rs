@@ -79,7 +79,10 @@ enum VarValues {
     Numeric(Vec<Option<f64>>),
     /// A 0/1 column per level from `first` (1 under treatment contrasts, 0
     /// coded in full) to `levels`.
-    Levels { codes: Vec<Option<u32>>, first: usize },
+    Levels {
+        codes: Vec<Option<u32>>,
+        first: usize,
+    },
 }
 
 impl VarColumns {

@@ -278,7 +278,11 @@ impl Problem {
             }
             packed = Some(pk);
         }
-        let rows_of = if packed.is_some() { Vec::new() } else { rows_of };
+        let rows_of = if packed.is_some() {
+            Vec::new()
+        } else {
+            rows_of
+        };
         for rows in &rows_of {
             // Effect groups: each term's levels within the block.
             let mut slots: Vec<(usize, usize)> = Vec::new();

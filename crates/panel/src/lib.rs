@@ -48,6 +48,7 @@ mod line_ends;
 mod load;
 mod locate;
 mod measures;
+mod models;
 mod norms;
 mod panel;
 mod presence;
@@ -69,6 +70,9 @@ pub use load::{load, load_reader, Loaded, Mode};
 pub use locate::{problem_lines, Position, Positions, StudyProblem};
 pub use measures::{
     derived_measure, instrument_measures, MeasureDef, MeasureKind, SEVERITY_CLASSES,
+};
+pub use models::{
+    ClusterSeKind, ModelCorStr, ModelFamily, ModelMethod, ModelSpec, MAX_DECLARED_FORMULA_CHARS,
 };
 pub use norms::read_norms;
 pub use panel::{Cell, ClusterId, Column, Missing, Panel, RespondentId, Wave};

@@ -39,6 +39,8 @@ pub struct Study {
     /// The questionnaires and derived measures, typed and checked against
     /// the variables (scoring is `cohort-instruments`' job).
     pub instruments: Instruments,
+    /// The models the report fits (`[[models]]`), in the file's order.
+    pub models: Vec<crate::models::ModelSpec>,
     /// Where every key of the study file stands.
     pub positions: Positions,
 }
@@ -242,6 +244,8 @@ struct RawStudy {
     instruments: Vec<toml::Table>,
     #[serde(default)]
     derived: Vec<toml::Table>,
+    #[serde(default)]
+    models: Vec<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -312,6 +316,7 @@ const TOP_KEYS: &[&str] = &[
     "disclosure",
     "instruments",
     "derived",
+    "models",
 ];
 const STUDY_KEYS: &[&str] = &["name", "description"];
 const DATA_KEYS: &[&str] = &[
@@ -425,6 +430,7 @@ impl Study {
         };
         let raw_instruments = std::mem::take(&mut raw.instruments);
         let raw_derived = std::mem::take(&mut raw.derived);
+        let raw_models = std::mem::take(&mut raw.models);
         let mut study = validate(raw, positions, unknown, path, dir)?;
         // The declarations need valid variables: they are checked once the
         // rest of the file is valid, and located the same way.
@@ -436,6 +442,14 @@ impl Study {
             });
         }
         study.instruments = instruments;
+        let (models, problems) = crate::models::declared(&raw_models, &study.positions);
+        if !problems.is_empty() {
+            return Err(StudyError::Invalid {
+                path: path.to_path_buf(),
+                problems,
+            });
+        }
+        study.models = models;
         Ok(study)
     }
 
@@ -481,7 +495,11 @@ fn unknown_keys(table: &toml::Table, positions: &Positions) -> Vec<StudyProblem>
     if let Some(t) = sub("disclosure") {
         check(t, "disclosure", "[disclosure]", DISCLOSURE_KEYS);
     }
-    for (key, known) in [("waves", WAVE_KEYS), ("variables", VARIABLE_KEYS)] {
+    for (key, known) in [
+        ("waves", WAVE_KEYS),
+        ("variables", VARIABLE_KEYS),
+        ("models", crate::models::MODEL_KEYS),
+    ] {
         if let Some(items) = table.get(key).and_then(|v| v.as_array()) {
             for (i, item) in items.iter().enumerate() {
                 if let Some(item) = item.as_table() {
@@ -822,6 +840,7 @@ fn validate(
         variables,
         disclosure,
         instruments: Instruments::default(),
+        models: Vec::new(),
         positions,
     })
 }

@@ -42,8 +42,11 @@ pub(crate) struct Document<'a> {
 /// The section of the children's trauma measures.
 const TRAUMA: &str = "Children's trauma";
 
+/// The section of the study's declared models (shown when it has some).
+const MODELS: &str = "Models";
+
 /// The report's sections: which tables and figures each shows.
-const SECTIONS: [(&str, &[&str], &[&str]); 5] = [
+const SECTIONS: [(&str, &[&str], &[&str]); 6] = [
     (
         "Data and response",
         &["rows", "response", "patterns", "attrition"],
@@ -66,6 +69,7 @@ const SECTIONS: [(&str, &[&str], &[&str]); 5] = [
         &["transitions", "trajectories", "change_effect_sizes"],
     ),
     (TRAUMA, &["reliability"], &[]),
+    (MODELS, &["models", "model_estimates", "model_tests"], &[]),
     ("Methods", &["suppressions"], &[]),
 ];
 
@@ -100,6 +104,16 @@ pub(crate) fn document<'a>(
             if title == "Methods" {
                 blocks.extend(methods(data).into_iter().map(Block::Paragraph));
             }
+            if title == MODELS {
+                blocks.push(Block::Paragraph(format!(
+                    "The models the study file declares ([[models]]), fitted on every unit with \
+                     a value: units and observations rounded as every count; a model on fewer \
+                     than {} units or with fewer than {} residual degrees of freedom is not \
+                     published.",
+                    data.rules.min_cell,
+                    cohort_results::MIN_MODEL_DF
+                )));
+            }
             for f in figure_names {
                 if let Some((name, svg)) = svgs.iter().find(|(n, _)| n == f) {
                     blocks.push(Block::Figure { name, svg });
@@ -128,6 +142,7 @@ pub(crate) fn document<'a>(
             }
             Section { title, blocks }
         })
+        .filter(|s| s.title != MODELS || !data.models.is_empty())
         .collect();
     Document {
         title: &data.study,

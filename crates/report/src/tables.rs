@@ -262,5 +262,111 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             protected(t),
         ));
     }
+    out.extend(model_tables(d, lang));
+    out
+}
+
+/// The tables of the declared models: one row per model, the estimates
+/// (coefficients and variance components), and the F tests; none without
+/// declared models.
+pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, String, Table)> {
+    if d.models.is_empty() {
+        return Vec::new();
+    }
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let overview = Table {
+        header: strings(&[
+            "model",
+            "formula",
+            "method",
+            "units",
+            "n units",
+            "observations",
+            "notes",
+        ]),
+        rows: d
+            .models
+            .iter()
+            .map(|m| {
+                vec![
+                    m.name.clone(),
+                    m.formula.clone(),
+                    m.method.clone(),
+                    m.units_label.clone(),
+                    count(m.units),
+                    count(m.nobs),
+                    m.notes.join("; "),
+                ]
+            })
+            .collect(),
+    };
+    let mut estimates = Table {
+        header: strings(&["model", "term", "estimate", "SE", "df", "95% CI", "p"]),
+        rows: Vec::new(),
+    };
+    let mut tests = Table {
+        header: strings(&["model", "term", "df", "df (denominator)", "F", "p"]),
+        rows: Vec::new(),
+    };
+    for m in &d.models {
+        for t in &m.terms {
+            estimates.rows.push(vec![
+                m.name.clone(),
+                t.term.clone(),
+                num(Some(t.estimate), 3, lang),
+                num(Some(t.se), 3, lang),
+                t.df.map_or("normal".to_string(), |df| lang.number(df, 1)),
+                interval(Some(t.ci95), 3, false, lang),
+                p_value(Some(t.p_value), lang),
+            ]);
+        }
+        for v in &m.variances {
+            let what = if v.effects.len() == 2 {
+                "covariance"
+            } else {
+                "variance"
+            };
+            estimates.rows.push(vec![
+                m.name.clone(),
+                format!("{what}: {} {}", v.group, v.effects.join(", "))
+                    .trim_end()
+                    .to_string(),
+                num(Some(v.vcov), 3, lang),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        for t in &m.tests {
+            tests.rows.push(vec![
+                m.name.clone(),
+                t.term.clone(),
+                t.df_num.to_string(),
+                lang.number(t.df_den, 1),
+                num(Some(t.f), 3, lang),
+                p_value(Some(t.p_value), lang),
+            ]);
+        }
+    }
+    let mut out = vec![
+        (
+            "models",
+            "Models declared in the study file".to_string(),
+            overview,
+        ),
+        (
+            "model_estimates",
+            "Model estimates: coefficients and variance components".to_string(),
+            estimates,
+        ),
+    ];
+    if !tests.rows.is_empty() {
+        out.push((
+            "model_tests",
+            "F tests of the model terms (type III with Satterthwaite's df for mixed models, sequential for linear models)".to_string(),
+            tests,
+        ));
+    }
     out
 }

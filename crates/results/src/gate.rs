@@ -841,6 +841,7 @@ pub fn publish(results: &StudyResults) -> PublishedResults {
             (Some(t.measure.clone()), classes, Some(stopped), Some(table))
         }
     };
+    let models = gate.models(&results.models);
     PublishedResults {
         schema: REPORT_SCHEMA.into(),
         study: results.study.clone(),
@@ -863,6 +864,7 @@ pub fn publish(results: &StudyResults) -> PublishedResults {
         stopped,
         trajectory_counts,
         attrition,
+        models,
         suppressions: gate.finish(),
         unsafe_small_cells: results.rules.unsafe_small_cells(),
         sealed: Sealed::new(),

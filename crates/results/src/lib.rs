@@ -28,6 +28,7 @@
 mod audit;
 mod gate;
 mod lp;
+mod models;
 mod published;
 mod raw;
 
@@ -36,6 +37,7 @@ pub use gate::{
     protect, publish, Gate, ProtectedTable, Rules, Shown, Suppression, DOMINANCE_K, MIN_MODEL_DF,
     SMALLEST_MIN_CELL,
 };
+pub use models::{ModelResult, ModelTerm, ModelTest, ModelVariance, PublishedModel};
 pub use published::{
     ChangeRow, EstimateRow, PublishedResults, PublishedShare, ReliabilityRow, Trajectory,
     REPORT_SCHEMA,

@@ -180,6 +180,9 @@ pub struct PublishedResults {
     pub trajectory_counts: Option<ProtectedTable>,
     /// Families present, returned and dropped out per wave.
     pub attrition: ProtectedTable,
+    /// The study's declared models.
+    #[serde(default)]
+    pub models: Vec<crate::models::PublishedModel>,
     /// Every cell not published, and why.
     pub suppressions: Vec<Suppression>,
     /// Whether the rules allowed counts below 5 (given with

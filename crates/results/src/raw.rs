@@ -324,4 +324,7 @@ pub struct StudyResults {
     pub trajectories: Option<Trajectories>,
     /// Families present, returned and dropped out per wave.
     pub attrition: CountTable,
+    /// The study's declared models, fitted.
+    #[serde(default)]
+    pub models: Vec<crate::models::ModelResult>,
 }

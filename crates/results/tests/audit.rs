@@ -83,6 +83,7 @@ fn results() -> StudyResults {
             totals: false,
             structural: vec![[1, 0], [2, 0]],
         },
+        models: Vec::new(),
         estimates: vec![
             // A share of 39 families implying 3 without.
             estimate("any", Statistic::Share, None, 39, 36.0 / 39.0),

@@ -34,6 +34,7 @@ pub use bootstrap::{
 };
 
 mod change;
+mod declared_models;
 mod estimates;
 mod model_frame;
 mod model_summary;
@@ -42,6 +43,10 @@ mod results;
 pub use change::{
     change_table, Adjusted, ChangeOptions, ChangeSummary, EffectOut, PairedTOut, PrevalenceOut,
     ReliableChange, SignOut, TransitionTable, Transitions, WilcoxonOut, CHANGE_SCHEMA,
+};
+pub use declared_models::{
+    cluster_codes, declared_models, fit_request, model_request, model_result, Fitted, ModelRequest,
+    RequestError,
 };
 pub use estimates::{
     group_change, top2_share, unit_groups, wave_estimates, GroupChange, GroupMeanChange,

@@ -92,6 +92,7 @@ pub fn study_results(
         Vec::new()
     };
 
+    let models = crate::declared_models::declared_models(panel, scores);
     Ok(StudyResults {
         study: study.name.clone(),
         provenance,
@@ -121,6 +122,7 @@ pub fn study_results(
         transitions: family_transitions(scores, panel.n_clusters(), last),
         trajectories: trajectories(scores, &waves),
         attrition: attrition(panel, &waves),
+        models,
         waves,
     })
 }

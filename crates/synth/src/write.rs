@@ -214,6 +214,36 @@ pub fn study_toml(layout: SynthLayout, seed: u64, families: u64) -> String {
     for (name, label, rule, a, wa, b, wb) in derived {
         let _ = writeln!(s, "[[derived]]\nname = \"{name}\"\nlabel = \"{label}\"\nlevel = \"family\"\nrule = \"{rule}\"\nterms = [\n  {{ measure = \"{a}\", within = \"{wa}\" }},\n  {{ measure = \"{b}\", within = \"{wb}\" }},\n]\n");
     }
+    // The models the report fits (F9's and F12's model versions and two
+    // more; docs/study-file.md).
+    let models = [
+        (
+            "family incidents, mixed model",
+            "family_incidents ~ factor(wave) + (1 | family_id)",
+            "",
+        ),
+        (
+            "family incidents, negative binomial",
+            "family_incidents ~ factor(wave)",
+            "family = \"negbin\"\ncluster_se = \"cr2\"\n",
+        ),
+        (
+            "violence in the family, GEE",
+            "family_any_violence ~ factor(wave)",
+            "method = \"gee\"\nfamily = \"binomial\"\ncorstr = \"exchangeable\"\n",
+        ),
+        (
+            "trauma symptoms, children within families",
+            "trauma.total ~ factor(wave) + sex + (1 | family_id/respondent_id)",
+            "",
+        ),
+    ];
+    for (name, formula, options) in models {
+        let _ = writeln!(
+            s,
+            "[[models]]\nname = \"{name}\"\nformula = \"{formula}\"\n{options}"
+        );
+    }
     let _ = writeln!(s, "[disclosure]\nmin_cell = 10\nround_to = 1");
     s
 }
