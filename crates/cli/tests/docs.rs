@@ -1,7 +1,8 @@
 //! Every example in docs/study-file.md is a complete study over the data
 //! in fixtures/small (or the folder its first line names, `# data: ...`):
 //! it parses, its instruments are valid, its data load with nothing
-//! excluded and it scores. So the docs cannot drift from the code.
+//! excluded and it scores, and its declared models resolve. So the docs
+//! cannot drift from the code.
 
 use cohort_instruments::score;
 use cohort_panel::{load, Mode, Study};
@@ -71,6 +72,13 @@ fn every_toml_example_in_the_docs_loads_and_scores() {
                 i + 1,
                 m.name
             );
+        }
+        // Declared models resolve: their formulas read, their names found
+        // (fitting them is the data's business).
+        for spec in &study.models {
+            if let Err(e) = cohort_stats::model_request(&loaded.panel, &scores, spec) {
+                assert!(!e.is_declaration(), "example {}: {}: {e}", i + 1, spec.name);
+            }
         }
     }
 }
