@@ -257,7 +257,13 @@ fn nested_and_unbalanced_mixed_models_match_lme4() {
         &[("Subject", None), ("Sex", Some(&["Male", "Female"]))],
     );
     checked += check_lmm(&orthodont, &expected("orthodont")["lmm"], &mut failures);
-    assert!(checked > 60, "{checked}");
+    // Five classic designs: one-way, split plot, two nested, randomized
+    // block (extra.R).
+    for name in ["dyestuff", "cake", "machines", "oats", "ergostool"] {
+        let data = read_frame(&format!("data/{name}.csv"), &[]);
+        checked += check_lmm(&data, &expected(name)["lmm"], &mut failures);
+    }
+    assert!(checked > 150, "{checked}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
