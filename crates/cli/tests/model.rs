@@ -305,6 +305,88 @@ fn a_negative_binomial_model_with_clustered_ses_matches_r() {
 }
 
 #[test]
+fn poisson_and_nested_logistic_mixed_models_match_glmer() {
+    // glmer (Laplace, tight control) on the same scores (fixtures/
+    // reference/expected/vji_glmm.json, from extra.R). R's two Hessians of
+    // glmer's deviance, its own vcov (plain differences) and numDeriv's
+    // (Richardson), differ by 1e-4 to 1.3e-3 on these models: each SE must
+    // be within 1e-4 of one of them (ours is within 2e-5 of the closer one,
+    // and moves by 5e-5 between steps of 1e-2 and 3e-2).
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(cohort_testkit::fixture("reference/expected/vji_glmm.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let close = |got: &serde_json::Value, want: &serde_json::Value, rel: f64| {
+        let (got, want) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+        (got - want).abs() <= rel * want.abs()
+    };
+    for (key, formula, family) in [
+        (
+            "poisson_ri",
+            "family_incidents ~ factor(wave) + (1 | family_id)",
+            "poisson",
+        ),
+        (
+            "binomial_nested",
+            "trauma.total.clinical ~ factor(wave) + (1 | family_id/respondent_id)",
+            "binomial",
+        ),
+    ] {
+        let m = &r[key];
+        let v = cohort_json(&[
+            "model",
+            "fixtures/vji/study.toml",
+            "--formula",
+            formula,
+            "--family",
+            family,
+            "--json",
+        ]);
+        assert_eq!(v["kind"], "glmm");
+        assert_eq!(v["fit"], "laplace");
+        assert_eq!(v["nobs"], m["nobs"]);
+        assert_eq!(v["ngroups"], m["ngroups"]);
+        assert_eq!(v["df_loglik"], m["df_logLik"]);
+        for c in v["coefficients"].as_array().unwrap() {
+            let term = c["term"].as_str().unwrap();
+            let (est, se) = (
+                m["estimate"][term].as_f64().unwrap(),
+                m["se_numderiv"][term].as_f64().unwrap(),
+            );
+            // 1e-5 relative or 1e-5 of the SE (the tolerance),
+            // with a little room for glmer's own stopping point on a flat
+            // likelihood (2e-5 of the SE).
+            assert!(
+                (c["estimate"].as_f64().unwrap() - est).abs() <= (1e-5 * est.abs()).max(2e-5 * se),
+                "{key} {term}: {}",
+                c["estimate"]
+            );
+            assert!(
+                close(&c["se"], &m["se"][term], 1e-4)
+                    || close(&c["se"], &m["se_numderiv"][term], 1e-4),
+                "{key} {term} se {}",
+                c["se"]
+            );
+            assert!(c["df"].is_null());
+        }
+        let ll = v["loglik"].as_f64().unwrap();
+        let want = m["logLik"].as_f64().unwrap();
+        assert!((ll - want).abs() <= 1e-6, "{key} logLik {ll} vs {want}");
+        assert!(ll >= want - 1e-9, "{key}: below glmer's likelihood");
+        for (got, want) in v["varcomp"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(m["varcomp"].as_array().unwrap())
+        {
+            assert_eq!(got["group"], want["group"]);
+            assert!(close(&got["vcov"], &want["vcov"], 1e-4), "{key} {got}");
+        }
+    }
+}
+
+#[test]
 fn cluster_ses_are_refused_where_they_do_not_apply() {
     for (args, says) in [
         (

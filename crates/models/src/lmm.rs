@@ -204,6 +204,77 @@ fn theta_len(q: usize) -> usize {
     q * (q + 1) / 2
 }
 
+/// A top-level group's random effects.
+pub(crate) struct BlockZ {
+    /// Random effects of the block.
+    pub size: usize,
+    /// For each effect group (a term's level in the block): its term and
+    /// first column.
+    pub slots: Vec<(usize, usize)>,
+    /// Z of the block's rows (rows x size, row-major).
+    pub z: Vec<f64>,
+}
+
+/// The random effects of the design rows `rows` (one top-level group):
+/// each term's levels among them, in order of appearance, and Z.
+pub(crate) fn block_z(d: &Design, rows: &[usize]) -> BlockZ {
+    let mut slots: Vec<(usize, usize)> = Vec::new();
+    let mut col_of: Vec<Vec<(u32, usize)>> = vec![Vec::new(); d.random.len()];
+    let mut size = 0;
+    for &i in rows {
+        for (k, r) in d.random.iter().enumerate() {
+            let l = r.levels[i];
+            if !col_of[k].iter().any(|(lv, _)| *lv == l) {
+                col_of[k].push((l, size));
+                slots.push((k, size));
+                size += r.effects.len();
+            }
+        }
+    }
+    let mut z = vec![0.0; rows.len() * size];
+    for (a, &i) in rows.iter().enumerate() {
+        for (k, r) in d.random.iter().enumerate() {
+            let l = r.levels[i];
+            let col = col_of[k].iter().find(|(lv, _)| *lv == l).map_or(0, |c| c.1);
+            for e in 0..r.effects.len() {
+                z[a * size + col + e] = r.z[[i, e]];
+            }
+        }
+    }
+    BlockZ { size, slots, z }
+}
+
+/// The design rows of each top-level group (the grouping every other
+/// nests in), or an error for crossed groupings.
+pub(crate) fn top_level_rows(d: &Design) -> Result<Vec<Vec<usize>>, ModelError> {
+    let top = top_level(d).ok_or_else(|| {
+        ModelError::Unsupported(
+            "crossed random effects are not supported: every grouping must nest in one \
+             (children within families)"
+                .into(),
+        )
+    })?;
+    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); d.random[top].n_levels];
+    for (i, &g) in d.random[top].levels.iter().enumerate() {
+        rows_of[g as usize].push(i);
+    }
+    Ok(rows_of)
+}
+
+/// The lower-triangular factor (q x q) stored column-major from `offset`
+/// of theta, as lme4 orders it.
+pub(crate) fn lower_factor(theta: &[f64], offset: usize, q: usize) -> Vec<f64> {
+    let mut t = vec![0.0; q * q];
+    let mut at = offset;
+    for col in 0..q {
+        for row in col..q {
+            t[row * q + col] = theta[at];
+            at += 1;
+        }
+    }
+    t
+}
+
 /// The top-level grouping: the term whose levels every other term's
 /// levels nest in; `None` when the groupings are crossed.
 fn top_level(d: &Design) -> Option<usize> {
@@ -227,13 +298,7 @@ fn top_level(d: &Design) -> Option<usize> {
 impl Problem {
     pub(crate) fn new(d: &Design) -> Result<Problem, ModelError> {
         let (n, p) = (d.n(), d.p());
-        let top = top_level(d).ok_or_else(|| {
-            ModelError::Unsupported(
-                "crossed random effects are not supported: every grouping must nest in one \
-                 (children within families)"
-                    .into(),
-            )
-        })?;
+        let rows_of = top_level_rows(d)?;
         let mut shapes = Vec::new();
         let mut offset = 0;
         for r in &d.random {
@@ -241,12 +306,7 @@ impl Problem {
             shapes.push(TermShape { q, offset });
             offset += theta_len(q);
         }
-        // Rows of each top-level group.
-        let groups = d.random[top].n_levels;
-        let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); groups];
-        for (i, &g) in d.random[top].levels.iter().enumerate() {
-            rows_of[g as usize].push(i);
-        }
+        let groups = rows_of.len();
         let x = d.x.as_slice().expect("a standard-layout design");
         let y = d.y.as_slice().expect("a standard-layout response");
         let mut blocks = Vec::new();
@@ -284,31 +344,8 @@ impl Problem {
             rows_of
         };
         for rows in &rows_of {
-            // Effect groups: each term's levels within the block.
-            let mut slots: Vec<(usize, usize)> = Vec::new();
-            let mut col_of: Vec<Vec<(u32, usize)>> = vec![Vec::new(); d.random.len()];
-            let mut size = 0;
-            for &i in rows {
-                for (k, r) in d.random.iter().enumerate() {
-                    let l = r.levels[i];
-                    if !col_of[k].iter().any(|(lv, _)| *lv == l) {
-                        col_of[k].push((l, size));
-                        slots.push((k, size));
-                        size += shapes[k].q;
-                    }
-                }
-            }
             // Z of the block (rows x size), then its cross-products.
-            let mut z = vec![0.0; rows.len() * size];
-            for (a, &i) in rows.iter().enumerate() {
-                for (k, r) in d.random.iter().enumerate() {
-                    let l = r.levels[i];
-                    let col = col_of[k].iter().find(|(lv, _)| *lv == l).map_or(0, |c| c.1);
-                    for e in 0..shapes[k].q {
-                        z[a * size + col + e] = r.z[[i, e]];
-                    }
-                }
-            }
+            let BlockZ { size, slots, z } = block_z(d, rows);
             let mut ztz = vec![0.0; size * size];
             let mut ztx = vec![0.0; size * p];
             let mut zty = vec![0.0; size];
@@ -362,15 +399,7 @@ impl Problem {
     /// The lower-triangular factor of term `k` from theta (q x q).
     fn factor(&self, theta: &[f64], k: usize) -> Vec<f64> {
         let TermShape { q, offset } = self.shapes[k];
-        let mut t = vec![0.0; q * q];
-        let mut at = offset;
-        for col in 0..q {
-            for row in col..q {
-                t[row * q + col] = theta[at];
-                at += 1;
-            }
-        }
-        t
+        lower_factor(theta, offset, q)
     }
 
     /// `Lambda' M` for a block's s x `cols` matrix `M`, into `out`: Lambda
@@ -940,6 +969,55 @@ impl Problem {
     }
 }
 
+/// The variance components of the random terms, `sigma^2 T T'` per term
+/// from theta (lme4's `VarCorr` rows, without the residual), and whether
+/// the fit is singular (a factor's diagonal at 0 or a correlation at +-1).
+pub(crate) fn variance_components(d: &Design, theta: &[f64], sigma2: f64) -> (Vec<VarComp>, bool) {
+    let mut varcomp = Vec::new();
+    let mut singular = false;
+    let mut offset = 0;
+    for r in &d.random {
+        let q = r.effects.len();
+        let t = lower_factor(theta, offset, q);
+        offset += theta_len(q);
+        let mut cov = vec![0.0; q * q];
+        for i in 0..q {
+            for j in 0..q {
+                cov[i * q + j] = sigma2 * (0..q).map(|c| t[i * q + c] * t[j * q + c]).sum::<f64>();
+            }
+            if t[i * q + i] < 1e-8 {
+                singular = true;
+            }
+        }
+        for i in 0..q {
+            varcomp.push(VarComp {
+                group: r.group.clone(),
+                var1: Some(r.effects[i].clone()),
+                var2: None,
+                vcov: cov[i * q + i],
+                sdcor: Some(cov[i * q + i].sqrt()),
+            });
+        }
+        for i in 0..q {
+            for j in i + 1..q {
+                let denom = (cov[i * q + i] * cov[j * q + j]).sqrt();
+                let corr = (denom > 0.0).then(|| cov[i * q + j] / denom);
+                if corr.is_some_and(|c| c.abs() > 1.0 - 1e-6) {
+                    singular = true;
+                }
+                varcomp.push(VarComp {
+                    group: r.group.clone(),
+                    var1: Some(r.effects[i].clone()),
+                    var2: Some(r.effects[j].clone()),
+                    vcov: cov[i * q + j],
+                    sdcor: corr,
+                });
+            }
+        }
+    }
+    (varcomp, singular)
+}
+
 /// Fits the linear mixed model of `d` (it must have a random term).
 pub fn fit_lmm(d: &Design, criterion: Criterion) -> Result<LmmFit, ModelError> {
     if d.random.is_empty() {
@@ -1011,47 +1089,7 @@ pub fn fit_lmm(d: &Design, criterion: Criterion) -> Result<LmmFit, ModelError> {
     let sigma2 = profile.sigma2;
     let mut vcov = inverse_from_cholesky(&profile.rx, p);
     vcov.iter_mut().for_each(|v| *v *= sigma2);
-    // Variance components: sigma^2 T T' per term.
-    let mut varcomp = Vec::new();
-    let mut singular = false;
-    for (k, r) in d.random.iter().enumerate() {
-        let q = problem.shapes[k].q;
-        let t = problem.factor(&m.x, k);
-        let mut cov = vec![0.0; q * q];
-        for i in 0..q {
-            for j in 0..q {
-                cov[i * q + j] = sigma2 * (0..q).map(|c| t[i * q + c] * t[j * q + c]).sum::<f64>();
-            }
-            if t[i * q + i] < 1e-8 {
-                singular = true;
-            }
-        }
-        for i in 0..q {
-            varcomp.push(VarComp {
-                group: r.group.clone(),
-                var1: Some(r.effects[i].clone()),
-                var2: None,
-                vcov: cov[i * q + i],
-                sdcor: Some(cov[i * q + i].sqrt()),
-            });
-        }
-        for i in 0..q {
-            for j in i + 1..q {
-                let denom = (cov[i * q + i] * cov[j * q + j]).sqrt();
-                let corr = (denom > 0.0).then(|| cov[i * q + j] / denom);
-                if corr.is_some_and(|c| c.abs() > 1.0 - 1e-6) {
-                    singular = true;
-                }
-                varcomp.push(VarComp {
-                    group: r.group.clone(),
-                    var1: Some(r.effects[i].clone()),
-                    var2: Some(r.effects[j].clone()),
-                    vcov: cov[i * q + j],
-                    sdcor: corr,
-                });
-            }
-        }
-    }
+    let (mut varcomp, singular) = variance_components(d, &m.x, sigma2);
     varcomp.push(VarComp {
         group: "Residual".into(),
         var1: None,

@@ -382,6 +382,92 @@ pub fn minimize_with_gradient(
     })
 }
 
+/// Richardson extrapolation of estimates `a[k]` made with steps
+/// `h / 2^k` whose error is a series in `h^2` (central differences).
+pub(crate) fn richardson(mut a: Vec<Vec<f64>>) -> Vec<f64> {
+    let mut factor = 4.0;
+    while a.len() > 1 {
+        a = a
+            .windows(2)
+            .map(|w| {
+                w[1].iter()
+                    .zip(&w[0])
+                    .map(|(fine, coarse)| (factor * fine - coarse) / (factor - 1.0))
+                    .collect()
+            })
+            .collect();
+        factor *= 4.0;
+    }
+    a.pop().expect("one estimate at least")
+}
+
+/// The Hessian of `f` at `x` (k x k) by central differences with steps
+/// `relative * max(|x_i|, 0.1)`, halved three times and extrapolated
+/// (Richardson).
+pub(crate) fn numeric_hessian(
+    f: &mut dyn FnMut(&[f64]) -> f64,
+    x: &[f64],
+    relative: f64,
+) -> Vec<f64> {
+    let k = x.len();
+    let centre = f(x);
+    let mut at = |moves: &[(usize, f64)]| {
+        let mut y = x.to_vec();
+        for &(i, d) in moves {
+            y[i] += d;
+        }
+        f(&y)
+    };
+    let mut levels = Vec::new();
+    for level in 0..4 {
+        let h: Vec<f64> = x
+            .iter()
+            .map(|v| relative * v.abs().max(0.1) / f64::from(1 << level))
+            .collect();
+        let mut hess = vec![0.0; k * k];
+        for i in 0..k {
+            let (fp, fm) = (at(&[(i, h[i])]), at(&[(i, -h[i])]));
+            hess[i * k + i] = (fp - 2.0 * centre + fm) / (h[i] * h[i]);
+            for j in 0..i {
+                let v = (at(&[(i, h[i]), (j, h[j])])
+                    - at(&[(i, h[i]), (j, -h[j])])
+                    - at(&[(i, -h[i]), (j, h[j])])
+                    + at(&[(i, -h[i]), (j, -h[j])]))
+                    / (4.0 * h[i] * h[j]);
+                hess[i * k + j] = v;
+                hess[j * k + i] = v;
+            }
+        }
+        levels.push(hess);
+    }
+    richardson(levels)
+}
+
+/// The gradient of `f` at `x` by central differences with steps
+/// `relative * max(|x_i|, 0.1)`, halved three times and extrapolated.
+pub(crate) fn numeric_gradient(
+    f: &mut dyn FnMut(&[f64]) -> f64,
+    x: &[f64],
+    relative: f64,
+) -> Vec<f64> {
+    let mut levels = Vec::new();
+    for level in 0..4 {
+        let g: Vec<f64> = (0..x.len())
+            .map(|i| {
+                let h = relative * x[i].abs().max(0.1) / f64::from(1 << level);
+                let mut y = x.to_vec();
+                y[i] += h;
+                let fp = f(&y);
+                y[i] -= 2.0 * h;
+                let fm = f(&y);
+                (fp - fm) / (2.0 * h)
+            })
+            .collect();
+        levels.push(g);
+    }
+    richardson(levels)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,5 +516,20 @@ mod tests {
         let m = minimize(&mut f, &[1.0, 1.0], &[0.0, f64::NEG_INFINITY]);
         assert_eq!(m.x[0], 0.0);
         assert!((m.x[1] - 2.0).abs() < 1e-9, "{m:?}");
+    }
+
+    #[test]
+    fn extrapolated_differences_give_derivatives_worked_by_hand() {
+        // f = x^2 y + 3 y^2: gradient (2xy, x^2 + 6y) = (4, 13) and Hessian
+        // [[2y, 2x], [2x, 6]] = [[4, 2], [2, 6]] at (1, 2).
+        let mut f = |v: &[f64]| v[0] * v[0] * v[1] + 3.0 * v[1] * v[1];
+        let g = numeric_gradient(&mut f, &[1.0, 2.0], 1e-2);
+        let h = numeric_hessian(&mut f, &[1.0, 2.0], 1e-2);
+        for (got, want) in g.iter().zip([4.0, 13.0]) {
+            assert!((got - want).abs() < 1e-9, "{got}");
+        }
+        for (got, want) in h.iter().zip([4.0, 2.0, 2.0, 6.0]) {
+            assert!((got - want).abs() < 1e-8, "{got}");
+        }
     }
 }

@@ -21,6 +21,7 @@ use crate::design::Design;
 use crate::error::ModelError;
 use crate::linalg::symmetric_eigen;
 use crate::lmm::{LmmFit, Problem, ThetaParts};
+use crate::optimize::richardson;
 
 /// What Satterthwaite's approximation needs of a fitted mixed model.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,25 +56,6 @@ struct ThetaDerivatives {
     log_terms_hessian: Vec<f64>,
     pwrss_hessian: Vec<f64>,
     unscaled_vcov_gradient: Vec<Vec<f64>>,
-}
-
-/// Richardson extrapolation of estimates `a[k]` made with steps
-/// `h / 2^k` whose error is a series in `h^2`.
-fn richardson(mut a: Vec<Vec<f64>>) -> Vec<f64> {
-    let mut factor = 4.0;
-    while a.len() > 1 {
-        a = a
-            .windows(2)
-            .map(|w| {
-                w[1].iter()
-                    .zip(&w[0])
-                    .map(|(fine, coarse)| (factor * fine - coarse) / (factor - 1.0))
-                    .collect()
-            })
-            .collect();
-        factor *= 4.0;
-    }
-    a.pop().expect("one estimate at least")
 }
 
 fn theta_derivatives(problem: &Problem, fit: &LmmFit) -> Result<ThetaDerivatives, ModelError> {

@@ -543,3 +543,62 @@ fn cluster_robust_standard_errors_match_sandwich_and_clubsandwich() {
         assert_eq!(se.n_clusters as u64, m["n_clusters"].as_u64().unwrap());
     }
 }
+
+#[test]
+fn binomial_mixed_models_match_glmer_laplace() {
+    // glmer (Laplace, tight controls) on ohio and bacteria, the shared
+    // reference set: estimates 1e-5 relative (or of their SE), SEs 1e-4,
+    // logLik 1e-6 absolute; never below glmer's likelihood.
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for name in ["ohio", "bacteria"] {
+        let data = frame(name);
+        let models = &expected(name)["r"]["glmm"];
+        for key in ["ri_wave_laplace", "ri_time_laplace"] {
+            let m = &models[key];
+            let d = design(
+                &parse(&formula_of(m["call"].as_str().unwrap())).unwrap(),
+                &data,
+            )
+            .unwrap();
+            let fit = cohort_models::fit_glmm(&d, Family::Binomial).unwrap();
+            let se = fit.se();
+            let mut check = |what: String, ok: bool| {
+                checked += 1;
+                if !ok {
+                    failures.push(format!("{name} {key} {what}"));
+                }
+            };
+            for (j, term) in d.names.iter().enumerate() {
+                let (want, want_se) = (
+                    m["estimate"][term].as_f64().unwrap(),
+                    m["se"][term].as_f64().unwrap(),
+                );
+                check(
+                    format!("estimate {term}: {} vs {want}", fit.beta[j]),
+                    (fit.beta[j] - want).abs() <= 1e-5 * want.abs().max(want_se),
+                );
+                check(
+                    format!("se {term}: {} vs {want_se}", se[j]),
+                    close(se[j], want_se, 1e-4),
+                );
+            }
+            let want_var = m["varcomp"][0]["vcov"].as_f64().unwrap();
+            check(
+                format!("variance {} vs {want_var}", fit.varcomp[0].vcov),
+                close(fit.varcomp[0].vcov, want_var, 1e-4),
+            );
+            let want_ll = m["logLik"].as_f64().unwrap();
+            check(
+                format!("logLik {} vs {want_ll}", fit.loglik),
+                (fit.loglik - want_ll).abs() <= 1e-6,
+            );
+            check(
+                format!("logLik {} below glmer's {want_ll}", fit.loglik),
+                fit.loglik >= want_ll - 1e-7,
+            );
+        }
+    }
+    assert!(checked > 30, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

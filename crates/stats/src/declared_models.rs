@@ -6,16 +6,17 @@
 
 use cohort_instruments::{Level, Scores};
 use cohort_models::{
-    cluster_robust, design, fit_gee, fit_glm, fit_lm, fit_lmm, fit_negbin, mixed_tests, parse,
-    CorStr, Criterion, Design, Family, FormulaError, Frame, GeeOptions, ModelError, Response,
+    cluster_robust, design, fit_gee, fit_glm, fit_glmm, fit_lm, fit_lmm, fit_negbin, mixed_tests,
+    parse, CorStr, Criterion, Design, Family, FormulaError, Frame, GeeOptions, ModelError,
+    Response,
 };
 use cohort_panel::{ClusterSeKind, ModelCorStr, ModelFamily, ModelMethod, ModelSpec, Panel};
 use cohort_results::{ModelResult, ModelTerm, ModelTest, ModelVariance};
 
 use crate::model_frame::{model_frame, ModelRows};
 use crate::model_summary::{
-    gee_summary, glm_summary, lm_summary, lmm_summary, negbin_summary, with_cluster_se, ClusterSe,
-    GeeSummary, ModelSummary,
+    gee_summary, glm_summary, glmm_summary, lm_summary, lmm_summary, negbin_summary,
+    with_cluster_se, ClusterSe, GeeSummary, ModelSummary,
 };
 
 /// Why a model request cannot be fitted.
@@ -120,12 +121,12 @@ pub fn model_request<'a>(
                     .into(),
             ));
         }
-        if spec.family != ModelFamily::Gaussian {
-            return Err(RequestError::Declaration(format!(
-                "a {} model with random terms (a GLMM) is not fitted yet; use a GEE, or a model \
-                 without random terms",
-                family_name(spec.family)
-            )));
+        if spec.family == ModelFamily::NegBin {
+            return Err(RequestError::Declaration(
+                "a negative binomial model with random terms (a GLMM) is not fitted yet; use a \
+                 Poisson mixed model, a GEE, or a model without random terms"
+                    .into(),
+            ));
         }
     }
     let clusters = if gee || spec.cluster_se.is_some() {
@@ -145,15 +146,6 @@ pub fn model_request<'a>(
         design: d,
         clusters,
     })
-}
-
-fn family_name(f: ModelFamily) -> &'static str {
-    match f {
-        ModelFamily::Gaussian => "gaussian",
-        ModelFamily::Binomial => "binomial",
-        ModelFamily::Poisson => "poisson",
-        ModelFamily::NegBin => "negative binomial",
-    }
 }
 
 /// The family with its canonical link; the negative binomial shares the
@@ -201,6 +193,10 @@ pub fn fit_request(req: &ModelRequest) -> Result<Fitted, RequestError> {
         };
         let fit = fit_gee(d, &options).map_err(model_error)?;
         return Ok(Fitted::Gee(gee_summary(d, &fit, fam, corstr)));
+    }
+    if !d.random.is_empty() && spec.family != ModelFamily::Gaussian {
+        let fit = fit_glmm(d, fam).map_err(model_error)?;
+        return Ok(Fitted::Model(glmm_summary(d, &fit)));
     }
     if !d.random.is_empty() {
         let criterion = if spec.ml {
@@ -288,6 +284,8 @@ pub fn model_result(
         Ok(Fitted::Model(s)) => {
             let method = match (s.kind, s.family) {
                 ("lmm", _) => format!("linear mixed model ({})", s.fit.to_uppercase()),
+                ("glmm", "binomial") => "logistic mixed model (Laplace)".to_string(),
+                ("glmm", "poisson") => "Poisson mixed model (Laplace)".to_string(),
                 ("lm", _) => "linear model (least squares)".to_string(),
                 (_, "binomial") => "logistic regression".to_string(),
                 (_, "poisson") => "Poisson regression".to_string(),

@@ -54,9 +54,9 @@ pub use estimates::{
 };
 pub use model_frame::{model_frame, ModelRows};
 pub use model_summary::{
-    gee_summary, glm_summary, lm_summary, lmm_summary, negbin_summary, with_cluster_se, AnovaRow,
-    ClusterCount, ClusterSe, ClusterSizes, Coefficient, GeeCoefficient, GeeSummary, ModelSummary,
-    OptimizerState, VarCompRow, GEE_SCHEMA, MODEL_SCHEMA,
+    gee_summary, glm_summary, glmm_summary, lm_summary, lmm_summary, negbin_summary,
+    with_cluster_se, AnovaRow, ClusterCount, ClusterSe, ClusterSizes, Coefficient, GeeCoefficient,
+    GeeSummary, ModelSummary, OptimizerState, VarCompRow, GEE_SCHEMA, MODEL_SCHEMA,
 };
 pub use results::{
     change_results, estimate_results, study_results, trajectories, unit, ResultsOptions,

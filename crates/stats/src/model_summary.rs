@@ -584,3 +584,73 @@ pub fn gee_summary(
         notes,
     }
 }
+
+/// A binomial or Poisson mixed model (Laplace) as the contract: z tests
+/// (as glmer), variance components without a residual row, the Laplace
+/// log-likelihood.
+pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
+    let p = d.p();
+    let se = fit.se();
+    let mut notes = vec![
+        "Laplace approximation, as lme4's glmer (nAGQ = 1); z tests and Wald intervals".to_string(),
+    ];
+    for v in &fit.varcomp {
+        if v.var2.is_none() && v.vcov <= 1e-10 {
+            notes.push(format!(
+                "the {} variance of {} is estimated as 0: the data show no variation between \
+                 the levels of {} (a boundary, 'singular' fit)",
+                v.var1.as_deref().unwrap_or(""),
+                v.group,
+                v.group
+            ));
+        }
+    }
+    if !fit.converged {
+        notes.push("the optimiser stopped before meeting its tolerance".into());
+    }
+    ModelSummary {
+        schema: MODEL_SCHEMA,
+        kind: "glmm",
+        formula: d.formula.text.clone(),
+        family: fit.family.name(),
+        link: fit.family.link(),
+        fit: "laplace",
+        nobs: fit.nobs,
+        excluded: d.excluded.clone(),
+        ngroups: fit.ngroups.iter().cloned().collect(),
+        coefficients: (0..p)
+            .map(|j| coefficient(&d.names[j], fit.beta[j], se[j], None))
+            .collect(),
+        varcomp: fit
+            .varcomp
+            .iter()
+            .map(|v| VarCompRow {
+                group: v.group.clone(),
+                var1: v.var1.clone(),
+                var2: v.var2.clone(),
+                vcov: v.vcov,
+                sdcor: v.sdcor,
+            })
+            .collect(),
+        loglik: fit.loglik,
+        df_loglik: fit.df_loglik,
+        aic: fit.aic(),
+        bic: fit.bic(),
+        criterion: fit.deviance,
+        converged: fit.converged,
+        singular: fit.singular,
+        optimizer: Some(OptimizerState {
+            name: "Nelder-Mead, then Newton on central differences",
+            iterations: 0,
+            evaluations: fit.evaluations,
+            gradient_norm: fit.gradient_norm,
+        }),
+        df_residual: None,
+        anova: Vec::new(),
+        theta: None,
+        se_theta: None,
+        vcov: "model",
+        cluster: None,
+        notes,
+    }
+}
