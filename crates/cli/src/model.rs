@@ -55,6 +55,11 @@ pub struct ModelArgs {
     /// models are not fitted yet.
     #[arg(long, value_enum, default_value = "gaussian")]
     family: FamilyArg,
+    /// Adaptive Gauss-Hermite quadrature points for a binomial or Poisson
+    /// mixed model with one scalar random effect (1: the Laplace
+    /// approximation), as glmer's nAGQ.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=25))]
+    agq: u8,
     /// Cluster-robust standard errors for a model without random terms.
     #[arg(long, value_enum)]
     cluster_se: Option<ClusterSeArg>,
@@ -140,6 +145,7 @@ fn spec(formula: &str, method: ModelMethod, family: FamilyArg) -> ModelSpec {
         cluster_se: None,
         cluster: None,
         corstr: ModelCorStr::Exchangeable,
+        agq: 1,
         key: String::new(),
     }
 }
@@ -179,6 +185,7 @@ fn print_anova(rows: &[cohort_stats::AnovaRow]) {
 pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
     let mut spec = spec(&args.formula, ModelMethod::Regression, args.family);
     spec.ml = args.ml;
+    spec.agq = usize::from(args.agq);
     spec.cluster_se = args.cluster_se.map(|k| match k {
         ClusterSeArg::Cr1 => ClusterSeKind::Cr1,
         ClusterSeArg::Cr2 => ClusterSeKind::Cr2,

@@ -28,6 +28,8 @@ use crate::optimize::{minimize, numeric_gradient, numeric_hessian};
 pub struct GlmmFit {
     /// The family (binomial or Poisson, canonical link).
     pub family: Family,
+    /// Quadrature points: 1 for the Laplace approximation.
+    pub agq: usize,
     /// Fixed effects.
     pub beta: Vec<f64>,
     /// Their covariance (p x p).
@@ -104,6 +106,9 @@ struct Block {
 struct Problem<'a> {
     d: &'a Design,
     family: Family,
+    /// Adaptive Gauss-Hermite nodes and weights (standard normal), for a
+    /// single scalar random effect; empty for the Laplace approximation.
+    quadrature: Vec<(f64, f64)>,
     blocks: Vec<Block>,
     /// Sizes and theta offsets of the random terms.
     shapes: Vec<(usize, usize)>,
@@ -218,15 +223,63 @@ impl Problem<'_> {
             let (mut h, _) = system(&u);
             cholesky(&mut h, s).ok()?;
             total += value + 2.0 * log_diagonal(&h, s);
+            if !self.quadrature.is_empty() {
+                // Adaptive quadrature around the mode, scaled by the
+                // curvature L (s = 1): the Laplace term corrected by
+                // -2 log sum_k w_k exp(-(PD(u + z_k / L) - PD(u)) / 2 + z_k^2 / 2).
+                let l = h[0];
+                let sum: f64 = self
+                    .quadrature
+                    .iter()
+                    .map(|&(z, w)| {
+                        let at = [u[0] + z / l];
+                        w * (-(penalised(&at) - value) / 2.0 + z * z / 2.0).exp()
+                    })
+                    .sum();
+                total -= 2.0 * sum.ln();
+            }
             b.modes = u;
         }
         total.is_finite().then_some(total)
     }
 }
 
+/// Gauss-Hermite nodes and weights for the standard normal density (`n`
+/// points; the weights sum to 1), by the Golub-Welsch eigenproblem of the
+/// probabilists' Hermite recurrence.
+pub fn gauss_hermite(n: usize) -> Vec<(f64, f64)> {
+    let mut jacobi = vec![0.0; n * n];
+    for k in 1..n {
+        let b = (k as f64).sqrt();
+        jacobi[(k - 1) * n + k] = b;
+        jacobi[k * n + k - 1] = b;
+    }
+    let (values, vectors) = crate::linalg::symmetric_eigen(&jacobi, n);
+    let mut nodes: Vec<(f64, f64)> = (0..n).map(|k| (values[k], vectors[k].powi(2))).collect();
+    nodes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    nodes
+}
+
+/// Most quadrature points (as lme4).
+pub const MAX_AGQ: usize = 25;
+
 /// Fits a binomial (logit) or Poisson (log) GLMM to `d` (it must have a
-/// random term) by the Laplace approximation.
-pub fn fit_glmm(d: &Design, family: Family) -> Result<GlmmFit, ModelError> {
+/// random term) by the Laplace approximation (`agq` = 1) or, for one
+/// scalar random effect, adaptive Gauss-Hermite quadrature with `agq`
+/// points, as `glmer(nAGQ = agq)`.
+pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, ModelError> {
+    if !(1..=MAX_AGQ).contains(&agq) {
+        return Err(ModelError::Data(format!(
+            "{agq} quadrature points; expected 1 (Laplace) to {MAX_AGQ}"
+        )));
+    }
+    if agq > 1 && !(d.random.len() == 1 && d.random[0].effects.len() == 1) {
+        return Err(ModelError::Unsupported(
+            "adaptive quadrature needs a single scalar random effect, such as (1 | family_id); \
+             use the Laplace approximation (1 point)"
+                .into(),
+        ));
+    }
     if family == Family::Gaussian {
         return Err(ModelError::Unsupported(
             "a Gaussian mixed model is a linear mixed model: fit it with fit_lmm".into(),
@@ -298,6 +351,11 @@ pub fn fit_glmm(d: &Design, family: Family) -> Result<GlmmFit, ModelError> {
     let mut problem = Problem {
         d,
         family,
+        quadrature: if agq > 1 {
+            gauss_hermite(agq)
+        } else {
+            Vec::new()
+        },
         blocks,
         shapes,
         theta_len,
@@ -385,6 +443,7 @@ pub fn fit_glmm(d: &Design, family: Family) -> Result<GlmmFit, ModelError> {
     let (varcomp, singular) = variance_components(d, theta, 1.0);
     Ok(GlmmFit {
         family,
+        agq,
         beta: beta.to_vec(),
         vcov,
         theta: theta.to_vec(),
@@ -403,4 +462,27 @@ pub fn fit_glmm(d: &Design, family: Family) -> Result<GlmmFit, ModelError> {
         evaluations: m.evaluations,
         gradient_norm: m.gradient_norm,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gauss_hermite_worked_by_hand() {
+        // Three points for the standard normal: 0 and +-sqrt(3), weights
+        // 2/3 and 1/6 (E z^2 = 1, E z^4 = 3 exactly).
+        let g = gauss_hermite(3);
+        let want = [
+            (-3f64.sqrt(), 1.0 / 6.0),
+            (0.0, 2.0 / 3.0),
+            (3f64.sqrt(), 1.0 / 6.0),
+        ];
+        for ((z, w), (wz, ww)) in g.iter().zip(want) {
+            assert!((z - wz).abs() < 1e-12 && (w - ww).abs() < 1e-12, "{z} {w}");
+        }
+        // Ten points integrate z^18 exactly: 17!! = 34,459,425.
+        let m18: f64 = gauss_hermite(10).iter().map(|(z, w)| w * z.powi(18)).sum();
+        assert!((m18 - 34_459_425.0).abs() < 1e-4 * 34_459_425.0, "{m18}");
+    }
 }

@@ -545,8 +545,9 @@ fn cluster_robust_standard_errors_match_sandwich_and_clubsandwich() {
 }
 
 #[test]
-fn binomial_mixed_models_match_glmer_laplace() {
-    // glmer (Laplace, tight controls) on ohio and bacteria, the shared
+fn binomial_mixed_models_match_glmer_laplace_and_agq() {
+    // glmer (Laplace, and adaptive quadrature with 10 points; tight
+    // controls) on ohio and bacteria, the shared
     // reference set: estimates 1e-5 relative (or of their SE), SEs 1e-4,
     // logLik 1e-6 absolute; never below glmer's likelihood.
     let mut failures = Vec::new();
@@ -554,14 +555,18 @@ fn binomial_mixed_models_match_glmer_laplace() {
     for name in ["ohio", "bacteria"] {
         let data = frame(name);
         let models = &expected(name)["r"]["glmm"];
-        for key in ["ri_wave_laplace", "ri_time_laplace"] {
+        for (key, nagq) in [
+            ("ri_wave_laplace", 1),
+            ("ri_time_laplace", 1),
+            ("ri_wave_agq10", 10),
+        ] {
             let m = &models[key];
             let d = design(
                 &parse(&formula_of(m["call"].as_str().unwrap())).unwrap(),
                 &data,
             )
             .unwrap();
-            let fit = cohort_models::fit_glmm(&d, Family::Binomial).unwrap();
+            let fit = cohort_models::fit_glmm(&d, Family::Binomial, nagq).unwrap();
             let se = fit.se();
             let mut check = |what: String, ok: bool| {
                 checked += 1;

@@ -28,6 +28,9 @@ pub struct ModelSpec {
     pub cluster: Option<String>,
     /// `corstr` (GEE; default exchangeable).
     pub corstr: ModelCorStr,
+    /// `agq`: quadrature points of a binomial or Poisson mixed model (1,
+    /// the default: the Laplace approximation; up to 25, as lme4).
+    pub agq: usize,
     /// Where it stands in the study file (`models.0`), for messages.
     pub key: String,
 }
@@ -87,6 +90,7 @@ pub(crate) const MODEL_KEYS: &[&str] = &[
     "cluster",
     "id",
     "corstr",
+    "agq",
 ];
 
 /// Longest formula a study file may declare (the formula parser's own
@@ -192,6 +196,17 @@ pub(crate) fn declared(
             Some(3) => ModelCorStr::Unstructured,
             _ => ModelCorStr::Exchangeable,
         };
+        let agq = match t.get("agq") {
+            None => 1,
+            Some(toml::Value::Integer(k)) if (1..=25).contains(k) => *k as usize,
+            Some(other) => {
+                problem(
+                    "agq",
+                    format!("`agq` = {other}; expected a whole number from 1 (Laplace) to 25"),
+                );
+                1
+            }
+        };
         let cluster = text("cluster", &mut problem);
         let id = text("id", &mut problem);
         match method {
@@ -241,6 +256,7 @@ pub(crate) fn declared(
                 cluster_se,
                 cluster: cluster.or(id),
                 corstr,
+                agq,
                 key: key.clone(),
             });
         }

@@ -195,7 +195,7 @@ pub fn fit_request(req: &ModelRequest) -> Result<Fitted, RequestError> {
         return Ok(Fitted::Gee(gee_summary(d, &fit, fam, corstr)));
     }
     if !d.random.is_empty() && spec.family != ModelFamily::Gaussian {
-        let fit = fit_glmm(d, fam).map_err(model_error)?;
+        let fit = fit_glmm(d, fam, spec.agq).map_err(model_error)?;
         return Ok(Fitted::Model(glmm_summary(d, &fit)));
     }
     if !d.random.is_empty() {
@@ -284,8 +284,19 @@ pub fn model_result(
         Ok(Fitted::Model(s)) => {
             let method = match (s.kind, s.family) {
                 ("lmm", _) => format!("linear mixed model ({})", s.fit.to_uppercase()),
-                ("glmm", "binomial") => "logistic mixed model (Laplace)".to_string(),
-                ("glmm", "poisson") => "Poisson mixed model (Laplace)".to_string(),
+                ("glmm", family) => format!(
+                    "{} mixed model ({})",
+                    if family == "binomial" {
+                        "logistic"
+                    } else {
+                        "Poisson"
+                    },
+                    if s.fit == "agq" {
+                        "adaptive Gauss-Hermite quadrature"
+                    } else {
+                        "Laplace"
+                    }
+                ),
                 ("lm", _) => "linear model (least squares)".to_string(),
                 (_, "binomial") => "logistic regression".to_string(),
                 (_, "poisson") => "Poisson regression".to_string(),

@@ -591,9 +591,15 @@ pub fn gee_summary(
 pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
     let p = d.p();
     let se = fit.se();
-    let mut notes = vec![
-        "Laplace approximation, as lme4's glmer (nAGQ = 1); z tests and Wald intervals".to_string(),
-    ];
+    let mut notes = vec![if fit.agq > 1 {
+        format!(
+            "adaptive Gauss-Hermite quadrature with {} points, as lme4's glmer (nAGQ = {}); z \
+             tests and Wald intervals",
+            fit.agq, fit.agq
+        )
+    } else {
+        "Laplace approximation, as lme4's glmer (nAGQ = 1); z tests and Wald intervals".to_string()
+    }];
     for v in &fit.varcomp {
         if v.var2.is_none() && v.vcov <= 1e-10 {
             notes.push(format!(
@@ -614,7 +620,7 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
         formula: d.formula.text.clone(),
         family: fit.family.name(),
         link: fit.family.link(),
-        fit: "laplace",
+        fit: if fit.agq > 1 { "agq" } else { "laplace" },
         nobs: fit.nobs,
         excluded: d.excluded.clone(),
         ngroups: fit.ngroups.iter().cloned().collect(),
