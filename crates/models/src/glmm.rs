@@ -21,7 +21,7 @@ use crate::error::ModelError;
 use crate::gee::Family;
 use crate::linalg::{cholesky, log_diagonal, Qr};
 use crate::lmm::{block_z, lower_factor, top_level_rows, variance_components, BlockZ, VarComp};
-use crate::optimize::{minimize, numeric_gradient, numeric_hessian};
+use crate::optimize::{minimize, minimize_with_gradient, numeric_gradient, numeric_hessian};
 
 /// A fitted GLMM.
 #[derive(Debug, Clone, PartialEq)]
@@ -479,10 +479,34 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
     x0.extend(&glm.beta);
     lower.extend(std::iter::repeat_n(f64::NEG_INFINITY, p));
     let mut f = |x: &[f64]| problem.deviance(x).unwrap_or(f64::INFINITY);
-    let mut m = minimize(&mut f, &x0, &lower);
+    // BFGS on central differences (one evaluation and 2k more a step);
+    // the simplex where BFGS does not converge.
+    let mut with_gradient = |x: &[f64]| {
+        let v = f(x);
+        if !v.is_finite() {
+            return None;
+        }
+        let g: Vec<f64> = (0..x.len())
+            .map(|i| {
+                let h = 1e-5 * x[i].abs().max(0.1);
+                let mut y = x.to_vec();
+                y[i] += h;
+                let fp = f(&y);
+                y[i] -= 2.0 * h;
+                let fm = f(&y);
+                (fp - fm) / (2.0 * h)
+            })
+            .collect();
+        g.iter().all(|v| v.is_finite()).then_some((v, g))
+    };
+    let mut m = match minimize_with_gradient(&mut with_gradient, &x0, &lower) {
+        Some(m) if m.converged => m,
+        _ => minimize(&mut f, &x0, &lower),
+    };
     // Newton steps on extrapolated differences: the simplex and its
     // polish stop where the deviance is flat to their differences (a
     // gradient of 1e-5 on large variances), short of the optimum.
+    let mut polish_hessian: Option<Vec<f64>> = None;
     for _ in 0..5 {
         let free: Vec<usize> = (0..m.x.len())
             .filter(|&i| m.x[i] > lower[i] + 1e-6)
@@ -491,7 +515,16 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
         if free.iter().all(|&a| g[a].abs() < 1e-6) {
             break;
         }
-        let h = numeric_hessian(&mut f, &m.x, 1e-2);
+        // One Hessian for every step (its change over such steps is
+        // below what the steps need).
+        let h = match &polish_hessian {
+            Some(h) => h.clone(),
+            None => {
+                let h = numeric_hessian(&mut f, &m.x, 1e-2);
+                polish_hessian = Some(h.clone());
+                h
+            }
+        };
         let k = free.len();
         let mut hf: Vec<f64> = free
             .iter()
