@@ -21,7 +21,9 @@ use crate::error::ModelError;
 use crate::gee::Family;
 use crate::linalg::{cholesky, log_diagonal, Qr};
 use crate::lmm::{block_z, lower_factor, top_level_rows, variance_components, BlockZ, VarComp};
-use crate::optimize::{minimize, minimize_with_gradient, numeric_gradient, numeric_hessian};
+use crate::optimize::{
+    central_gradient, minimize, minimize_with_gradient, numeric_gradient, numeric_hessian,
+};
 
 /// A fitted GLMM.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +58,8 @@ pub struct GlmmFit {
     pub evaluations: usize,
     /// Norm of the final gradient over the free parameters.
     pub gradient_norm: f64,
+    /// The optimiser.
+    pub optimizer: &'static str,
 }
 
 impl GlmmFit {
@@ -486,22 +490,15 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
         if !v.is_finite() {
             return None;
         }
-        let g: Vec<f64> = (0..x.len())
-            .map(|i| {
-                let h = 1e-5 * x[i].abs().max(0.1);
-                let mut y = x.to_vec();
-                y[i] += h;
-                let fp = f(&y);
-                y[i] -= 2.0 * h;
-                let fm = f(&y);
-                (fp - fm) / (2.0 * h)
-            })
-            .collect();
+        let g = central_gradient(&mut f, x, 1e-5);
         g.iter().all(|v| v.is_finite()).then_some((v, g))
     };
-    let mut m = match minimize_with_gradient(&mut with_gradient, &x0, &lower) {
-        Some(m) if m.converged => m,
-        _ => minimize(&mut f, &x0, &lower),
+    let (mut m, optimizer) = match minimize_with_gradient(&mut with_gradient, &x0, &lower) {
+        Some(m) if m.converged => (m, "BFGS on central differences, then Newton"),
+        _ => (
+            minimize(&mut f, &x0, &lower),
+            "Nelder-Mead, then Newton on central differences",
+        ),
     };
     // Newton steps on extrapolated differences: the simplex and its
     // polish stop where the deviance is flat to their differences (a
@@ -612,6 +609,7 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
         converged: m.converged,
         evaluations: m.evaluations,
         gradient_norm: m.gradient_norm,
+        optimizer,
     })
 }
 

@@ -450,22 +450,30 @@ pub(crate) fn numeric_gradient(
     x: &[f64],
     relative: f64,
 ) -> Vec<f64> {
-    let mut levels = Vec::new();
-    for level in 0..4 {
-        let g: Vec<f64> = (0..x.len())
-            .map(|i| {
-                let h = relative * x[i].abs().max(0.1) / f64::from(1 << level);
-                let mut y = x.to_vec();
-                y[i] += h;
-                let fp = f(&y);
-                y[i] -= 2.0 * h;
-                let fm = f(&y);
-                (fp - fm) / (2.0 * h)
-            })
-            .collect();
-        levels.push(g);
-    }
+    let levels = (0..4)
+        .map(|level| central_gradient(f, x, relative / f64::from(1 << level)))
+        .collect();
     richardson(levels)
+}
+
+/// The gradient of `f` at `x` by central differences with steps
+/// `relative * max(|x_i|, 0.1)`.
+pub(crate) fn central_gradient(
+    f: &mut dyn FnMut(&[f64]) -> f64,
+    x: &[f64],
+    relative: f64,
+) -> Vec<f64> {
+    (0..x.len())
+        .map(|i| {
+            let h = relative * x[i].abs().max(0.1);
+            let mut y = x.to_vec();
+            y[i] += h;
+            let fp = f(&y);
+            y[i] -= 2.0 * h;
+            let fm = f(&y);
+            (fp - fm) / (2.0 * h)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -351,6 +351,43 @@ pub fn with_cluster_se(
     s
 }
 
+/// Variance components as the contract's rows.
+fn varcomp_rows(varcomp: &[cohort_models::VarComp]) -> Vec<VarCompRow> {
+    varcomp
+        .iter()
+        .map(|v| VarCompRow {
+            group: v.group.clone(),
+            var1: v.var1.clone(),
+            var2: v.var2.clone(),
+            vcov: v.vcov,
+            sdcor: v.sdcor,
+        })
+        .collect()
+}
+
+/// A mixed model's notes in plain words: each variance estimated as 0
+/// (below 1e-10 of `scale`, the residual variance or 1), and a fit that
+/// stopped short.
+fn fit_notes(varcomp: &[cohort_models::VarComp], scale: f64, converged: bool) -> Vec<String> {
+    let mut notes: Vec<String> = varcomp
+        .iter()
+        .filter(|v| v.var2.is_none() && v.group != "Residual" && v.vcov <= 1e-10 * scale)
+        .map(|v| {
+            format!(
+                "the {} variance of {} is estimated as 0: the data show no variation between \
+                 the levels of {} (a boundary, 'singular' fit)",
+                v.var1.as_deref().unwrap_or(""),
+                v.group,
+                v.group
+            )
+        })
+        .collect();
+    if !converged {
+        notes.push("the optimiser stopped before meeting its tolerance".into());
+    }
+    notes
+}
+
 /// A linear mixed model as the contract; with `tests`, t tests and
 /// intervals on Satterthwaite's degrees of freedom and type III F tests
 /// (as lmerTest), without them normal ones (as lme4's z values).
@@ -387,20 +424,11 @@ pub fn lmm_summary(
             })
             .collect()
     });
-    for v in &fit.varcomp {
-        if v.var2.is_none() && v.group != "Residual" && v.vcov <= 1e-10 * fit.sigma * fit.sigma {
-            notes.push(format!(
-                "the {} variance of {} is estimated as 0: the data show no variation between \
-                 the levels of {} beyond the residual (a boundary, 'singular' fit)",
-                v.var1.as_deref().unwrap_or(""),
-                v.group,
-                v.group
-            ));
-        }
-    }
-    if !fit.converged {
-        notes.push("the optimiser stopped before meeting its tolerance".into());
-    }
+    notes.extend(fit_notes(
+        &fit.varcomp,
+        fit.sigma * fit.sigma,
+        fit.converged,
+    ));
     ModelSummary {
         schema: MODEL_SCHEMA,
         kind: "lmm",
@@ -417,17 +445,7 @@ pub fn lmm_summary(
         coefficients: (0..p)
             .map(|j| coefficient(&d.names[j], fit.beta[j], se[j], df(j)))
             .collect(),
-        varcomp: fit
-            .varcomp
-            .iter()
-            .map(|v| VarCompRow {
-                group: v.group.clone(),
-                var1: v.var1.clone(),
-                var2: v.var2.clone(),
-                vcov: v.vcov,
-                sdcor: v.sdcor,
-            })
-            .collect(),
+        varcomp: varcomp_rows(&fit.varcomp),
         loglik: fit.loglik,
         df_loglik: fit.df_loglik,
         aic: fit.aic(),
@@ -600,20 +618,7 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
     } else {
         "Laplace approximation, as lme4's glmer (nAGQ = 1); z tests and Wald intervals".to_string()
     }];
-    for v in &fit.varcomp {
-        if v.var2.is_none() && v.vcov <= 1e-10 {
-            notes.push(format!(
-                "the {} variance of {} is estimated as 0: the data show no variation between \
-                 the levels of {} (a boundary, 'singular' fit)",
-                v.var1.as_deref().unwrap_or(""),
-                v.group,
-                v.group
-            ));
-        }
-    }
-    if !fit.converged {
-        notes.push("the optimiser stopped before meeting its tolerance".into());
-    }
+    notes.extend(fit_notes(&fit.varcomp, 1.0, fit.converged));
     ModelSummary {
         schema: MODEL_SCHEMA,
         kind: "glmm",
@@ -627,17 +632,7 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
         coefficients: (0..p)
             .map(|j| coefficient(&d.names[j], fit.beta[j], se[j], None))
             .collect(),
-        varcomp: fit
-            .varcomp
-            .iter()
-            .map(|v| VarCompRow {
-                group: v.group.clone(),
-                var1: v.var1.clone(),
-                var2: v.var2.clone(),
-                vcov: v.vcov,
-                sdcor: v.sdcor,
-            })
-            .collect(),
+        varcomp: varcomp_rows(&fit.varcomp),
         loglik: fit.loglik,
         df_loglik: fit.df_loglik,
         aic: fit.aic(),
@@ -646,7 +641,7 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
         converged: fit.converged,
         singular: fit.singular,
         optimizer: Some(OptimizerState {
-            name: "Nelder-Mead, then Newton on central differences",
+            name: fit.optimizer,
             iterations: 0,
             evaluations: fit.evaluations,
             gradient_norm: fit.gradient_norm,
