@@ -374,6 +374,17 @@ fn poisson_and_nested_logistic_mixed_models_match_glmer() {
         let want = m["logLik"].as_f64().unwrap();
         assert!((ll - want).abs() <= 1e-6, "{key} logLik {ll} vs {want}");
         assert!(ll >= want - 1e-9, "{key}: below glmer's likelihood");
+        if family == "poisson" {
+            // Pearson chi-square / residual df at the conditional modes,
+            // as sum(residuals(fit, "pearson")^2) / df.residual(fit).
+            assert!(
+                close(&v["dispersion"], &m["pearson_dispersion"], 1e-6),
+                "{}",
+                v["dispersion"]
+            );
+        } else {
+            assert!(v["dispersion"].is_null());
+        }
         for (got, want) in v["varcomp"]
             .as_array()
             .unwrap()
@@ -384,6 +395,35 @@ fn poisson_and_nested_logistic_mixed_models_match_glmer() {
             assert!(close(&got["vcov"], &want["vcov"], 1e-4), "{key} {got}");
         }
     }
+}
+
+#[test]
+fn a_poisson_glm_reports_its_overdispersion() {
+    // R: sum(residuals(glm, "pearson")^2) / df.residual (vji_glmm.json).
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(cohort_testkit::fixture("reference/expected/vji_glmm.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let v = cohort_json(&[
+        "model",
+        "fixtures/vji/study.toml",
+        "--formula",
+        "family_incidents ~ factor(wave)",
+        "--family",
+        "poisson",
+        "--json",
+    ]);
+    let (got, want) = (
+        v["dispersion"].as_f64().unwrap(),
+        r["poisson_glm"]["pearson_dispersion"].as_f64().unwrap(),
+    );
+    assert!((got - want).abs() <= 1e-9 * want, "{got} vs {want}");
+    assert!(v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().starts_with("overdispersion")));
 }
 
 #[test]

@@ -60,6 +60,9 @@ pub struct GlmmFit {
     pub gradient_norm: f64,
     /// The optimiser.
     pub optimizer: &'static str,
+    /// Pearson chi-square at the conditional modes, `sum (y - mu)^2 /
+    /// Var(mu)`.
+    pub pearson_chi2: f64,
 }
 
 impl GlmmFit {
@@ -203,6 +206,41 @@ struct Problem<'a> {
 }
 
 impl Problem<'_> {
+    /// The Pearson chi-square `sum (y - mu)^2 / Var(mu)` at `(theta, beta)`
+    /// and the blocks' current conditional modes (call after
+    /// [`Self::deviance`] at the same point).
+    fn pearson(&self, x: &[f64]) -> f64 {
+        let (theta, beta) = x.split_at(self.theta_len);
+        let d = self.d;
+        let p = d.p();
+        let xs = d.x.as_slice().expect("a standard-layout design");
+        let factors: Vec<Vec<f64>> = self
+            .shapes
+            .iter()
+            .map(|&(q, offset)| lower_factor(theta, offset, q))
+            .collect();
+        let mut chi2 = 0.0;
+        for b in &self.blocks {
+            let s = b.effects.size;
+            for (a, &i) in b.rows.iter().enumerate() {
+                let mut eta: f64 = (0..p).map(|j| xs[i * p + j] * beta[j]).sum();
+                for &(k, c) in &b.effects.slots {
+                    let q = self.shapes[k].0;
+                    let t = &factors[k];
+                    for j in 0..q {
+                        let zl: f64 = (j..q)
+                            .map(|r| b.effects.z[a * s + c + r] * t[r * q + j])
+                            .sum();
+                        eta += zl * b.modes[c + j];
+                    }
+                }
+                let mu = self.family.mean(eta);
+                chi2 += (d.y[i] - mu).powi(2) / self.family.variance(mu);
+            }
+        }
+        chi2
+    }
+
     /// The Laplace deviance at `(theta, beta)` (`x` = theta then beta),
     /// updating the blocks' modes; `None` where it cannot be evaluated.
     fn deviance(&mut self, x: &[f64]) -> Option<f64> {
@@ -587,6 +625,10 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
             .map(|v| 2.0 * v)
             .collect()
     };
+    // The modes at the optimum again (the Hessian moved them), then the
+    // Pearson chi-square there.
+    problem.deviance(&m.x);
+    let pearson_chi2 = problem.pearson(&m.x);
     let (theta, beta) = m.x.split_at(theta_len);
     let (varcomp, singular) = variance_components(d, theta, 1.0);
     Ok(GlmmFit {
@@ -610,6 +652,7 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
         evaluations: m.evaluations,
         gradient_norm: m.gradient_norm,
         optimizer,
+        pearson_chi2,
     })
 }
 

@@ -147,6 +147,10 @@ pub struct ModelSummary {
     pub vcov: &'static str,
     /// The clustering of cluster-robust SEs: the column and its clusters.
     pub cluster: Option<ClusterCount>,
+    /// Poisson models: Pearson chi-square over the residual degrees of
+    /// freedom (about 1 without overdispersion; at the conditional modes
+    /// for a mixed model); `None` for other families.
+    pub dispersion: Option<f64>,
     /// What to know in reading it.
     pub notes: Vec<String>,
 }
@@ -227,6 +231,7 @@ pub fn lm_summary(d: &Design, fit: &LmFit) -> ModelSummary {
         se_theta: None,
         vcov: "model",
         cluster: None,
+        dispersion: None,
         notes: Vec::new(),
     }
 }
@@ -248,6 +253,19 @@ pub fn glm_summary(
     )];
     if !model.fit.converged {
         notes.push("IRLS did not converge within 100 iterations".into());
+    }
+    let dispersion = (family == cohort_models::Family::Poisson).then(|| {
+        let chi2: f64 = (0..d.n())
+            .map(|i| {
+                let eta: f64 = (0..p).map(|j| d.x[[i, j]] * model.fit.beta[j]).sum();
+                let mu = family.mean(eta);
+                (d.y[i] - mu).powi(2) / family.variance(mu)
+            })
+            .sum();
+        chi2 / d.n().saturating_sub(p).max(1) as f64
+    });
+    if let Some(r) = dispersion {
+        notes.extend(overdispersion_note(r));
     }
     ModelSummary {
         schema: MODEL_SCHEMA,
@@ -277,6 +295,7 @@ pub fn glm_summary(
         se_theta: None,
         vcov: "model",
         cluster: None,
+        dispersion,
         notes,
     }
 }
@@ -293,6 +312,13 @@ pub fn negbin_summary(d: &Design, nb: &cohort_models::NegBinModel) -> ModelSumma
     s.bic = -2.0 * s.loglik + (d.n() as f64).ln() * k;
     s.theta = Some(nb.theta);
     s.se_theta = Some(nb.se_theta);
+    // The Poisson GLM's dispersion check does not apply: theta models it.
+    if s.dispersion
+        .take()
+        .is_some_and(|r| overdispersion_note(r).is_some())
+    {
+        s.notes.pop();
+    }
     s.notes[0] = format!(
         "residual deviance {:.6} on {} degrees of freedom, at theta {:.6}",
         nb.model.fit.deviance,
@@ -349,6 +375,17 @@ pub fn with_cluster_se(
         ));
     }
     s
+}
+
+/// A note when a Poisson model's Pearson dispersion is well above 1.
+fn overdispersion_note(ratio: f64) -> Option<String> {
+    (ratio > 1.5).then(|| {
+        format!(
+            "overdispersion: Pearson chi-square / residual df = {ratio:.2}; the Poisson variance \
+             understates the spread, so its SEs are too small (a negative binomial model, or \
+             cluster-robust SEs, allow for it)"
+        )
+    })
 }
 
 /// Variance components as the contract's rows.
@@ -465,6 +502,7 @@ pub fn lmm_summary(
         se_theta: None,
         vcov: "model",
         cluster: None,
+        dispersion: None,
         notes,
     }
 }
@@ -619,6 +657,11 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
         "Laplace approximation, as lme4's glmer (nAGQ = 1); z tests and Wald intervals".to_string()
     }];
     notes.extend(fit_notes(&fit.varcomp, 1.0, fit.converged));
+    let dispersion = (fit.family == cohort_models::Family::Poisson)
+        .then(|| fit.pearson_chi2 / fit.nobs.saturating_sub(fit.df_loglik).max(1) as f64);
+    if let Some(r) = dispersion {
+        notes.extend(overdispersion_note(r));
+    }
     ModelSummary {
         schema: MODEL_SCHEMA,
         kind: "glmm",
@@ -652,6 +695,7 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
         se_theta: None,
         vcov: "model",
         cluster: None,
+        dispersion,
         notes,
     }
 }
