@@ -305,7 +305,14 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
         rows: Vec::new(),
     };
     let mut tests = Table {
-        header: strings(&["model", "term", "df", "df (denominator)", "F", "p"]),
+        header: strings(&[
+            "model",
+            "term",
+            "df (numerator: contrasts tested)",
+            "df (denominator)",
+            "F",
+            "p",
+        ]),
         rows: Vec::new(),
     };
     for m in &d.models {
