@@ -2,7 +2,7 @@
 //! result as one JSON line (for bench/lmm_vs_lme4.sh).
 //!
 //! Usage: cargo run --release -p cohort-models --example lmm_csv -- FILE FORMULA [ml] [repeat=K]
-//! [family=binomial|poisson] (a GLMM by the Laplace approximation; its
+//! [family=binomial|poisson|negbin] (a GLMM by the Laplace approximation; its
 //! criterion is the deviance, -2 logLik)
 //! Columns with a value that is not a number are factors (levels in order
 //! of appearance), the others numeric. With `repeat=K` the design and fit
@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use cohort_models::{design, fit_glmm, fit_lmm, parse, Column, Criterion, Family, Frame};
+use cohort_models::{design, fit_glmm, fit_lmm, parse, Column, Criterion, Frame, GlmmFamily};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -22,9 +22,10 @@ fn main() {
     };
     let family = match args.iter().find_map(|a| a.strip_prefix("family=")) {
         None => None,
-        Some("binomial") => Some(Family::Binomial),
-        Some("poisson") => Some(Family::Poisson),
-        Some(other) => panic!("family={other}: expected binomial or poisson"),
+        Some("binomial") => Some(GlmmFamily::Binomial),
+        Some("poisson") => Some(GlmmFamily::Poisson),
+        Some("negbin") => Some(GlmmFamily::NegBin),
+        Some(other) => panic!("family={other}: expected binomial, poisson or negbin"),
     };
     let repeat: usize = args
         .iter()

@@ -1,14 +1,18 @@
-//! Generalized linear mixed models (binomial logit, Poisson log) by the
-//! Laplace approximation, as lme4's `glmer` (nAGQ = 1).
+//! Generalized linear mixed models (binomial logit, Poisson log, negative
+//! binomial NB2 log) by the Laplace approximation, as lme4's `glmer`
+//! (nAGQ = 1) and glmmTMB.
 //!
 //! `eta = X beta + Z Lambda(theta) u`, `u ~ N(0, I)`. For given `(theta,
 //! beta)` the conditional modes `u` maximise the penalised likelihood;
-//! with the canonical link their Newton (penalised IRLS) system is
-//! `(Lambda' Z' W Z Lambda + I) delta = Lambda' Z' (y - mu) - u`, `W =
-//! Var(mu)`. The Laplace deviance is
+//! their Newton (penalised IRLS) system is
+//! `(Lambda' Z' W Z Lambda + I) delta = Lambda' Z' s - u`, with `s = d log
+//! p(y | eta) / d eta` and `W = -d^2 log p / d eta^2` (the observed
+//! information, as glmmTMB's Laplace; for the canonical links of the
+//! binomial and the Poisson it is `Var(mu)`). The Laplace deviance is
 //! `-2 sum log p(y | mu(u-hat)) + |u-hat|^2 + log |Lambda' Z' W Z Lambda + I|`
 //! (lme4's `-2 logLik`), minimised over `(theta, beta)` jointly as lme4's
-//! second stage does. The random effects of nested groupings live in one
+//! second stage does, and for the NB2 over its `log theta` as well
+//! (glmmTMB's `nbinom2`, variance `mu + mu^2 / theta`). The random effects of nested groupings live in one
 //! top-level group, so the modes are found block by block, and the cost
 //! of an evaluation is linear in the number of groups.
 //!
@@ -25,11 +29,115 @@ use crate::optimize::{
     central_gradient, minimize, minimize_with_gradient, numeric_gradient, numeric_hessian,
 };
 
+/// The response distribution of a GLMM, each with its usual link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlmmFamily {
+    /// 0/1, logit link.
+    Binomial,
+    /// Counts, log link.
+    Poisson,
+    /// Overdispersed counts: the negative binomial with variance `mu + mu^2
+    /// / theta` (NB2), log link, theta estimated with the model.
+    NegBin,
+}
+
+impl GlmmFamily {
+    /// The name the study file uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            GlmmFamily::Binomial => "binomial",
+            GlmmFamily::Poisson => "poisson",
+            GlmmFamily::NegBin => "negbin",
+        }
+    }
+
+    /// The link's name.
+    pub fn link(self) -> &'static str {
+        match self {
+            GlmmFamily::Binomial => "logit",
+            GlmmFamily::Poisson | GlmmFamily::NegBin => "log",
+        }
+    }
+
+    /// The family whose response values it accepts.
+    fn values(self) -> Family {
+        match self {
+            GlmmFamily::Binomial => Family::Binomial,
+            GlmmFamily::Poisson | GlmmFamily::NegBin => Family::Poisson,
+        }
+    }
+}
+
+/// The conditional distribution at given parameters.
+#[derive(Debug, Clone, Copy)]
+enum Kernel {
+    Binomial,
+    Poisson,
+    /// With this theta.
+    NegBin(f64),
+}
+
+impl Kernel {
+    fn mean(self, eta: f64) -> f64 {
+        match self {
+            Kernel::Binomial => 1.0 / (1.0 + (-eta).exp()),
+            Kernel::Poisson | Kernel::NegBin(_) => eta.exp(),
+        }
+    }
+
+    fn variance(self, mu: f64) -> f64 {
+        match self {
+            Kernel::Binomial => mu * (1.0 - mu),
+            Kernel::Poisson => mu,
+            Kernel::NegBin(theta) => mu + mu * mu / theta,
+        }
+    }
+
+    /// `log p(y | eta)` without the terms free of eta (`-log y!`, and the
+    /// NB2's `theta log theta + log Gamma(y + theta) - log Gamma(theta)`,
+    /// added once per evaluation), stable for large `|eta|`.
+    fn log_density(self, y: f64, eta: f64) -> f64 {
+        // log(c + e^x) without overflow.
+        let log_sum_exp = |log_c: f64, x: f64| {
+            if x > log_c {
+                x + (log_c - x).exp().ln_1p()
+            } else {
+                log_c + (x - log_c).exp().ln_1p()
+            }
+        };
+        match self {
+            Kernel::Binomial => y * eta - log_sum_exp(0.0, eta),
+            Kernel::Poisson => y * eta - eta.exp(),
+            Kernel::NegBin(theta) => y * eta - (y + theta) * log_sum_exp(theta.ln(), eta),
+        }
+    }
+
+    /// The score `d log p / d eta` and the observed information `-d^2 log
+    /// p / d eta^2` (positive for every y, eta).
+    fn score_weight(self, y: f64, eta: f64) -> (f64, f64) {
+        match self {
+            Kernel::Binomial => {
+                let mu = self.mean(eta);
+                (y - mu, mu * (1.0 - mu))
+            }
+            Kernel::Poisson => {
+                let mu = eta.exp();
+                (y - mu, mu)
+            }
+            Kernel::NegBin(theta) => {
+                let mu = eta.exp();
+                let r = theta / (theta + mu);
+                (r * (y - mu), r * mu * (y + theta) / (theta + mu))
+            }
+        }
+    }
+}
+
 /// A fitted GLMM.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlmmFit {
-    /// The family (binomial or Poisson, canonical link).
-    pub family: Family,
+    /// The family.
+    pub family: GlmmFamily,
     /// Quadrature points: 1 for the Laplace approximation.
     pub agq: usize,
     /// Fixed effects.
@@ -63,6 +171,10 @@ pub struct GlmmFit {
     /// Pearson chi-square at the conditional modes, `sum (y - mu)^2 /
     /// Var(mu)`.
     pub pearson_chi2: f64,
+    /// The NB2's theta (variance `mu + mu^2 / theta`) and its standard
+    /// error (the delta method on log theta's); `None` for the other
+    /// families.
+    pub nb_theta: Option<(f64, f64)>,
 }
 
 impl GlmmFit {
@@ -85,31 +197,12 @@ impl GlmmFit {
     }
 }
 
-/// `log p(y | eta)` of one observation without the terms free of eta
-/// (`-log y!` of the Poisson, added once per fit), stable for large
-/// `|eta|`.
-fn log_density_kernel(family: Family, y: f64, eta: f64) -> f64 {
-    match family {
-        Family::Binomial => {
-            // y eta - log(1 + e^eta)
-            let softplus = if eta > 0.0 {
-                eta + (-eta).exp().ln_1p()
-            } else {
-                eta.exp().ln_1p()
-            };
-            y * eta - softplus
-        }
-        Family::Poisson => y * eta - eta.exp(),
-        Family::Gaussian => unreachable!("a Gaussian mixed model is a linear mixed model"),
-    }
-}
-
 /// A block with one scalar random effect (the general loop's work without
 /// its vectors): the conditional mode `u` by Newton steps from its last
 /// value, and the block's Laplace (or quadrature) deviance. `fixed` and
 /// `zl` are the block rows' `X beta` and `Z Lambda`.
 fn scalar_block(
-    family: Family,
+    family: Kernel,
     fixed: &[f64],
     zl: &[f64],
     rows: &[usize],
@@ -121,17 +214,17 @@ fn scalar_block(
         let ll: f64 = rows
             .iter()
             .enumerate()
-            .map(|(a, &i)| log_density_kernel(family, y[i], fixed[a] + zl[a] * u))
+            .map(|(a, &i)| family.log_density(y[i], fixed[a] + zl[a] * u))
             .sum();
         -2.0 * ll + u * u
     };
-    // (sum w zl^2 + 1) and sum zl (y - mu) - u.
+    // (sum w zl^2 + 1) and sum zl s - u.
     let system = |u: f64| -> (f64, f64) {
         let (mut h, mut g) = (1.0, -u);
         for (a, &i) in rows.iter().enumerate() {
-            let mu = family.mean(fixed[a] + zl[a] * u);
-            h += family.variance(mu) * zl[a] * zl[a];
-            g += zl[a] * (y[i] - mu);
+            let (score, w) = family.score_weight(y[i], fixed[a] + zl[a] * u);
+            h += w * zl[a] * zl[a];
+            g += zl[a] * score;
         }
         (h, g)
     };
@@ -192,7 +285,7 @@ struct Block {
 
 struct Problem<'a> {
     d: &'a Design,
-    family: Family,
+    family: GlmmFamily,
     /// Adaptive Gauss-Hermite nodes and weights (standard normal), for a
     /// single scalar random effect; empty for the Laplace approximation.
     quadrature: Vec<(f64, f64)>,
@@ -200,19 +293,51 @@ struct Problem<'a> {
     /// Sizes and theta offsets of the random terms.
     shapes: Vec<(usize, usize)>,
     /// The log-likelihood's terms free of the parameters (`-sum log y!`
-    /// for the Poisson).
+    /// for the counts).
     log_constant: f64,
+    /// The distinct responses and how often each occurs (the NB2's
+    /// `sum log Gamma(y + theta)` term).
+    response_counts: Vec<(f64, f64)>,
     theta_len: usize,
 }
 
 impl Problem<'_> {
+    /// The conditional distribution at `x` (the NB2's log theta follows
+    /// the fixed effects).
+    fn kernel(&self, x: &[f64]) -> Kernel {
+        match self.family {
+            GlmmFamily::Binomial => Kernel::Binomial,
+            GlmmFamily::Poisson => Kernel::Poisson,
+            GlmmFamily::NegBin => Kernel::NegBin(x[self.theta_len + self.d.p()].exp()),
+        }
+    }
+
+    /// The log-likelihood's terms free of eta at `x`.
+    fn log_constant(&self, kernel: Kernel) -> f64 {
+        let nb = match kernel {
+            Kernel::NegBin(theta) => {
+                let lg = statrs::function::gamma::ln_gamma;
+                let n: f64 = self.response_counts.iter().map(|(_, c)| c).sum();
+                self.response_counts
+                    .iter()
+                    .map(|&(y, c)| c * lg(y + theta))
+                    .sum::<f64>()
+                    + n * (theta * theta.ln() - lg(theta))
+            }
+            _ => 0.0,
+        };
+        self.log_constant + nb
+    }
+
     /// The Pearson chi-square `sum (y - mu)^2 / Var(mu)` at `(theta, beta)`
     /// and the blocks' current conditional modes (call after
     /// [`Self::deviance`] at the same point).
     fn pearson(&self, x: &[f64]) -> f64 {
-        let (theta, beta) = x.split_at(self.theta_len);
+        let kernel = self.kernel(x);
         let d = self.d;
         let p = d.p();
+        let (theta, rest) = x.split_at(self.theta_len);
+        let beta = &rest[..p];
         let xs = d.x.as_slice().expect("a standard-layout design");
         let factors: Vec<Vec<f64>> = self
             .shapes
@@ -234,8 +359,8 @@ impl Problem<'_> {
                         eta += zl * b.modes[c + j];
                     }
                 }
-                let mu = self.family.mean(eta);
-                chi2 += (d.y[i] - mu).powi(2) / self.family.variance(mu);
+                let mu = kernel.mean(eta);
+                chi2 += (d.y[i] - mu).powi(2) / kernel.variance(mu);
             }
         }
         chi2
@@ -244,9 +369,12 @@ impl Problem<'_> {
     /// The Laplace deviance at `(theta, beta)` (`x` = theta then beta),
     /// updating the blocks' modes; `None` where it cannot be evaluated.
     fn deviance(&mut self, x: &[f64]) -> Option<f64> {
-        let (theta, beta) = x.split_at(self.theta_len);
+        let kernel = self.kernel(x);
+        let log_constant = self.log_constant(kernel);
         let d = self.d;
         let p = d.p();
+        let (theta, rest) = x.split_at(self.theta_len);
+        let beta = &rest[..p];
         let factors: Vec<Vec<f64>> = self
             .shapes
             .iter()
@@ -269,7 +397,7 @@ impl Problem<'_> {
                     zl_buf.push(b.effects.z[a] * t);
                 }
                 let contribution = scalar_block(
-                    self.family,
+                    kernel,
                     &fixed_buf,
                     &zl_buf,
                     &b.rows,
@@ -299,26 +427,23 @@ impl Problem<'_> {
                 .map(|&i| (0..p).map(|j| xs[i * p + j] * beta[j]).sum())
                 .collect();
             let y: Vec<f64> = b.rows.iter().map(|&i| d.y[i]).collect();
-            let family = self.family;
+            let family = kernel;
             let eta_at = |u: &[f64], a: usize| -> f64 {
                 fixed[a] + (0..s).map(|c| zl[a * s + c] * u[c]).sum::<f64>()
             };
             let penalised = |u: &[f64]| -> f64 {
-                let ll: f64 = (0..m)
-                    .map(|a| log_density_kernel(family, y[a], eta_at(u, a)))
-                    .sum();
+                let ll: f64 = (0..m).map(|a| family.log_density(y[a], eta_at(u, a))).sum();
                 -2.0 * ll + u.iter().map(|v| v * v).sum::<f64>()
             };
-            // The system (Lambda'Z'WZLambda + I) and Lambda'Z'(y - mu) - u.
+            // The system (Lambda'Z'WZLambda + I) and Lambda'Z's - u.
             let system = |u: &[f64]| -> (Vec<f64>, Vec<f64>) {
                 let mut h = vec![0.0; s * s];
                 let mut g: Vec<f64> = u.iter().map(|v| -v).collect();
                 for a in 0..m {
-                    let mu = family.mean(eta_at(u, a));
-                    let w = family.variance(mu);
+                    let (score, w) = family.score_weight(y[a], eta_at(u, a));
                     let row = &zl[a * s..(a + 1) * s];
                     for c in 0..s {
-                        g[c] += row[c] * (y[a] - mu);
+                        g[c] += row[c] * score;
                         for e in 0..s {
                             h[c * s + e] += w * row[c] * row[e];
                         }
@@ -389,7 +514,7 @@ impl Problem<'_> {
             }
             b.modes = u;
         }
-        total -= 2.0 * self.log_constant;
+        total -= 2.0 * log_constant;
         total.is_finite().then_some(total)
     }
 }
@@ -413,11 +538,11 @@ pub fn gauss_hermite(n: usize) -> Vec<(f64, f64)> {
 /// Most quadrature points (as lme4).
 pub const MAX_AGQ: usize = 25;
 
-/// Fits a binomial (logit) or Poisson (log) GLMM to `d` (it must have a
-/// random term) by the Laplace approximation (`agq` = 1) or, for one
-/// scalar random effect, adaptive Gauss-Hermite quadrature with `agq`
-/// points, as `glmer(nAGQ = agq)`.
-pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, ModelError> {
+/// Fits a binomial (logit), Poisson (log) or NB2 (log) GLMM to `d` (it
+/// must have a random term) by the Laplace approximation (`agq` = 1) or,
+/// for one scalar random effect, adaptive Gauss-Hermite quadrature with
+/// `agq` points, as `glmer(nAGQ = agq)`.
+pub fn fit_glmm(d: &Design, family: GlmmFamily, agq: usize) -> Result<GlmmFit, ModelError> {
     if !(1..=MAX_AGQ).contains(&agq) {
         return Err(ModelError::Data(format!(
             "{agq} quadrature points; expected 1 (Laplace) to {MAX_AGQ}"
@@ -430,11 +555,6 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
                 .into(),
         ));
     }
-    if family == Family::Gaussian {
-        return Err(ModelError::Unsupported(
-            "a Gaussian mixed model is a linear mixed model: fit it with fit_lmm".into(),
-        ));
-    }
     if d.random.is_empty() {
         return Err(ModelError::Unsupported(
             "a mixed model needs a random term such as (1 | family_id)".into(),
@@ -442,7 +562,7 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
     }
     let (n, p) = (d.n(), d.p());
     for &v in d.y.iter() {
-        if let Err(want) = family.check(v) {
+        if let Err(want) = family.values().check(v) {
             return Err(ModelError::Data(format!(
                 "the response '{}' has the value {v}; expected {want}",
                 d.formula.response.name
@@ -460,7 +580,7 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
     // Start: the GLM's estimates and theta at the identity (lme4's start).
     let x: Vec<f64> = d.x.iter().copied().collect();
     let y: Vec<f64> = d.y.iter().copied().collect();
-    let glm = crate::glm::irls(&x, &y, n, p, family).map_err(|_| {
+    let glm = crate::glm::irls(&x, &y, n, p, family.values()).map_err(|_| {
         ModelError::Data(
             "the model without random effects cannot be fitted (a covariate separates the \
              outcome completely?)"
@@ -509,17 +629,35 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
         blocks,
         shapes,
         log_constant: match family {
-            Family::Poisson => -y
+            GlmmFamily::Binomial => 0.0,
+            _ => -y
                 .iter()
                 .map(|v| statrs::function::gamma::ln_gamma(v + 1.0))
                 .sum::<f64>(),
-            _ => 0.0,
         },
+        response_counts: response_counts(&y),
         theta_len,
     };
     let mut x0 = theta0;
-    x0.extend(&glm.beta);
-    lower.extend(std::iter::repeat_n(f64::NEG_INFINITY, p));
+    if family == GlmmFamily::NegBin {
+        // The marginal NB2's estimates (its theta is below the
+        // conditional one: the random effects take part of the
+        // overdispersion); theta = 1 where it has none.
+        match crate::glm::fit_negbin(d) {
+            Ok(nb) => {
+                x0.extend(&nb.model.fit.beta);
+                x0.push(nb.theta.ln());
+            }
+            Err(_) => {
+                x0.extend(&glm.beta);
+                x0.push(0.0);
+            }
+        }
+        lower.extend(std::iter::repeat_n(f64::NEG_INFINITY, p + 1));
+    } else {
+        x0.extend(&glm.beta);
+        lower.extend(std::iter::repeat_n(f64::NEG_INFINITY, p));
+    }
     let mut f = |x: &[f64]| problem.deviance(x).unwrap_or(f64::INFINITY);
     // BFGS on central differences (one evaluation and 2k more a step);
     // the simplex where BFGS does not converge.
@@ -599,6 +737,7 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
     // (at 1e-3 the SEs moved by 5e-4; from 1e-2 to 3e-2 by 5e-5).
     let hessian = numeric_hessian(&mut f, &m.x, 3e-2);
     let mut l = hessian.clone();
+    let var_log_theta;
     let vcov = if cholesky(&mut l, k).is_ok() {
         let inverse = crate::linalg::inverse_from_cholesky(&l, k);
         let mut v = vec![0.0; p * p];
@@ -607,29 +746,41 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
                 v[a * p + b] = 2.0 * inverse[(theta_len + a) * k + theta_len + b];
             }
         }
+        var_log_theta = 2.0 * inverse[k * k - 1];
         v
     } else {
         // At a boundary the full Hessian is not positive definite: the
-        // fixed effects' block alone.
-        let mut hb = vec![0.0; p * p];
-        for a in 0..p {
-            for b in 0..p {
-                hb[a * p + b] = hessian[(theta_len + a) * k + theta_len + b];
+        // block of the fixed effects (and the NB2's log theta) alone.
+        let r = k - theta_len;
+        let mut hb = vec![0.0; r * r];
+        for a in 0..r {
+            for b in 0..r {
+                hb[a * r + b] = hessian[(theta_len + a) * k + theta_len + b];
             }
         }
-        cholesky(&mut hb, p).map_err(|_| {
+        cholesky(&mut hb, r).map_err(|_| {
             ModelError::Data("the Hessian of the deviance is not positive definite".into())
         })?;
-        crate::linalg::inverse_from_cholesky(&hb, p)
-            .into_iter()
-            .map(|v| 2.0 * v)
-            .collect()
+        let inverse = crate::linalg::inverse_from_cholesky(&hb, r);
+        var_log_theta = 2.0 * inverse[r * r - 1];
+        let mut v = vec![0.0; p * p];
+        for a in 0..p {
+            for b in 0..p {
+                v[a * p + b] = 2.0 * inverse[a * r + b];
+            }
+        }
+        v
     };
     // The modes at the optimum again (the Hessian moved them), then the
     // Pearson chi-square there.
     problem.deviance(&m.x);
     let pearson_chi2 = problem.pearson(&m.x);
-    let (theta, beta) = m.x.split_at(theta_len);
+    let nb_theta = (family == GlmmFamily::NegBin).then(|| {
+        let t = m.x[k - 1].exp();
+        (t, t * var_log_theta.max(0.0).sqrt())
+    });
+    let (theta, rest) = m.x.split_at(theta_len);
+    let beta = &rest[..p];
     let (varcomp, singular) = variance_components(d, theta, 1.0);
     Ok(GlmmFit {
         family,
@@ -653,7 +804,22 @@ pub fn fit_glmm(d: &Design, family: Family, agq: usize) -> Result<GlmmFit, Model
         gradient_norm: m.gradient_norm,
         optimizer,
         pearson_chi2,
+        nb_theta,
     })
+}
+
+/// The distinct values of `y` with their counts, in increasing order.
+fn response_counts(y: &[f64]) -> Vec<(f64, f64)> {
+    let mut sorted = y.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut counts: Vec<(f64, f64)> = Vec::new();
+    for v in sorted {
+        match counts.last_mut() {
+            Some((last, c)) if *last == v => *c += 1.0,
+            _ => counts.push((v, 1.0)),
+        }
+    }
+    counts
 }
 
 #[cfg(test)]

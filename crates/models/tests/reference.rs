@@ -5,7 +5,7 @@
 
 use cohort_models::{
     design, fit_gee, fit_lmm, parse, standard_errors, Column, CorStr, Criterion, Family, Frame,
-    GeeOptions, Response,
+    GeeOptions, GlmmFamily, Response,
 };
 use cohort_testkit::fixture;
 use serde_json::Value;
@@ -560,50 +560,151 @@ fn binomial_mixed_models_match_glmer_laplace_and_agq() {
             ("ri_time_laplace", 1),
             ("ri_wave_agq10", 10),
         ] {
-            let m = &models[key];
-            let d = design(
-                &parse(&formula_of(m["call"].as_str().unwrap())).unwrap(),
+            checked += check_glmm(
+                &format!("{name} {key}"),
                 &data,
-            )
-            .unwrap();
-            let fit = cohort_models::fit_glmm(&d, Family::Binomial, nagq).unwrap();
-            let se = fit.se();
-            let mut check = |what: String, ok: bool| {
-                checked += 1;
-                if !ok {
-                    failures.push(format!("{name} {key} {what}"));
-                }
-            };
-            for (j, term) in d.names.iter().enumerate() {
-                let (want, want_se) = (
-                    m["estimate"][term].as_f64().unwrap(),
-                    m["se"][term].as_f64().unwrap(),
-                );
-                check(
-                    format!("estimate {term}: {} vs {want}", fit.beta[j]),
-                    (fit.beta[j] - want).abs() <= 1e-5 * want.abs().max(want_se),
-                );
-                check(
-                    format!("se {term}: {} vs {want_se}", se[j]),
-                    close(se[j], want_se, 1e-4),
-                );
-            }
-            let want_var = m["varcomp"][0]["vcov"].as_f64().unwrap();
-            check(
-                format!("variance {} vs {want_var}", fit.varcomp[0].vcov),
-                close(fit.varcomp[0].vcov, want_var, 1e-4),
-            );
-            let want_ll = m["logLik"].as_f64().unwrap();
-            check(
-                format!("logLik {} vs {want_ll}", fit.loglik),
-                (fit.loglik - want_ll).abs() <= 1e-6,
-            );
-            check(
-                format!("logLik {} below glmer's {want_ll}", fit.loglik),
-                fit.loglik >= want_ll - 1e-7,
+                &models[key],
+                GlmmFamily::Binomial,
+                nagq,
+                &mut failures,
             );
         }
     }
     assert!(checked > 30, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Fits the GLMM of the R call in `m` and checks it against `m`'s values:
+/// estimates 1e-5 relative (or of their SE), SEs 1e-4, variances 1e-4,
+/// logLik 1e-6 absolute and never below R's, and the NB2's theta 1e-5 and
+/// the SE of its log 1e-4 (glmmTMB's `betad` and its SE).
+/// Returns the number of values checked.
+fn check_glmm(
+    label: &str,
+    data: &Frame,
+    m: &Value,
+    family: GlmmFamily,
+    agq: usize,
+    failures: &mut Vec<String>,
+) -> usize {
+    let d = design(
+        &parse(&formula_of(m["call"].as_str().unwrap())).unwrap(),
+        data,
+    )
+    .unwrap();
+    let fit = cohort_models::fit_glmm(&d, family, agq).unwrap();
+    let se = fit.se();
+    let mut checked = 0;
+    let mut check = |what: String, ok: bool| {
+        checked += 1;
+        if !ok {
+            failures.push(format!("{label} {what}"));
+        }
+    };
+    for (j, term) in d.names.iter().enumerate() {
+        let (want, want_se) = (
+            m["estimate"][term].as_f64().unwrap(),
+            m["se"][term].as_f64().unwrap(),
+        );
+        check(
+            format!("estimate {term}: {} vs {want}", fit.beta[j]),
+            (fit.beta[j] - want).abs() <= 1e-5 * want.abs().max(want_se),
+        );
+        check(
+            format!("se {term}: {} vs {want_se}", se[j]),
+            close(se[j], want_se, 1e-4),
+        );
+    }
+    // lme4 lists the variances as cohort does; glmmTMB by grouping.
+    let want_vars: Vec<(String, f64)> = m["varcomp"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["group"] != "Residual")
+        .map(|v| {
+            let var = v["vcov"].as_f64().or_else(|| v["vcov"][0].as_f64());
+            (v["group"].as_str().unwrap().to_string(), var.unwrap())
+        })
+        .collect();
+    for (group, want) in want_vars {
+        let got = fit
+            .varcomp
+            .iter()
+            .find(|v| v.group == group && v.var2.is_none())
+            .map(|v| v.vcov);
+        check(
+            format!("variance {group}: {got:?} vs {want}"),
+            got.is_some_and(|g| close(g, want, 1e-4)),
+        );
+    }
+    let want_ll = m["logLik"].as_f64().unwrap();
+    check(
+        format!("logLik {} vs {want_ll}", fit.loglik),
+        (fit.loglik - want_ll).abs() <= 1e-6,
+    );
+    check(
+        format!("logLik {} below R's {want_ll}", fit.loglik),
+        fit.loglik >= want_ll - 1e-7,
+    );
+    if let Some(want) = m["theta"].as_f64() {
+        let (theta, se_theta) = fit.nb_theta.unwrap();
+        let want_se = m["se_log_theta"].as_f64().unwrap();
+        check(format!("theta {theta} vs {want}"), close(theta, want, 1e-4));
+        check(
+            format!("se(log theta) {} vs {want_se}", se_theta / theta),
+            close(se_theta / theta, want_se, 1e-4),
+        );
+    }
+    checked
+}
+
+#[test]
+fn count_mixed_models_match_glmer_and_glmmtmb() {
+    // Poisson (glmer and glmmTMB) and NB2 (glmmTMB nbinom2) GLMMs, Laplace,
+    // on MASS::epil and glmmTMB::Salamanders (fixtures/reference/extra.R):
+    // a random intercept, and sites with species nested in them.
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let epil = read_frame("data/epil.csv", &[("subject", None), ("trt", None)]);
+    let models = expected("epil_glmm");
+    for (key, family) in [
+        ("poisson_glmer", GlmmFamily::Poisson),
+        ("poisson_tmb", GlmmFamily::Poisson),
+        ("nbinom2_ri", GlmmFamily::NegBin),
+    ] {
+        checked += check_glmm(
+            &format!("epil {key}"),
+            &epil,
+            &models[key],
+            family,
+            1,
+            &mut failures,
+        );
+    }
+    let species: &[&str] = &["GP", "PR", "DM", "EC-A", "EC-L", "DES-L", "DF"];
+    let salamanders = read_frame(
+        "data/salamanders.csv",
+        &[
+            ("site", None),
+            ("mined", Some(&["yes", "no"])),
+            ("spp", Some(species)),
+        ],
+    );
+    let models = expected("salamanders_glmm");
+    for (key, family) in [
+        ("poisson_ri", GlmmFamily::Poisson),
+        ("nbinom2_ri", GlmmFamily::NegBin),
+        ("nbinom2_nested", GlmmFamily::NegBin),
+    ] {
+        checked += check_glmm(
+            &format!("salamanders {key}"),
+            &salamanders,
+            &models[key],
+            family,
+            1,
+            &mut failures,
+        );
+    }
+    assert!(checked > 80, "{checked}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

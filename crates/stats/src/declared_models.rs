@@ -7,8 +7,8 @@
 use cohort_instruments::{Level, Scores};
 use cohort_models::{
     cluster_robust, design, fit_gee, fit_glm, fit_glmm, fit_lm, fit_lmm, fit_negbin, mixed_tests,
-    parse, CorStr, Criterion, Design, Family, FormulaError, Frame, GeeOptions, ModelError,
-    Response,
+    parse, CorStr, Criterion, Design, Family, FormulaError, Frame, GeeOptions, GlmmFamily,
+    ModelError, Response,
 };
 use cohort_panel::{ClusterSeKind, ModelCorStr, ModelFamily, ModelMethod, ModelSpec, Panel};
 use cohort_results::{ModelResult, ModelTerm, ModelTest, ModelVariance};
@@ -121,13 +121,6 @@ pub fn model_request<'a>(
                     .into(),
             ));
         }
-        if spec.family == ModelFamily::NegBin {
-            return Err(RequestError::Declaration(
-                "a negative binomial model with random terms (a GLMM) is not fitted yet; use a \
-                 Poisson mixed model, a GEE, or a model without random terms"
-                    .into(),
-            ));
-        }
     }
     let clusters = if gee || spec.cluster_se.is_some() {
         let column = spec
@@ -195,7 +188,12 @@ pub fn fit_request(req: &ModelRequest) -> Result<Fitted, RequestError> {
         return Ok(Fitted::Gee(gee_summary(d, &fit, fam, corstr)));
     }
     if !d.random.is_empty() && spec.family != ModelFamily::Gaussian {
-        let fit = fit_glmm(d, fam, spec.agq).map_err(model_error)?;
+        let glmm_family = match spec.family {
+            ModelFamily::Binomial => GlmmFamily::Binomial,
+            ModelFamily::Poisson => GlmmFamily::Poisson,
+            _ => GlmmFamily::NegBin,
+        };
+        let fit = fit_glmm(d, glmm_family, spec.agq).map_err(model_error)?;
         return Ok(Fitted::Model(glmm_summary(d, &fit)));
     }
     if !d.random.is_empty() {

@@ -657,7 +657,7 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
         "Laplace approximation, as lme4's glmer (nAGQ = 1); z tests and Wald intervals".to_string()
     }];
     notes.extend(fit_notes(&fit.varcomp, 1.0, fit.converged));
-    let dispersion = (fit.family == cohort_models::Family::Poisson)
+    let dispersion = (fit.family == cohort_models::GlmmFamily::Poisson)
         .then(|| fit.pearson_chi2 / fit.nobs.saturating_sub(fit.df_loglik).max(1) as f64);
     if let Some(r) = dispersion {
         notes.extend(overdispersion_note(r));
@@ -691,8 +691,8 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
         }),
         df_residual: None,
         anova: Vec::new(),
-        theta: None,
-        se_theta: None,
+        theta: fit.nb_theta.map(|t| t.0),
+        se_theta: fit.nb_theta.map(|t| t.1),
         vcov: "model",
         cluster: None,
         dispersion,
