@@ -51,12 +51,12 @@ pub struct ModelArgs {
     #[arg(long)]
     reml: bool,
     /// The family: gaussian (a linear model), binomial (logistic),
-    /// poisson or negbin; binomial, Poisson and negative binomial mixed
-    /// models are not fitted yet.
+    /// poisson or negbin (NB2); with random terms a linear or generalised
+    /// linear mixed model.
     #[arg(long, value_enum, default_value = "gaussian")]
     family: FamilyArg,
-    /// Adaptive Gauss-Hermite quadrature points for a binomial or Poisson
-    /// mixed model with one scalar random effect (1: the Laplace
+    /// Adaptive Gauss-Hermite quadrature points for a binomial, Poisson or
+    /// negative binomial mixed model with one scalar random effect (1: the Laplace
     /// approximation), as glmer's nAGQ.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=25))]
     agq: u8,

@@ -647,14 +647,19 @@ pub fn gee_summary(
 pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
     let p = d.p();
     let se = fit.se();
+    let peer = if fit.family == cohort_models::GlmmFamily::NegBin {
+        "glmmTMB (nbinom2)"
+    } else {
+        "lme4's glmer (nAGQ = 1)"
+    };
     let mut notes = vec![if fit.agq > 1 {
         format!(
-            "adaptive Gauss-Hermite quadrature with {} points, as lme4's glmer (nAGQ = {}); z \
-             tests and Wald intervals",
+            "adaptive Gauss-Hermite quadrature with {} points, as glmer's nAGQ = {}; z tests \
+             and Wald intervals",
             fit.agq, fit.agq
         )
     } else {
-        "Laplace approximation, as lme4's glmer (nAGQ = 1); z tests and Wald intervals".to_string()
+        format!("Laplace approximation, as {peer}; z tests and Wald intervals")
     }];
     notes.extend(fit_notes(&fit.varcomp, 1.0, fit.converged));
     let dispersion = (fit.family == cohort_models::GlmmFamily::Poisson)
