@@ -159,9 +159,24 @@ fn print_coefficients(rows: &[Coefficient]) {
         let df =
             c.df.map_or_else(|| "normal".to_string(), |df| format!("{df:.2}"));
         println!(
-            "{:<32} {:>12.5} {:>12.5} {:>9.3} {:>9} {:>10.4}",
-            c.term, c.estimate, c.se, c.statistic, df, c.p_value
+            "{:<32} {:>12.5} {:>12} {:>9} {:>9} {:>10}",
+            c.term,
+            c.estimate,
+            finite(c.se, 5),
+            finite(c.statistic, 3),
+            df,
+            finite(c.p_value, 4)
         );
+    }
+}
+
+/// `v` with `digits` decimals, or "-" where it is not a number (a
+/// coefficient without a standard error).
+fn finite(v: f64, digits: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.digits$}")
+    } else {
+        "-".to_string()
     }
 }
 
@@ -225,8 +240,8 @@ pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
         print_anova(&summary.anova);
         if let Some(theta) = summary.theta {
             println!(
-                "  theta {theta:.5} (se {:.5})",
-                summary.se_theta.unwrap_or(f64::NAN)
+                "  theta {theta:.5} (se {})",
+                finite(summary.se_theta.unwrap_or(f64::NAN), 5)
             );
         }
         if let Some(c) = &summary.cluster {

@@ -94,8 +94,8 @@ impl Kernel {
     }
 
     /// `log p(y | eta)` without the terms free of eta (`-log y!`, and the
-    /// NB2's `theta log theta + log Gamma(y + theta) - log Gamma(theta)`,
-    /// added once per evaluation), stable for large `|eta|`.
+    /// NB2's `log Gamma(y + theta) - log Gamma(theta)`, added once per
+    /// evaluation), stable for large `|eta|` and large theta.
     fn log_density(self, y: f64, eta: f64) -> f64 {
         // log(c + e^x) without overflow.
         let log_sum_exp = |log_c: f64, x: f64| {
@@ -108,7 +108,11 @@ impl Kernel {
         match self {
             Kernel::Binomial => y * eta - log_sum_exp(0.0, eta),
             Kernel::Poisson => y * eta - eta.exp(),
-            Kernel::NegBin(theta) => y * eta - (y + theta) * log_sum_exp(theta.ln(), eta),
+            // theta log theta - (y + theta) log(theta + mu), without the
+            // cancellation of its two terms (each 1.8e9 at theta = 1e8).
+            Kernel::NegBin(theta) => {
+                y * (eta - log_sum_exp(theta.ln(), eta)) - theta * (eta.exp() / theta).ln_1p()
+            }
         }
     }
 
@@ -172,17 +176,32 @@ pub struct GlmmFit {
     /// Var(mu)`.
     pub pearson_chi2: f64,
     /// The NB2's theta (variance `mu + mu^2 / theta`) and its standard
-    /// error (the delta method on log theta's); `None` for the other
-    /// families.
+    /// error (the delta method on log theta's; NaN at the upper end);
+    /// `None` for the other families.
     pub nb_theta: Option<(f64, f64)>,
+    /// The NB2's theta at its upper end (1e8): no overdispersion beyond
+    /// the random effects.
+    pub theta_at_bound: bool,
+    /// Observations whose fitted mean is numerically 0 (or 1): separation.
+    pub separated: usize,
+    /// The fixed effects that run off to infinity with a separation (their
+    /// SEs are NaN).
+    pub diverging: Vec<String>,
 }
 
 impl GlmmFit {
-    /// Standard errors of the fixed effects.
+    /// Standard errors of the fixed effects (NaN for a diverging one).
     pub fn se(&self) -> Vec<f64> {
         let p = self.beta.len();
         (0..p)
-            .map(|j| self.vcov[j * p + j].max(0.0).sqrt())
+            .map(|j| {
+                let v = self.vcov[j * p + j];
+                if v.is_nan() {
+                    v
+                } else {
+                    v.max(0.0).sqrt()
+                }
+            })
             .collect()
     }
 
@@ -308,32 +327,45 @@ impl Problem<'_> {
         match self.family {
             GlmmFamily::Binomial => Kernel::Binomial,
             GlmmFamily::Poisson => Kernel::Poisson,
-            GlmmFamily::NegBin => Kernel::NegBin(x[self.theta_len + self.d.p()].exp()),
+            GlmmFamily::NegBin => {
+                Kernel::NegBin(x[self.theta_len + self.d.p()].min(LOG_THETA_MAX).exp())
+            }
         }
     }
 
-    /// The log-likelihood's terms free of eta at `x`.
+    /// The log-likelihood's terms free of eta at `x`: for the NB2 `sum
+    /// log Gamma(y + theta) - log Gamma(theta)`, as `sum_{j < y} log(theta
+    /// + j)` (exact for counts, where the difference of two log Gammas of
+    /// 1.7e9 at theta = 1e8 loses 1e-7 each) up to counts of
+    /// [`MAX_COUNT_SUMMED`].
     fn log_constant(&self, kernel: Kernel) -> f64 {
         let nb = match kernel {
             Kernel::NegBin(theta) => {
                 let lg = statrs::function::gamma::ln_gamma;
-                let n: f64 = self.response_counts.iter().map(|(_, c)| c).sum();
-                self.response_counts
-                    .iter()
-                    .map(|&(y, c)| c * lg(y + theta))
-                    .sum::<f64>()
-                    + n * (theta * theta.ln() - lg(theta))
+                let (mut total, mut partial, mut j) = (0.0, 0.0, 0.0);
+                for &(y, c) in &self.response_counts {
+                    if y <= MAX_COUNT_SUMMED {
+                        while j < y {
+                            partial += (theta + j).ln();
+                            j += 1.0;
+                        }
+                        total += c * partial;
+                    } else {
+                        total += c * (lg(y + theta) - lg(theta));
+                    }
+                }
+                total
             }
             _ => 0.0,
         };
         self.log_constant + nb
     }
 
-    /// The Pearson chi-square `sum (y - mu)^2 / Var(mu)` at `(theta, beta)`
-    /// and the blocks' current conditional modes (call after
-    /// [`Self::deviance`] at the same point).
-    fn pearson(&self, x: &[f64]) -> f64 {
-        let kernel = self.kernel(x);
+    /// The linear predictors `X beta + Z Lambda u` at `(theta, beta)` and
+    /// the blocks' current conditional modes (call after
+    /// [`Self::deviance`] at the same point), in the blocks' row order,
+    /// with the rows.
+    fn linear_predictors(&self, x: &[f64]) -> Vec<(usize, f64)> {
         let d = self.d;
         let p = d.p();
         let (theta, rest) = x.split_at(self.theta_len);
@@ -344,7 +376,7 @@ impl Problem<'_> {
             .iter()
             .map(|&(q, offset)| lower_factor(theta, offset, q))
             .collect();
-        let mut chi2 = 0.0;
+        let mut out = Vec::with_capacity(d.n());
         for b in &self.blocks {
             let s = b.effects.size;
             for (a, &i) in b.rows.iter().enumerate() {
@@ -359,11 +391,10 @@ impl Problem<'_> {
                         eta += zl * b.modes[c + j];
                     }
                 }
-                let mu = kernel.mean(eta);
-                chi2 += (d.y[i] - mu).powi(2) / kernel.variance(mu);
+                out.push((i, eta));
             }
         }
-        chi2
+        out
     }
 
     /// The Laplace deviance at `(theta, beta)` (`x` = theta then beta),
@@ -538,6 +569,32 @@ pub fn gauss_hermite(n: usize) -> Vec<(f64, f64)> {
 /// Most quadrature points (as lme4).
 pub const MAX_AGQ: usize = 25;
 
+/// The NB2's largest log theta (theta = 1e8: a variance `mu + mu^2 /
+/// theta` no count can tell from the Poisson's); an optimum there is on
+/// the boundary.
+const LOG_THETA_MAX: f64 = 18.420_680_743_952_367;
+
+/// The largest count whose `log Gamma(y + theta) - log Gamma(theta)` is
+/// summed term by term (a bound on the cost of an evaluation).
+const MAX_COUNT_SUMMED: f64 = 10_000.0;
+
+/// A log theta beyond which the NB2's theta is taken to run off to
+/// infinity (theta = 1e5).
+const LOG_THETA_RUNNING_OFF: f64 = 11.512_925_464_970_229;
+
+/// A linear predictor beyond which a fitted mean is numerically 0 (or 1):
+/// `e^-15` = 3e-7.
+const ETA_SEPARATED: f64 = 15.0;
+
+/// A fixed effect's variance above which, with a separation, it is not
+/// identified (an SE of 100).
+const UNIDENTIFIED_VARIANCE: f64 = 1e4;
+
+/// A fixed effect at least this large where fitted means are numerically
+/// 0 or 1 is running off to infinity (an odds or rate ratio of e^10 =
+/// 22,000).
+const BETA_DIVERGING: f64 = 10.0;
+
 /// Fits a binomial (logit), Poisson (log) or NB2 (log) GLMM to `d` (it
 /// must have a random term) by the Laplace approximation (`agq` = 1) or,
 /// for one scalar random effect, adaptive Gauss-Hermite quadrature with
@@ -669,9 +726,47 @@ pub fn fit_glmm(d: &Design, family: GlmmFamily, agq: usize) -> Result<GlmmFit, M
         let g = central_gradient(&mut f, x, 1e-5);
         g.iter().all(|v| v.is_finite()).then_some((v, g))
     };
-    let (mut m, optimizer) = match minimize_with_gradient(&mut with_gradient, &x0, &lower) {
-        Some(m) if m.converged => (m, "BFGS on central differences, then Newton"),
-        _ => (
+    let bfgs = minimize_with_gradient(&mut with_gradient, &x0, &lower);
+    // The NB2 without overdispersion beyond the random effects: theta runs
+    // off to infinity along a deviance that flattens as 1/theta, where
+    // BFGS stops short or fails. Then the fit with theta at its upper end
+    // (the Poisson limit), where that is no worse.
+    let pinned = if family == GlmmFamily::NegBin
+        && bfgs
+            .as_ref()
+            .is_none_or(|m| !m.converged || m.x[m.x.len() - 1] > LOG_THETA_RUNNING_OFF)
+    {
+        let k = x0.len();
+        let mut at_bound = |xr: &[f64]| {
+            let mut x = xr.to_vec();
+            x.push(LOG_THETA_MAX);
+            f(&x)
+        };
+        let mut with_gradient = |xr: &[f64]| {
+            let v = at_bound(xr);
+            if !v.is_finite() {
+                return None;
+            }
+            let g = central_gradient(&mut at_bound, xr, 1e-5);
+            g.iter().all(|v| v.is_finite()).then_some((v, g))
+        };
+        minimize_with_gradient(&mut with_gradient, &x0[..k - 1], &lower[..k - 1])
+            .filter(|m| m.converged)
+            .map(|mut m| {
+                m.x.push(LOG_THETA_MAX);
+                m
+            })
+    } else {
+        None
+    };
+    let best = match (bfgs, pinned) {
+        (Some(a), Some(b)) if a.converged => Some(if b.f <= a.f + 1e-9 { b } else { a }),
+        (_, Some(b)) => Some(b),
+        (a, None) => a.filter(|m| m.converged),
+    };
+    let (mut m, optimizer) = match best {
+        Some(m) => (m, "BFGS on central differences, then Newton"),
+        None => (
             minimize(&mut f, &x0, &lower),
             "Nelder-Mead, then Newton on central differences",
         ),
@@ -724,60 +819,132 @@ pub fn fit_glmm(d: &Design, family: GlmmFamily, agq: usize) -> Result<GlmmFit, M
             break;
         }
     }
+    let k = m.x.len();
+    // The NB2's theta at its upper end: the counts show no overdispersion
+    // beyond the random effects (a boundary, as a variance at 0).
+    let theta_at_bound = family == GlmmFamily::NegBin && m.x[k - 1] > LOG_THETA_RUNNING_OFF && {
+        let mut y = m.x.clone();
+        y[k - 1] = LOG_THETA_MAX;
+        let at_bound = f(&y);
+        (at_bound <= f(&m.x) + 1e-9).then(|| m.x = y).is_some()
+    };
+    // Covariance of beta from the Hessian over the parameters inside their
+    // bounds: (theta, beta, log theta) less the variances at 0, a theta at
+    // its upper end and the diverging fixed effects; without the variance
+    // parameters where that Hessian is not positive definite. A diverging
+    // fixed effect has no standard error (NaN here, null in the results).
+    // Steps of 3e-2 relative: the deviance is a sum over every observation,
+    // good to about 1e-13 relative, and smaller steps amplify that rounding
+    // (at 1e-3 the SEs moved by 5e-4; from 1e-2 to 3e-2 by 5e-5).
+    let hessian = numeric_hessian(&mut f, &m.x, 3e-2);
     let deviance = f(&m.x);
     if !deviance.is_finite() {
         return Err(ModelError::Data(
             "the Laplace deviance cannot be evaluated at the optimum".into(),
         ));
     }
-    // Covariance of beta from the Hessian over (theta, beta).
-    let k = m.x.len();
-    // Steps of 3e-2 relative: the deviance is a sum over every observation,
-    // good to about 1e-13 relative, and smaller steps amplify that rounding
-    // (at 1e-3 the SEs moved by 5e-4; from 1e-2 to 3e-2 by 5e-5).
-    let hessian = numeric_hessian(&mut f, &m.x, 3e-2);
-    let mut l = hessian.clone();
-    let var_log_theta;
-    let vcov = if cholesky(&mut l, k).is_ok() {
-        let inverse = crate::linalg::inverse_from_cholesky(&l, k);
-        let mut v = vec![0.0; p * p];
-        for a in 0..p {
-            for b in 0..p {
-                v[a * p + b] = 2.0 * inverse[(theta_len + a) * k + theta_len + b];
-            }
-        }
-        var_log_theta = 2.0 * inverse[k * k - 1];
-        v
-    } else {
-        // At a boundary the full Hessian is not positive definite: the
-        // block of the fixed effects (and the NB2's log theta) alone.
-        let r = k - theta_len;
-        let mut hb = vec![0.0; r * r];
-        for a in 0..r {
-            for b in 0..r {
-                hb[a * r + b] = hessian[(theta_len + a) * k + theta_len + b];
-            }
-        }
-        cholesky(&mut hb, r).map_err(|_| {
-            ModelError::Data("the Hessian of the deviance is not positive definite".into())
-        })?;
-        let inverse = crate::linalg::inverse_from_cholesky(&hb, r);
-        var_log_theta = 2.0 * inverse[r * r - 1];
-        let mut v = vec![0.0; p * p];
-        for a in 0..p {
-            for b in 0..p {
-                v[a * p + b] = 2.0 * inverse[a * r + b];
-            }
-        }
-        v
-    };
-    // The modes at the optimum again (the Hessian moved them), then the
-    // Pearson chi-square there.
+    // Separation (at the modes of the optimum again: the Hessian moved
+    // them): fitted means numerically 0 or 1, and the fixed effects that
+    // run off to infinity to get there.
     problem.deviance(&m.x);
-    let pearson_chi2 = problem.pearson(&m.x);
+    let etas = problem.linear_predictors(&m.x);
+    let separated = etas
+        .iter()
+        .filter(|&&(_, eta)| match family {
+            GlmmFamily::Binomial => eta.abs() > ETA_SEPARATED,
+            _ => eta < -ETA_SEPARATED,
+        })
+        .count();
+    let diverging: Vec<usize> = if separated > 0 {
+        (0..p)
+            .filter(|&j| m.x[theta_len + j].abs() > BETA_DIVERGING)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let inside = |i: usize| -> bool {
+        if i < theta_len {
+            m.x[i] > lower[i] + 1e-6
+        } else if i < theta_len + p {
+            !diverging.contains(&(i - theta_len))
+        } else {
+            !theta_at_bound
+        }
+    };
+    let full: Vec<usize> = (0..k).filter(|&i| inside(i)).collect();
+    let fixed: Vec<usize> = (theta_len..k).filter(|&i| inside(i)).collect();
+    let inverse_over = |set: &[usize]| -> Option<Vec<f64>> {
+        let r = set.len();
+        let mut h: Vec<f64> = set
+            .iter()
+            .flat_map(|&a| set.iter().map(move |&b| (a, b)))
+            .map(|(a, b)| hessian[a * k + b])
+            .collect();
+        cholesky(&mut h, r).ok()?;
+        Some(crate::linalg::inverse_from_cholesky(&h, r))
+    };
+    let (set, inverse) = match inverse_over(&full) {
+        Some(inv) => (full, inv),
+        None => match inverse_over(&fixed) {
+            Some(inv) => (fixed, inv),
+            None if separated > 0 => (Vec::new(), Vec::new()),
+            None => {
+                return Err(ModelError::Data(
+                    "the Hessian of the deviance is not positive definite".into(),
+                ))
+            }
+        },
+    };
+    // 2 H^-1 of the deviance, back in the full parameter order; NaN
+    // outside the set.
+    let covariance = |a: usize, b: usize| -> f64 {
+        match (
+            set.iter().position(|&i| i == a),
+            set.iter().position(|&i| i == b),
+        ) {
+            (Some(ia), Some(ib)) => 2.0 * inverse[ia * set.len() + ib],
+            _ => f64::NAN,
+        }
+    };
+    let mut vcov = vec![0.0; p * p];
+    for a in 0..p {
+        for b in 0..p {
+            vcov[a * p + b] = covariance(theta_len + a, theta_len + b);
+        }
+    }
+    // With a separation, a fixed effect with an SE above 100 (on the
+    // log-odds or log-rate scale) is not identified either: no SE.
+    let mut diverging = diverging;
+    if separated > 0 {
+        for j in 0..p {
+            let v = vcov[j * p + j];
+            if (v.is_nan() || v > UNIDENTIFIED_VARIANCE) && !diverging.contains(&j) {
+                diverging.push(j);
+            }
+        }
+        diverging.sort_unstable();
+        for &j in &diverging {
+            for b in 0..p {
+                vcov[j * p + b] = f64::NAN;
+                vcov[b * p + j] = f64::NAN;
+            }
+        }
+    }
+    let var_log_theta = match covariance(k - 1, k - 1) {
+        v if separated > 0 && v > UNIDENTIFIED_VARIANCE => f64::NAN,
+        v => v,
+    };
+    let kernel = problem.kernel(&m.x);
+    let pearson_chi2 = etas
+        .iter()
+        .map(|&(i, eta)| {
+            let mu = kernel.mean(eta);
+            (d.y[i] - mu).powi(2) / kernel.variance(mu)
+        })
+        .sum();
     let nb_theta = (family == GlmmFamily::NegBin).then(|| {
         let t = m.x[k - 1].exp();
-        (t, t * var_log_theta.max(0.0).sqrt())
+        (t, t * var_log_theta.sqrt())
     });
     let (theta, rest) = m.x.split_at(theta_len);
     let beta = &rest[..p];
@@ -799,12 +966,15 @@ pub fn fit_glmm(d: &Design, family: GlmmFamily, agq: usize) -> Result<GlmmFit, M
             .map(|r| (r.group.clone(), r.n_levels))
             .collect(),
         singular,
-        converged: m.converged,
+        converged: m.converged && diverging.is_empty() && separated == 0,
         evaluations: m.evaluations,
         gradient_norm: m.gradient_norm,
         optimizer,
         pearson_chi2,
         nb_theta,
+        theta_at_bound,
+        separated,
+        diverging: diverging.iter().map(|&j| d.names[j].clone()).collect(),
     })
 }
 

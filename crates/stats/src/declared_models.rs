@@ -279,15 +279,19 @@ pub fn model_result(
     };
     match fitted {
         Err(e) => failed(e.to_string()),
+        Ok(Fitted::Model(s)) if !s.converged => failed(format!(
+            "the fit did not converge: {}",
+            s.notes.last().map_or("", String::as_str)
+        )),
         Ok(Fitted::Model(s)) => {
             let method = match (s.kind, s.family) {
                 ("lmm", _) => format!("linear mixed model ({})", s.fit.to_uppercase()),
                 ("glmm", family) => format!(
                     "{} mixed model ({})",
-                    if family == "binomial" {
-                        "logistic"
-                    } else {
-                        "Poisson"
+                    match family {
+                        "binomial" => "logistic",
+                        "negbin" => "negative binomial",
+                        _ => "Poisson",
                     },
                     if s.fit == "agq" {
                         "adaptive Gauss-Hermite quadrature"

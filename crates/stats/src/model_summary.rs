@@ -23,7 +23,9 @@ pub struct Coefficient {
     pub term: String,
     /// The estimate.
     pub estimate: f64,
-    /// Its standard error.
+    /// Its standard error; NaN (null in JSON) for a GLMM estimate that
+    /// runs off to infinity (a separation), with its statistic, p-value
+    /// and interval.
     pub se: f64,
     /// `estimate / se` (t or z).
     pub statistic: f64,
@@ -155,9 +157,13 @@ pub struct ModelSummary {
     pub notes: Vec<String>,
 }
 
+/// A coefficient row; without a standard error (NaN: a diverging
+/// estimate) its statistic, p-value and interval are NaN too (null in
+/// JSON).
 fn coefficient(term: &str, estimate: f64, se: f64, df: Option<f64>) -> Coefficient {
     let statistic = estimate / se;
     let (p_value, q) = match df {
+        _ if se.is_nan() => (f64::NAN, f64::NAN),
         Some(df) => (t_two_sided(statistic, df), t_quantile(0.975, df)),
         None => (normal_two_sided(statistic), normal_quantile(0.975)),
     };
@@ -661,7 +667,39 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
     } else {
         format!("Laplace approximation, as {peer}; z tests and Wald intervals")
     }];
-    notes.extend(fit_notes(&fit.varcomp, 1.0, fit.converged));
+    if fit.separated > 0 {
+        notes.push(format!(
+            "complete separation: {} of {} fitted {} numerically {}; {} run off to infinity or \
+             cannot be estimated, and have no standard error (the model cannot be fitted to \
+             these data as it stands: drop or merge the categories without events)",
+            fit.separated,
+            fit.nobs,
+            if fit.family == cohort_models::GlmmFamily::Binomial {
+                "probabilities are"
+            } else {
+                "rates are"
+            },
+            if fit.family == cohort_models::GlmmFamily::Binomial {
+                "0 or 1"
+            } else {
+                "0"
+            },
+            fit.diverging.join(", ")
+        ));
+    }
+    if fit.theta_at_bound {
+        notes.push(
+            "theta is at its upper end (1e8): the counts show no overdispersion beyond the \
+             random effects, and the negative binomial is the Poisson mixed model here (theta \
+             has no standard error)"
+                .into(),
+        );
+    }
+    notes.extend(fit_notes(
+        &fit.varcomp,
+        1.0,
+        fit.converged || fit.separated > 0,
+    ));
     let dispersion = (fit.family == cohort_models::GlmmFamily::Poisson)
         .then(|| fit.pearson_chi2 / fit.nobs.saturating_sub(fit.df_loglik).max(1) as f64);
     if let Some(r) = dispersion {
@@ -697,7 +735,7 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
         df_residual: None,
         anova: Vec::new(),
         theta: fit.nb_theta.map(|t| t.0),
-        se_theta: fit.nb_theta.map(|t| t.1),
+        se_theta: fit.nb_theta.map(|t| t.1).filter(|v| v.is_finite()),
         vcov: "model",
         cluster: None,
         dispersion,

@@ -2,5 +2,6 @@
 
 mod change;
 mod distributions;
+mod glmm_summary;
 mod reference;
 mod stability;
