@@ -227,7 +227,103 @@ pub fn f9(c: &mut Ctx) -> Finding {
         },
     };
     paired.versions.insert("lmm".into(), f9_mixed_model(c));
+    paired.versions.insert(
+        "glmm".into(),
+        f9_ratio(
+            c,
+            "glmm",
+            "family_incidents",
+            cohort_models::GlmmFamily::NegBin,
+        ),
+    );
+    paired.versions.insert(
+        "glmm_prevalence".into(),
+        f9_ratio(
+            c,
+            "glmm_prevalence",
+            "family_severe_or_frequent",
+            cohort_models::GlmmFamily::Binomial,
+        ),
+    );
     paired
+}
+
+/// The design of `formula` on the scored study.
+fn model_design(c: &Ctx, formula: &str) -> Result<cohort_models::Design, String> {
+    let f = cohort_models::parse(formula).map_err(|e| e.to_string())?;
+    let (frame, _) = model_frame(c.panel, c.scores, &f).map_err(|e| e.to_string())?;
+    cohort_models::design(&f, &frame).map_err(|e| e.to_string())
+}
+
+/// F9 as a ratio from a GLMM on every family: `measure ~ factor(wave) + (1
+/// | <cluster>)`, Laplace; exp of the last wave's coefficient against the
+/// first, a rate ratio of the incidents (negative binomial, NB2) or an
+/// odds ratio of a 0/1 measure (logistic), with its Wald interval.
+fn f9_ratio(
+    c: &mut Ctx,
+    version: &str,
+    measure: &str,
+    family: cohort_models::GlmmFamily,
+) -> Finding {
+    let cluster = &c.panel.study().data.cluster;
+    let formula = format!("{measure} ~ factor(wave) + (1 | {cluster})");
+    let term = format!("factor(wave){}", c.wl);
+    let (ratio, model) = match family {
+        cohort_models::GlmmFamily::Binomial => ("odds ratio", "logistic mixed model"),
+        cohort_models::GlmmFamily::Poisson => ("rate ratio", "Poisson mixed model"),
+        cohort_models::GlmmFamily::NegBin => (
+            "rate ratio",
+            "negative binomial (NB2) mixed model, theta estimated with it as glmmTMB's nbinom2",
+        ),
+    };
+    let def = format!(
+        "{ratio} of {measure} at {} against {}, every family with a value at any wave: exp of the coefficient {term} of {formula}",
+        c.wl, c.w0
+    );
+    let method = format!(
+        "{model} (Laplace approximation), random family intercept; Wald 95% interval (normal) of the coefficient, exponentiated"
+    );
+    let failed = |note: String| unpublished(&def, &method, note);
+    if c.scores.measure(measure).is_none() {
+        return missing(&def, measure);
+    }
+    let fit = model_design(c, &formula).and_then(|d| {
+        cohort_models::fit_glmm(&d, family, 1)
+            .map(|fit| (d, fit))
+            .map_err(|e| e.to_string())
+    });
+    let (d, fit) = match fit {
+        Ok(x) => x,
+        Err(e) => return failed(e),
+    };
+    let Some(j) = d.names.iter().position(|n| *n == term) else {
+        return failed(format!("no term {term} in the model"));
+    };
+    let (est, se) = (fit.beta[j], fit.se()[j]);
+    if !fit.converged || !se.is_finite() {
+        return failed("the model did not converge on these data".into());
+    }
+    let families = fit.ngroups.first().map_or(0, |(_, n)| *n as u64);
+    let df_residual = (fit.nobs as u64).saturating_sub(fit.df_loglik as u64);
+    if !c
+        .gate
+        .allows_model("findings", "F9", version, families, df_residual)
+    {
+        return failed("suppressed: too few families or residual degrees of freedom".into());
+    }
+    let z = cohort_stats::dist::normal_quantile(0.975);
+    Finding {
+        value: Some(est.exp()),
+        ci95: Some([(est - z * se).exp(), (est + z * se).exp()]),
+        n: families as usize,
+        p_value: Some(cohort_stats::dist::normal_two_sided(est / se)),
+        definition: def,
+        method,
+        note: fit
+            .singular
+            .then(|| "the family variance is estimated as 0".into()),
+        versions: BTreeMap::new(),
+    }
 }
 
 /// A model version that could not be computed or published: no value,
@@ -263,19 +359,11 @@ fn f9_mixed_model(c: &mut Ctx) -> Finding {
     if c.scores.measure("family_incidents").is_none() {
         return missing(&def, "family_incidents");
     }
-    let fit = cohort_models::parse(&formula)
-        .map_err(|e| e.to_string())
-        .and_then(|f| {
-            model_frame(c.panel, c.scores, &f)
-                .map_err(|e| e.to_string())
-                .map(|x| (f, x))
-        })
-        .and_then(|(f, (frame, _))| cohort_models::design(&f, &frame).map_err(|e| e.to_string()))
-        .and_then(|d| {
-            cohort_models::fit_lmm(&d, cohort_models::Criterion::Reml)
-                .map(|fit| (d, fit))
-                .map_err(|e| e.to_string())
-        });
+    let fit = model_design(c, &formula).and_then(|d| {
+        cohort_models::fit_lmm(&d, cohort_models::Criterion::Reml)
+            .map(|fit| (d, fit))
+            .map_err(|e| e.to_string())
+    });
     let (d, fit) = match fit {
         Ok(x) => x,
         Err(e) => return failed(e),

@@ -51,7 +51,9 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The same finding by other methods, each through the gate: `lmm`,
-    /// from a mixed model on every family (F9).
+    /// from a linear mixed model on every family, `glmm`, a negative
+    /// binomial mixed model's rate ratio, and `glmm_prevalence`, a logistic
+    /// mixed model's odds ratio (F9); `gee` (F12).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub versions: BTreeMap<String, Finding>,
 }

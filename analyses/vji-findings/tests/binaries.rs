@@ -94,3 +94,53 @@ fn f12_adjusted_odds_ratio_matches_geepack() {
     assert!(close(&gee["ci95"][1], &r["ci95"][1]), "{gee}");
     assert_eq!(gee["n"], r["nobs"]);
 }
+
+#[test]
+fn f9_glmm_ratios_match_glmmtmb_and_glmer() {
+    // F9's GLMM versions against R on the same scores (fixtures/reference/
+    // expected/vji_glmm.json): the rate ratio exp(beta_T2) of glmmTMB's NB2
+    // and the odds ratio of glmer's logistic model (tight control), with
+    // Wald intervals exp(beta -+ 1.959964 se), the SE as glmmTMB's exact
+    // Hessian or numDeriv's of glmer's deviance (se_numderiv) gives it.
+    let root = cohort_testkit::workspace_root();
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("fixtures/reference/expected/vji_glmm.json")).unwrap(),
+    )
+    .unwrap();
+    let doc = run("vji-findings", env!("CARGO_BIN_EXE_vji-findings"));
+    let versions = &doc["findings"]["F9"]["versions"];
+    for (version, key) in [("glmm", "nbinom2_ri"), ("glmm_prevalence", "binomial_ri")] {
+        let f = &versions[version];
+        let m = &r[key];
+        let se_key = if m["se_numderiv"].is_object() {
+            "se_numderiv"
+        } else {
+            "se"
+        };
+        let (b, se) = (
+            m["estimate"]["factor(wave)T2"].as_f64().unwrap(),
+            m[se_key]["factor(wave)T2"].as_f64().unwrap(),
+        );
+        // On the log scale: the coefficient within 1e-5 of its size, each
+        // bound within that and 1.96 x the SE's tolerance.
+        let log = |v: &serde_json::Value| v.as_f64().unwrap().ln();
+        let tolerance = 1e-5 * b.abs();
+        assert!((log(&f["value"]) - b).abs() <= tolerance, "{version}: {f}");
+        for (k, sign) in [(0, -1.0), (1, 1.0)] {
+            let want = b + sign * 1.959964 * se;
+            assert!(
+                (log(&f["ci95"][k]) - want).abs() <= tolerance + 1.96 * se * 1e-4,
+                "{version}: {f} vs exp({want})"
+            );
+        }
+        assert_eq!(
+            f["n"],
+            m["ngroups"]["family_id"].as_u64().map_or(
+                // glmmTMB stores no group count: the families of glmer's Poisson
+                // fit on the same rows.
+                r["poisson_ri"]["ngroups"]["family_id"].clone(),
+                serde_json::Value::from,
+            )
+        );
+    }
+}

@@ -332,6 +332,11 @@ fn poisson_and_nested_logistic_mixed_models_match_glmer() {
             "trauma.total.clinical ~ factor(wave) + (1 | family_id/respondent_id)",
             "binomial",
         ),
+        (
+            "binomial_ri",
+            "family_severe_or_frequent ~ factor(wave) + (1 | family_id)",
+            "binomial",
+        ),
     ] {
         let m = &r[key];
         let v = cohort_json(&[

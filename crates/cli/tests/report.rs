@@ -282,7 +282,7 @@ fn internal_results_are_written_only_under_a_name_that_says_so() {
 
 #[test]
 fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
-    // fixtures/vji/study.toml declares four models ([[models]]): the
+    // fixtures/vji/study.toml declares six models ([[models]]): the
     // report's values are those of cohort model / cohort gee.
     let out = temp("models");
     assert_ok(&cohort(&[
@@ -296,7 +296,7 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let models = results["models"].as_array().unwrap();
-    assert_eq!(models.len(), 4);
+    assert_eq!(models.len(), 6);
     let analyst = [
         crate::cohort_json(&[
             "model",
@@ -314,6 +314,24 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
             "negbin",
             "--cluster-se",
             "cr2",
+            "--json",
+        ]),
+        crate::cohort_json(&[
+            "model",
+            "fixtures/vji/study.toml",
+            "--formula",
+            "family_incidents ~ factor(wave) + (1 | family_id)",
+            "--family",
+            "negbin",
+            "--json",
+        ]),
+        crate::cohort_json(&[
+            "model",
+            "fixtures/vji/study.toml",
+            "--formula",
+            "family_severe_or_frequent ~ factor(wave) + (1 | family_id)",
+            "--family",
+            "binomial",
             "--json",
         ]),
         crate::cohort_json(&[
@@ -345,12 +363,16 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
             assert_eq!(&t["se"], se, "{}", t["term"]);
         }
         assert_eq!(published["nobs"], fit["nobs"]);
+        assert_eq!(published["theta"], fit["theta"], "{}", published["name"]);
     }
     assert_eq!(models[0]["units"], 1090);
     assert_eq!(models[0]["units_label"], "family_id");
     // Satterthwaite's type III tests of the mixed models are published.
     assert_eq!(models[0]["tests"][0]["term"], "factor(wave)");
-    assert_eq!(models[3]["variances"].as_array().unwrap().len(), 3);
+    assert_eq!(models[5]["variances"].as_array().unwrap().len(), 3);
+    // The negative binomial models publish theta.
+    assert!(models[1]["theta"].is_f64() && models[2]["theta"].is_f64());
+    assert!(models[0]["theta"].is_null());
     // No published note quotes a count (the deviance note of the negative
     // binomial stays with the analyst).
     for m in models {
@@ -390,7 +412,7 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
             .unwrap();
     for m in results["models"].as_array().unwrap() {
         assert!(m["terms"].as_array().unwrap().is_empty(), "{m}");
-        assert!(m["units"].is_null() && m["nobs"].is_null());
+        assert!(m["units"].is_null() && m["nobs"].is_null() && m["theta"].is_null());
     }
     let logged = results["suppressions"]
         .as_array()
@@ -398,7 +420,7 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
         .iter()
         .filter(|s| s["table"] == "models")
         .count();
-    assert_eq!(logged, 4);
+    assert_eq!(logged, 6);
     std::fs::remove_dir_all(out).ok();
     std::fs::remove_dir_all(small).ok();
 }

@@ -56,6 +56,6 @@ fn a_corrupted_expected_value_is_a_mismatch_with_a_diff() {
         "{text}"
     );
     assert!(text.contains("tolerance 0.000000001"), "{text}");
-    assert!(text.contains("68 of 69 values match"), "{text}");
+    assert!(text.contains("78 of 79 values match"), "{text}");
     std::fs::remove_dir_all(&dir).ok();
 }

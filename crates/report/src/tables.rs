@@ -345,6 +345,17 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
                 String::new(),
             ]);
         }
+        if let Some(theta) = m.theta {
+            estimates.rows.push(vec![
+                m.name.clone(),
+                "theta (negative binomial: variance mu + mu^2 / theta)".to_string(),
+                num(Some(theta), 3, lang),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
         for t in &m.tests {
             tests.rows.push(vec![
                 m.name.clone(),

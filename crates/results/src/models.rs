@@ -78,6 +78,9 @@ pub struct ModelResult {
     pub variances: Vec<ModelVariance>,
     /// F tests of the terms.
     pub tests: Vec<ModelTest>,
+    /// A negative binomial model's theta (variance `mu + mu^2 / theta`).
+    #[serde(default)]
+    pub theta: Option<f64>,
     /// How to read it.
     pub notes: Vec<String>,
     /// Why it could not be fitted, if it could not.
@@ -105,6 +108,9 @@ pub struct PublishedModel {
     pub variances: Vec<ModelVariance>,
     /// F tests (empty when not published).
     pub tests: Vec<ModelTest>,
+    /// A negative binomial model's theta (null when not published).
+    #[serde(default)]
+    pub theta: Option<f64>,
     /// Notes, or why it is not published.
     pub notes: Vec<String>,
 }
@@ -127,6 +133,7 @@ impl Gate {
                     terms: Vec::new(),
                     variances: Vec::new(),
                     tests: Vec::new(),
+                    theta: None,
                     notes: vec![note],
                 };
                 // The reason stays with the analyst: it may quote the data
@@ -153,6 +160,7 @@ impl Gate {
                     terms: m.terms.clone(),
                     variances: m.variances.clone(),
                     tests: m.tests.clone(),
+                    theta: m.theta,
                     notes: m.notes.clone(),
                 }
             })

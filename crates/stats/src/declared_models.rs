@@ -274,6 +274,7 @@ pub fn model_result(
         terms: Vec::new(),
         variances: Vec::new(),
         tests: Vec::new(),
+        theta: None,
         notes: Vec::new(),
         error: Some(e),
     };
@@ -359,6 +360,7 @@ pub fn model_result(
                         p_value: a.p_value,
                     })
                     .collect(),
+                theta: s.theta,
                 notes: without_numbers(&s.notes),
                 error: None,
             }
@@ -385,6 +387,7 @@ pub fn model_result(
                 .collect(),
             variances: Vec::new(),
             tests: Vec::new(),
+            theta: None,
             notes: without_numbers(&g.notes),
             error: None,
         },

@@ -228,6 +228,16 @@ pub fn study_toml(layout: SynthLayout, seed: u64, families: u64) -> String {
             "family = \"negbin\"\ncluster_se = \"cr2\"\n",
         ),
         (
+            "family incidents, negative binomial mixed model",
+            "family_incidents ~ factor(wave) + (1 | family_id)",
+            "family = \"negbin\"\n",
+        ),
+        (
+            "severe or frequent violence, logistic mixed model",
+            "family_severe_or_frequent ~ factor(wave) + (1 | family_id)",
+            "family = \"binomial\"\n",
+        ),
+        (
             "violence in the family, GEE",
             "family_any_violence ~ factor(wave)",
             "method = \"gee\"\nfamily = \"binomial\"\ncorstr = \"exchangeable\"\n",
