@@ -401,6 +401,36 @@ pub(crate) fn richardson(mut a: Vec<Vec<f64>>) -> Vec<f64> {
     a.pop().expect("one estimate at least")
 }
 
+/// The Hessian as central differences of a gradient, each step `relative`
+/// times `max(|x_i|, 0.1)`, symmetrised.
+pub(crate) fn hessian_of_gradient(
+    gradient: &mut dyn FnMut(&[f64]) -> Vec<f64>,
+    x: &[f64],
+    relative: f64,
+) -> Vec<f64> {
+    let k = x.len();
+    let mut h = vec![0.0; k * k];
+    for j in 0..k {
+        let step = relative * x[j].abs().max(0.1);
+        let mut y = x.to_vec();
+        y[j] += step;
+        let up = gradient(&y);
+        y[j] -= 2.0 * step;
+        let down = gradient(&y);
+        for i in 0..k {
+            h[i * k + j] = (up[i] - down[i]) / (2.0 * step);
+        }
+    }
+    for i in 0..k {
+        for j in 0..i {
+            let v = (h[i * k + j] + h[j * k + i]) / 2.0;
+            h[i * k + j] = v;
+            h[j * k + i] = v;
+        }
+    }
+    h
+}
+
 /// The Hessian of `f` at `x` (k x k) by central differences with steps
 /// `relative * max(|x_i|, 0.1)`, halved three times and extrapolated
 /// (Richardson).
