@@ -237,6 +237,16 @@ pub fn model(args: &ModelArgs) -> anyhow::Result<ExitCode> {
                 v.vcov
             );
         }
+        for m in &summary.conditional_modes {
+            println!(
+                "  conditional modes {} {}: {} levels, mean {:.5}, SD {}",
+                m.group,
+                m.effect,
+                m.n,
+                m.mean,
+                finite(m.sd, 5)
+            );
+        }
         print_anova(&summary.anova);
         if let Some(theta) = summary.theta {
             println!(

@@ -399,6 +399,23 @@ fn poisson_and_nested_logistic_mixed_models_match_glmer() {
             assert_eq!(got["group"], want["group"]);
             assert!(close(&got["vcov"], &want["vcov"], 1e-4), "{key} {got}");
         }
+        // The conditional modes summarised as lme4's ranef(fit): levels,
+        // mean and SD of the modes, per grouping (1e-4 of their SD).
+        let modes = v["conditional_modes"].as_array().unwrap();
+        assert_eq!(modes.len(), m["modes"].as_array().unwrap().len());
+        for want in m["modes"].as_array().unwrap() {
+            let got = modes
+                .iter()
+                .find(|g| g["group"] == want["group"])
+                .unwrap_or_else(|| panic!("{key}: no modes of {}", want["group"]));
+            assert_eq!(got["effect"], "(Intercept)");
+            assert_eq!(got["n"], want["n"]);
+            let sd = want["sd"].as_f64().unwrap();
+            for stat in ["mean", "sd"] {
+                let (g, w) = (got[stat].as_f64().unwrap(), want[stat].as_f64().unwrap());
+                assert!((g - w).abs() <= 1e-4 * sd, "{key} {stat}: {g} vs {w}");
+            }
+        }
     }
 }
 

@@ -154,6 +154,24 @@ impl Kernel {
     }
 }
 
+/// The conditional modes of one random effect (lme4's `ranef`, on the
+/// linear predictor's scale) summarised over the grouping's levels: no
+/// level's own value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModesSummary {
+    /// The grouping.
+    pub group: String,
+    /// The effect: `(Intercept)` or a slope.
+    pub effect: String,
+    /// Levels.
+    pub n: usize,
+    /// Mean of the modes (near 0).
+    pub mean: f64,
+    /// Their standard deviation (n - 1), below the estimated SD of the
+    /// effect by the shrinkage of the modes.
+    pub sd: f64,
+}
+
 /// A fitted GLMM.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlmmFit {
@@ -204,6 +222,8 @@ pub struct GlmmFit {
     /// The fixed effects that run off to infinity with a separation (their
     /// SEs are NaN).
     pub diverging: Vec<String>,
+    /// The conditional modes, per random effect, summarised.
+    pub modes: Vec<ModesSummary>,
 }
 
 impl GlmmFit {
@@ -469,6 +489,50 @@ impl Problem<'_> {
             _ => 0.0,
         };
         self.log_constant + nb
+    }
+
+    /// The conditional modes `b = Lambda u` of the blocks' current `u`
+    /// at `theta`, per term and effect: their number, mean and SD.
+    fn modes_summary(&self, theta: &[f64]) -> Vec<ModesSummary> {
+        let d = self.d;
+        let mut values: Vec<Vec<Vec<f64>>> = self
+            .shapes
+            .iter()
+            .map(|&(q, _)| vec![Vec::new(); q])
+            .collect();
+        for b in &self.blocks {
+            for &(k, c) in &b.effects.slots {
+                let (q, offset) = self.shapes[k];
+                let t = lower_factor(theta, offset, q);
+                for (row, out) in values[k].iter_mut().enumerate() {
+                    out.push(
+                        (0..=row)
+                            .map(|col| t[row * q + col] * b.modes[c + col])
+                            .sum(),
+                    );
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (k, per_effect) in values.iter().enumerate() {
+            for (e, v) in per_effect.iter().enumerate() {
+                let n = v.len();
+                let mean = v.iter().sum::<f64>() / n.max(1) as f64;
+                let ss: f64 = v.iter().map(|x| (x - mean).powi(2)).sum();
+                out.push(ModesSummary {
+                    group: d.random[k].group.clone(),
+                    effect: d.random[k].effects[e].clone(),
+                    n,
+                    mean,
+                    sd: if n > 1 {
+                        (ss / (n - 1) as f64).sqrt()
+                    } else {
+                        f64::NAN
+                    },
+                });
+            }
+        }
+        out
     }
 
     /// The linear predictors `X beta + Z Lambda u` at `(theta, beta)` and
@@ -1208,6 +1272,7 @@ fn fit_from(
         theta_at_bound,
         separated,
         diverging: diverging.iter().map(|&j| d.names[j].clone()).collect(),
+        modes: problem.modes_summary(theta),
     })
 }
 

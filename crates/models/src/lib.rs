@@ -58,7 +58,7 @@ pub use formula::{
 pub use frame::{unknown_name, Column, Frame};
 pub use gee::{fit_gee, standard_errors, CorStr, Family, GeeFit, GeeOptions};
 pub use glm::{fit_glm, fit_negbin, irls, GlmFit, GlmModel, NegBinModel, Response};
-pub use glmm::{fit_glmm, gauss_hermite, GlmmFamily, GlmmFit, MAX_AGQ};
+pub use glmm::{fit_glmm, gauss_hermite, GlmmFamily, GlmmFit, ModesSummary, MAX_AGQ};
 pub use lm::{fit_lm, LmFit};
 pub use lmm::{fit_lmm, Criterion, LmmFit, VarComp};
 pub use optimize::{minimize, Minimum};

@@ -56,7 +56,7 @@ pub use model_frame::{model_frame, ModelRows};
 pub use model_summary::{
     gee_summary, glm_summary, glmm_summary, lm_summary, lmm_summary, negbin_summary,
     with_cluster_se, AnovaRow, ClusterCount, ClusterSe, ClusterSizes, Coefficient, GeeCoefficient,
-    GeeSummary, ModelSummary, OptimizerState, VarCompRow, GEE_SCHEMA, MODEL_SCHEMA,
+    GeeSummary, ModelSummary, ModesRow, OptimizerState, VarCompRow, GEE_SCHEMA, MODEL_SCHEMA,
 };
 pub use results::{
     change_results, estimate_results, study_results, trajectories, unit, ResultsOptions,

@@ -153,8 +153,28 @@ pub struct ModelSummary {
     /// freedom (about 1 without overdispersion; at the conditional modes
     /// for a mixed model); `None` for other families.
     pub dispersion: Option<f64>,
+    /// A GLMM's conditional modes (lme4's `ranef`), per random effect: the
+    /// number of levels, mean and SD; never a level's own value (they are
+    /// microdata). Empty for other models.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional_modes: Vec<ModesRow>,
     /// What to know in reading it.
     pub notes: Vec<String>,
+}
+
+/// The conditional modes of one random effect, summarised.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModesRow {
+    /// The grouping.
+    pub group: String,
+    /// The effect.
+    pub effect: String,
+    /// Levels.
+    pub n: usize,
+    /// Mean of the modes.
+    pub mean: f64,
+    /// Their SD.
+    pub sd: f64,
 }
 
 /// A coefficient row; without a standard error (NaN: a diverging
@@ -238,6 +258,7 @@ pub fn lm_summary(d: &Design, fit: &LmFit) -> ModelSummary {
         vcov: "model",
         cluster: None,
         dispersion: None,
+        conditional_modes: Vec::new(),
         notes: Vec::new(),
     }
 }
@@ -302,6 +323,7 @@ pub fn glm_summary(
         vcov: "model",
         cluster: None,
         dispersion,
+        conditional_modes: Vec::new(),
         notes,
     }
 }
@@ -509,6 +531,7 @@ pub fn lmm_summary(
         vcov: "model",
         cluster: None,
         dispersion: None,
+        conditional_modes: Vec::new(),
         notes,
     }
 }
@@ -739,6 +762,17 @@ pub fn glmm_summary(d: &Design, fit: &cohort_models::GlmmFit) -> ModelSummary {
         vcov: "model",
         cluster: None,
         dispersion,
+        conditional_modes: fit
+            .modes
+            .iter()
+            .map(|m| ModesRow {
+                group: m.group.clone(),
+                effect: m.effect.clone(),
+                n: m.n,
+                mean: m.mean,
+                sd: m.sd,
+            })
+            .collect(),
         notes,
     }
 }
