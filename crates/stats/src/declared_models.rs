@@ -155,9 +155,9 @@ fn family(f: ModelFamily) -> Family {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fitted {
     /// A linear model, GLM or linear mixed model.
-    Model(ModelSummary),
+    Model(Box<ModelSummary>),
     /// A GEE.
-    Gee(GeeSummary),
+    Gee(Box<GeeSummary>),
 }
 
 /// Fits a resolved request as `cohort model` or `cohort gee` does.
@@ -185,7 +185,7 @@ pub fn fit_request(req: &ModelRequest) -> Result<Fitted, RequestError> {
             max_iterations: 100,
         };
         let fit = fit_gee(d, &options).map_err(model_error)?;
-        return Ok(Fitted::Gee(gee_summary(d, &fit, fam, corstr)));
+        return Ok(Fitted::Gee(Box::new(gee_summary(d, &fit, fam, corstr))));
     }
     if !d.random.is_empty() && spec.family != ModelFamily::Gaussian {
         let glmm_family = match spec.family {
@@ -194,7 +194,7 @@ pub fn fit_request(req: &ModelRequest) -> Result<Fitted, RequestError> {
             _ => GlmmFamily::NegBin,
         };
         let fit = fit_glmm(d, glmm_family, spec.agq).map_err(model_error)?;
-        return Ok(Fitted::Model(glmm_summary(d, &fit)));
+        return Ok(Fitted::Model(Box::new(glmm_summary(d, &fit))));
     }
     if !d.random.is_empty() {
         let criterion = if spec.ml {
@@ -212,7 +212,7 @@ pub fn fit_request(req: &ModelRequest) -> Result<Fitted, RequestError> {
                 s
             }
         };
-        return Ok(Fitted::Model(summary));
+        return Ok(Fitted::Model(Box::new(summary)));
     }
     let (summary, response, beta) = match spec.family {
         ModelFamily::Gaussian => {
@@ -233,7 +233,7 @@ pub fn fit_request(req: &ModelRequest) -> Result<Fitted, RequestError> {
             )
         }
     };
-    Ok(Fitted::Model(match (spec.cluster_se, &req.clusters) {
+    Ok(Fitted::Model(Box::new(match (spec.cluster_se, &req.clusters) {
         (Some(kind), Some((column, groups))) => {
             let robust = cluster_robust(d, response, &beta, groups).map_err(model_error)?;
             let kind = match kind {
@@ -243,7 +243,7 @@ pub fn fit_request(req: &ModelRequest) -> Result<Fitted, RequestError> {
             with_cluster_se(summary, &robust, kind, column)
         }
         _ => summary,
-    }))
+    })))
 }
 
 /// The notes that quote no number: a count in free text ("on 2,395
