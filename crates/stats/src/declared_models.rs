@@ -233,17 +233,19 @@ pub fn fit_request(req: &ModelRequest) -> Result<Fitted, RequestError> {
             )
         }
     };
-    Ok(Fitted::Model(Box::new(match (spec.cluster_se, &req.clusters) {
-        (Some(kind), Some((column, groups))) => {
-            let robust = cluster_robust(d, response, &beta, groups).map_err(model_error)?;
-            let kind = match kind {
-                ClusterSeKind::Cr1 => ClusterSe::Cr1,
-                ClusterSeKind::Cr2 => ClusterSe::Cr2,
-            };
-            with_cluster_se(summary, &robust, kind, column)
-        }
-        _ => summary,
-    })))
+    Ok(Fitted::Model(Box::new(
+        match (spec.cluster_se, &req.clusters) {
+            (Some(kind), Some((column, groups))) => {
+                let robust = cluster_robust(d, response, &beta, groups).map_err(model_error)?;
+                let kind = match kind {
+                    ClusterSeKind::Cr1 => ClusterSe::Cr1,
+                    ClusterSeKind::Cr2 => ClusterSe::Cr2,
+                };
+                with_cluster_se(summary, &robust, kind, column)
+            }
+            _ => summary,
+        },
+    )))
 }
 
 /// The notes that quote no number: a count in free text ("on 2,395
