@@ -755,12 +755,9 @@ fn adaptive_quadrature_matches_a_brute_force_integral() {
         let subject = &d.random[0].levels;
         let mut by_subject: std::collections::BTreeMap<u32, Vec<(f64, f64)>> =
             std::collections::BTreeMap::new();
-        for i in 0..d.n() {
+        for (i, &level) in subject.iter().enumerate() {
             let fixed: f64 = (0..p).map(|j| d.x[[i, j]] * fit.beta[j]).sum();
-            by_subject
-                .entry(subject[i])
-                .or_default()
-                .push((d.y[i], fixed));
+            by_subject.entry(level).or_default().push((d.y[i], fixed));
         }
         let points = 20_001;
         let step = 24.0 * sigma / (points - 1) as f64;
