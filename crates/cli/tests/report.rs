@@ -282,7 +282,7 @@ fn internal_results_are_written_only_under_a_name_that_says_so() {
 
 #[test]
 fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
-    // fixtures/vji/study.toml declares six models ([[models]]): the
+    // fixtures/vji/study.toml declares seven models ([[models]]): the
     // report's values are those of cohort model / cohort gee.
     let out = temp("models");
     assert_ok(&cohort(&[
@@ -296,7 +296,7 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let models = results["models"].as_array().unwrap();
-    assert_eq!(models.len(), 6);
+    assert_eq!(models.len(), 7);
     let analyst = [
         crate::cohort_json(&[
             "model",
@@ -314,6 +314,15 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
             "negbin",
             "--cluster-se",
             "cr2",
+            "--json",
+        ]),
+        crate::cohort_json(&[
+            "model",
+            "fixtures/vji/study.toml",
+            "--formula",
+            "family_incidents ~ factor(wave) + (1 | family_id)",
+            "--family",
+            "poisson",
             "--json",
         ]),
         crate::cohort_json(&[
@@ -369,10 +378,10 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
     assert_eq!(models[0]["units_label"], "family_id");
     // Satterthwaite's type III tests of the mixed models are published.
     assert_eq!(models[0]["tests"][0]["term"], "factor(wave)");
-    assert_eq!(models[5]["variances"].as_array().unwrap().len(), 3);
+    assert_eq!(models[6]["variances"].as_array().unwrap().len(), 3);
     // The negative binomial models publish theta.
-    assert!(models[1]["theta"].is_f64() && models[2]["theta"].is_f64());
-    assert!(models[0]["theta"].is_null());
+    assert!(models[1]["theta"].is_f64() && models[3]["theta"].is_f64());
+    assert!(models[0]["theta"].is_null() && models[2]["theta"].is_null());
     // No published note quotes a count (the deviance note of the negative
     // binomial stays with the analyst).
     for m in models {
@@ -420,7 +429,7 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
         .iter()
         .filter(|s| s["table"] == "models")
         .count();
-    assert_eq!(logged, 6);
+    assert_eq!(logged, 7);
     std::fs::remove_dir_all(out).ok();
     std::fs::remove_dir_all(small).ok();
 }

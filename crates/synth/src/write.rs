@@ -228,6 +228,11 @@ pub fn study_toml(layout: SynthLayout, seed: u64, families: u64) -> String {
             "family = \"negbin\"\ncluster_se = \"cr2\"\n",
         ),
         (
+            "family incidents, Poisson mixed model",
+            "family_incidents ~ factor(wave) + (1 | family_id)",
+            "family = \"poisson\"\n",
+        ),
+        (
             "family incidents, negative binomial mixed model",
             "family_incidents ~ factor(wave) + (1 | family_id)",
             "family = \"negbin\"\n",
