@@ -408,11 +408,12 @@ pub fn with_cluster_se(
 /// A note when a Poisson model's Pearson dispersion is well above 1.
 fn overdispersion_note(ratio: f64) -> Option<String> {
     (ratio > 1.5).then(|| {
-        format!(
-            "overdispersion: Pearson chi-square / residual df = {ratio:.2}; the Poisson variance \
-             understates the spread, so its SEs are too small (a negative binomial model, or \
-             cluster-robust SEs, allow for it)"
-        )
+        // No number in the text: a note that quotes none is published with
+        // the model (the ratio itself is `dispersion`).
+        "overdispersion: the Pearson chi-square is well above its residual degrees of freedom \
+         (the ratio is over one and a half); the Poisson variance understates the spread, so \
+         its SEs are too small (a negative binomial model, or cluster-robust SEs, allow for it)"
+            .to_string()
     })
 }
 
