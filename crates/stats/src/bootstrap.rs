@@ -66,6 +66,12 @@ impl BootstrapSpec {
     }
 }
 
+/// The most jackknife evaluations for the BCa acceleration: with more
+/// clusters, a delete-a-group jackknife over this many groups (Efron and
+/// Tibshirani 1993, 11.5: the acceleration from the grouped jackknife's
+/// skewness), with cluster c in group c mod 2,000.
+pub const JACKKNIFE_GROUPS: usize = 2000;
+
 /// A uniform index below `n` without modulo bias (Lemire's method).
 fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
     let threshold = n.wrapping_neg() % n;
@@ -124,14 +130,18 @@ where
             v
         })
         .collect();
-    // Leave-one-cluster-out jackknife, for the acceleration.
-    let jackknife: Vec<Vec<Option<f64>>> = (0..n_clusters)
+    // The jackknife, for the acceleration: leave one cluster out, or
+    // beyond JACKKNIFE_GROUPS clusters one group of clusters (cluster c in
+    // group c mod G), so that its cost is that of G evaluations, not one
+    // per cluster (quadratic in the cohort).
+    let groups = n_clusters.min(JACKKNIFE_GROUPS);
+    let jackknife: Vec<Vec<Option<f64>>> = (0..groups)
         .into_par_iter()
         .map(|leave| {
             let rest: Vec<u32> = all
                 .iter()
                 .copied()
-                .filter(|&c| c as usize != leave)
+                .filter(|&c| c as usize % groups != leave)
                 .collect();
             stat(&rest)
         })
@@ -141,12 +151,185 @@ where
             let mut values: Vec<f64> = replicates.iter().filter_map(|r| r[j]).collect();
             values.sort_by(f64::total_cmp);
             let jack: Vec<f64> = jackknife.iter().filter_map(|r| r[j]).collect();
+            interval(estimate[j], &values, &JackknifeMoments::of(&jack))
+        })
+        .collect()
+}
+
+/// Bootstraps statistics that are functions of the clusters' summed
+/// statistics (sums and counts: means, shares and their differences):
+/// `rows` holds `dim` numbers per cluster (row-major), `stat` maps a total
+/// row to one value per statistic. A replicate adds the rows of the drawn
+/// clusters (the same draws as [`cluster_bootstrap`]), and the
+/// leave-one-cluster-out jackknife subtracts one row from the total, so
+/// the cost is linear in the clusters: (replicates + 1) x clusters x dim
+/// additions. The intervals are those of [`cluster_bootstrap`] up to the
+/// rounding of the sums (summed per cluster first).
+pub fn totals_bootstrap<F>(
+    rows: &[f64],
+    dim: usize,
+    spec: &BootstrapSpec,
+    stat: F,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<BootstrapCi>
+where
+    F: Fn(&[f64]) -> Vec<Option<f64>> + Sync,
+{
+    let n_clusters = rows.len().checked_div(dim).unwrap_or(0);
+    let row = |c: usize| &rows[c * dim..(c + 1) * dim];
+    let mut total = vec![0.0; dim];
+    for c in 0..n_clusters {
+        for (t, v) in total.iter_mut().zip(row(c)) {
+            *t += v;
+        }
+    }
+    let estimate = stat(&total);
+    let k = estimate.len();
+    if n_clusters < 2 {
+        return vec![
+            BootstrapCi {
+                percentile: None,
+                bca: None,
+                valid_replicates: 0,
+                note: Some(format!("{n_clusters} cluster(s): at least 2 needed")),
+            };
+            k
+        ];
+    }
+    // Replicates in blocks: each block's draws become counts per cluster,
+    // and one pass over the clusters adds each row, times its count, to
+    // every replicate of the block (a row is read once a block, not once
+    // a draw). The sums run in cluster order within one thread: the same
+    // on any number of threads.
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let blocks: Vec<std::ops::Range<usize>> = (0..spec.replicates)
+        .step_by(REPLICATE_BLOCK)
+        .map(|a| a..(a + REPLICATE_BLOCK).min(spec.replicates))
+        .collect();
+    let replicates: Vec<Vec<Option<f64>>> = blocks
+        .par_iter()
+        .flat_map_iter(|range| {
+            let r = range.len();
+            let mut counts = vec![0u32; n_clusters * r];
+            for (i, b) in range.clone().enumerate() {
+                for c in draw(spec, n_clusters, b) {
+                    counts[c as usize * r + i] += 1;
+                }
+            }
+            let mut acc = vec![0.0; r * dim];
+            for c in 0..n_clusters {
+                let values = row(c);
+                for (i, &w) in counts[c * r..(c + 1) * r].iter().enumerate() {
+                    if w != 0 {
+                        let w = f64::from(w);
+                        for (t, v) in acc[i * dim..(i + 1) * dim].iter_mut().zip(values) {
+                            *t += w * v;
+                        }
+                    }
+                }
+            }
+            let d = done.fetch_add(r, std::sync::atomic::Ordering::Relaxed) + r;
+            progress(d);
+            (0..r)
+                .map(|i| stat(&acc[i * dim..(i + 1) * dim]))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // The jackknife's moments in two passes over fixed chunks of clusters
+    // (the same sums on any number of threads), without keeping a value
+    // per cluster: its mean, then its second and third central moments.
+    let leave_one_out = |leave: usize| -> Vec<Option<f64>> {
+        let rest: Vec<f64> = total.iter().zip(row(leave)).map(|(t, v)| t - v).collect();
+        stat(&rest)
+    };
+    let chunks: Vec<std::ops::Range<usize>> = (0..n_clusters)
+        .step_by(JACKKNIFE_CHUNK)
+        .map(|a| a..(a + JACKKNIFE_CHUNK).min(n_clusters))
+        .collect();
+    let in_chunks = |f: &Accumulate<'_>| -> Vec<f64> {
+        let parts: Vec<Vec<f64>> = chunks
+            .par_iter()
+            .map(|range| {
+                let mut acc = vec![0.0; 3 * k];
+                for leave in range.clone() {
+                    f(&leave_one_out(leave), &mut acc);
+                }
+                acc
+            })
+            .collect();
+        let mut out = vec![0.0; 3 * k];
+        for part in parts {
+            for (o, p) in out.iter_mut().zip(part) {
+                *o += p;
+            }
+        }
+        out
+    };
+    let first = in_chunks(&|v, acc| {
+        for (j, x) in v.iter().enumerate() {
+            if let Some(x) = x {
+                acc[3 * j] += 1.0;
+                acc[3 * j + 1] += x;
+            }
+        }
+    });
+    let means: Vec<f64> = (0..k)
+        .map(|j| first[3 * j + 1] / first[3 * j].max(1.0))
+        .collect();
+    let second = in_chunks(&|v, acc| {
+        for (j, x) in v.iter().enumerate() {
+            if let Some(x) = x {
+                let d = means[j] - x;
+                acc[3 * j + 1] += d * d;
+                acc[3 * j + 2] += d * d * d;
+            }
+        }
+    });
+    (0..k)
+        .map(|j| {
+            let mut values: Vec<f64> = replicates.iter().filter_map(|r| r[j]).collect();
+            values.sort_by(f64::total_cmp);
+            let jack = JackknifeMoments {
+                n: first[3 * j] as usize,
+                square: second[3 * j + 1],
+                cube: second[3 * j + 2],
+            };
             interval(estimate[j], &values, &jack)
         })
         .collect()
 }
 
-fn interval(estimate: Option<f64>, sorted: &[f64], jack: &[f64]) -> BootstrapCi {
+/// Adds one jackknife value per statistic to the chunk's sums.
+type Accumulate<'a> = dyn Fn(&[Option<f64>], &mut [f64]) + Sync + 'a;
+
+/// Replicates per pass over the clusters' rows.
+const REPLICATE_BLOCK: usize = 32;
+
+/// Clusters per chunk of the jackknife's sums.
+const JACKKNIFE_CHUNK: usize = 4096;
+
+/// The jackknife values' number and central moments: what the BCa
+/// acceleration needs.
+struct JackknifeMoments {
+    n: usize,
+    /// `sum (mean - t)^2`.
+    square: f64,
+    /// `sum (mean - t)^3`.
+    cube: f64,
+}
+
+impl JackknifeMoments {
+    fn of(jack: &[f64]) -> JackknifeMoments {
+        let mean = jack.iter().sum::<f64>() / jack.len().max(1) as f64;
+        JackknifeMoments {
+            n: jack.len(),
+            square: jack.iter().map(|t| (mean - t).powi(2)).sum(),
+            cube: jack.iter().map(|t| (mean - t).powi(3)).sum(),
+        }
+    }
+}
+
+fn interval(estimate: Option<f64>, sorted: &[f64], jack: &JackknifeMoments) -> BootstrapCi {
     let valid = sorted.len();
     let Some(est) = estimate else {
         return BootstrapCi {
@@ -168,19 +351,14 @@ fn interval(estimate: Option<f64>, sorted: &[f64], jack: &[f64]) -> BootstrapCi 
     let percentile = q(0.025).zip(q(0.975)).map(|(a, b)| [a, b]);
     let below = sorted.iter().filter(|v| **v < est).count() as f64;
     let z0 = normal_quantile(below / valid as f64);
-    let mean_jack = jack.iter().sum::<f64>() / jack.len().max(1) as f64;
-    let num: f64 = jack.iter().map(|t| (mean_jack - t).powi(3)).sum();
-    let den: f64 = jack
-        .iter()
-        .map(|t| (mean_jack - t).powi(2))
-        .sum::<f64>()
-        .powf(1.5);
+    let num = jack.cube;
+    let den = jack.square.powf(1.5);
     let (bca, note) = if !z0.is_finite() {
         (
             None,
             Some("every replicate lies on one side of the estimate: no BCa interval".to_string()),
         )
-    } else if den == 0.0 || jack.len() < 2 {
+    } else if den == 0.0 || jack.n < 2 {
         (
             None,
             Some("the jackknife has no variance: no BCa interval".to_string()),
@@ -216,7 +394,11 @@ mod tests {
         // qnorm(.975)): 0.0014485632, 0.8920295294; type-7 quantiles of
         // 1..20 there: 1 + 19 * level.
         let reps: Vec<f64> = (1..=20).map(f64::from).collect();
-        let ci = interval(Some(8.5), &reps, &[1.0, 2.0, 3.0, 4.0, 10.0]);
+        let ci = interval(
+            Some(8.5),
+            &reps,
+            &JackknifeMoments::of(&[1.0, 2.0, 3.0, 4.0, 10.0]),
+        );
         let [lo, hi] = ci.percentile.unwrap();
         assert!(
             (lo - 1.475).abs() < 1e-12 && (hi - 19.525).abs() < 1e-12,
@@ -231,7 +413,7 @@ mod tests {
     #[test]
     fn degenerate_bootstraps_say_why() {
         // Every replicate above the estimate: no bias correction possible.
-        let ci = interval(Some(0.0), &[1.0, 2.0, 3.0], &[1.0, 2.0]);
+        let ci = interval(Some(0.0), &[1.0, 2.0, 3.0], &JackknifeMoments::of(&[1.0, 2.0]));
         assert!(ci.bca.is_none() && ci.percentile.is_some());
         assert!(ci.note.unwrap().contains("one side"));
         let one = cluster_bootstrap(

@@ -5,7 +5,7 @@ use cohort_instruments::{Level, MeasureId, Scores};
 use cohort_panel::{Cell, ClusterId, Panel, RespondentId, VarKind, Wave};
 use serde::Serialize;
 
-use crate::bootstrap::{cluster_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec};
+use crate::bootstrap::{totals_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec};
 use crate::describe::{describe, proportion, Descriptives, Proportion};
 use crate::error::StatsError;
 use crate::sums::mean;
@@ -178,20 +178,24 @@ pub fn wave_estimates(
             cells[cell].by_cluster[cluster_of(panel, def.level, s.unit(i))].push(v);
         }
     }
+    // Each cell's mean is its clusters' summed values over their count:
+    // two numbers per cluster and cell, bootstrapped in linear time.
     let boot = bootstrap.as_ref().map(|spec| {
-        cluster_bootstrap(
-            panel.n_clusters(),
+        let dim = 2 * cells.len();
+        let mut rows = vec![0.0; panel.n_clusters() * dim];
+        for (j, c) in cells.iter().enumerate() {
+            for (k, values) in c.by_cluster.iter().enumerate() {
+                rows[k * dim + 2 * j] = crate::sums::sum(values);
+                rows[k * dim + 2 * j + 1] = values.len() as f64;
+            }
+        }
+        totals_bootstrap(
+            &rows,
+            dim,
             spec,
-            |clusters| {
-                cells
-                    .iter()
-                    .map(|c| {
-                        let x: Vec<f64> = clusters
-                            .iter()
-                            .flat_map(|&k| c.by_cluster[k as usize].iter().copied())
-                            .collect();
-                        mean(&x)
-                    })
+            |total| {
+                (0..cells.len())
+                    .map(|j| (total[2 * j + 1] > 0.0).then(|| total[2 * j] / total[2 * j + 1]))
                     .collect()
             },
             progress,
@@ -273,28 +277,35 @@ pub fn group_change(
             diffs[g as usize][cluster_of(panel, def.level, u)].push(b - a);
         }
     }
-    let means = |clusters: &[u32]| -> Vec<Option<f64>> {
-        diffs
-            .iter()
-            .map(|g| {
-                let x: Vec<f64> = clusters
-                    .iter()
-                    .flat_map(|&c| g[c as usize].iter().copied())
-                    .collect();
-                mean(&x)
-            })
+    // Per cluster and group: the sum of the differences and their count.
+    let dim = 2 * labels.len();
+    let mut rows = vec![0.0; panel.n_clusters() * dim];
+    for (g, by_cluster) in diffs.iter().enumerate() {
+        for (c, d) in by_cluster.iter().enumerate() {
+            rows[c * dim + 2 * g] = crate::sums::sum(d);
+            rows[c * dim + 2 * g + 1] = d.len() as f64;
+        }
+    }
+    let means = |total: &[f64]| -> Vec<Option<f64>> {
+        (0..labels.len())
+            .map(|g| (total[2 * g + 1] > 0.0).then(|| total[2 * g] / total[2 * g + 1]))
             .collect()
     };
-    let stat = |clusters: &[u32]| -> Vec<Option<f64>> {
-        let m = means(clusters);
+    let stat = |total: &[f64]| -> Vec<Option<f64>> {
+        let m = means(total);
         m.iter().map(|g| g.zip(m[0]).map(|(a, r)| a - r)).collect()
     };
-    let all: Vec<u32> = (0..panel.n_clusters() as u32).collect();
-    let estimate_means = means(&all);
-    let estimate_diffs = stat(&all);
+    let estimate_means: Vec<Option<f64>> = diffs
+        .iter()
+        .map(|g| mean(&g.iter().flatten().copied().collect::<Vec<f64>>()))
+        .collect();
+    let estimate_diffs: Vec<Option<f64>> = estimate_means
+        .iter()
+        .map(|g| g.zip(estimate_means[0]).map(|(a, r)| a - r))
+        .collect();
     let boot = bootstrap
         .as_ref()
-        .map(|spec| cluster_bootstrap(panel.n_clusters(), spec, stat, progress));
+        .map(|spec| totals_bootstrap(&rows, dim, spec, stat, progress));
     Ok(GroupChange {
         variable: variable.to_string(),
         reference: labels[0].clone(),
