@@ -52,18 +52,69 @@ pub struct BootstrapRecord {
     pub seed: u64,
     /// Generator and how streams are assigned.
     pub generator: &'static str,
+    /// The clusters resampled.
+    pub n_clusters: usize,
+    /// With fewer than [`FEW_CLUSTERS`]: "N clusters: fewer than M".
+    pub note: Option<String>,
+}
+
+/// Fewer clusters than this: a cluster bootstrap's intervals are too
+/// narrow (its replicates show less spread than the sampling
+/// distribution; Cameron, Gelbach and Miller 2008), and every interval
+/// says so.
+pub const FEW_CLUSTERS: usize = 30;
+
+/// Fewer clusters than this: no bootstrap interval at all (with 2
+/// clusters a percentile interval excluded 0 where the paired t-test gave
+/// p = 0.12).
+pub const MIN_BOOTSTRAP_CLUSTERS: usize = 10;
+
+/// The note of a bootstrap on `n_clusters` clusters, if they are few.
+fn few_clusters(n_clusters: usize) -> Option<String> {
+    (n_clusters < FEW_CLUSTERS).then(|| {
+        format!(
+            "{n_clusters} clusters: fewer than {FEW_CLUSTERS}, too few for a cluster bootstrap \
+             to show the sampling variation{}",
+            if n_clusters < MIN_BOOTSTRAP_CLUSTERS {
+                format!(" (below {MIN_BOOTSTRAP_CLUSTERS}: no interval)")
+            } else {
+                ": the intervals are too narrow".to_string()
+            }
+        )
+    })
 }
 
 impl BootstrapSpec {
-    /// The record of this run.
-    pub fn record(&self) -> BootstrapRecord {
+    /// The record of this run on `n_clusters` clusters.
+    pub fn record(&self, n_clusters: usize) -> BootstrapRecord {
         BootstrapRecord {
             unit: "cluster (family)",
             replicates: self.replicates,
             seed: self.seed,
             generator: "ChaCha8 (rand_chacha), seeded with the seed, stream = replicate number",
+            n_clusters,
+            note: few_clusters(n_clusters),
         }
     }
+}
+
+/// Applies the few-clusters rule to intervals on `n_clusters` clusters:
+/// below [`MIN_BOOTSTRAP_CLUSTERS`] no interval, below [`FEW_CLUSTERS`] a
+/// note.
+fn with_few_clusters(mut cis: Vec<BootstrapCi>, n_clusters: usize) -> Vec<BootstrapCi> {
+    if let Some(note) = few_clusters(n_clusters) {
+        for ci in &mut cis {
+            if n_clusters < MIN_BOOTSTRAP_CLUSTERS {
+                ci.percentile = None;
+                ci.bca = None;
+            }
+            ci.note = Some(match ci.note.take() {
+                Some(other) => format!("{note}; {other}"),
+                None => note.clone(),
+            });
+        }
+    }
+    cis
 }
 
 /// The most jackknife evaluations for the BCa acceleration: with more
@@ -146,14 +197,15 @@ where
             stat(&rest)
         })
         .collect();
-    (0..k)
+    let cis = (0..k)
         .map(|j| {
             let mut values: Vec<f64> = replicates.iter().filter_map(|r| r[j]).collect();
             values.sort_by(f64::total_cmp);
             let jack: Vec<f64> = jackknife.iter().filter_map(|r| r[j]).collect();
             interval(estimate[j], &values, &JackknifeMoments::of(&jack))
         })
-        .collect()
+        .collect();
+    with_few_clusters(cis, n_clusters)
 }
 
 /// Bootstraps statistics that are functions of the clusters' summed
@@ -285,7 +337,7 @@ where
             }
         }
     });
-    (0..k)
+    let cis = (0..k)
         .map(|j| {
             let mut values: Vec<f64> = replicates.iter().filter_map(|r| r[j]).collect();
             values.sort_by(f64::total_cmp);
@@ -296,7 +348,8 @@ where
             };
             interval(estimate[j], &values, &jack)
         })
-        .collect()
+        .collect();
+    with_few_clusters(cis, n_clusters)
 }
 
 /// Adds one jackknife value per statistic to the chunk's sums.
@@ -413,7 +466,11 @@ mod tests {
     #[test]
     fn degenerate_bootstraps_say_why() {
         // Every replicate above the estimate: no bias correction possible.
-        let ci = interval(Some(0.0), &[1.0, 2.0, 3.0], &JackknifeMoments::of(&[1.0, 2.0]));
+        let ci = interval(
+            Some(0.0),
+            &[1.0, 2.0, 3.0],
+            &JackknifeMoments::of(&[1.0, 2.0]),
+        );
         assert!(ci.bca.is_none() && ci.percentile.is_some());
         assert!(ci.note.unwrap().contains("one side"));
         let one = cluster_bootstrap(
@@ -429,6 +486,91 @@ mod tests {
             one[0].note.as_deref(),
             Some("1 cluster(s): at least 2 needed")
         );
+    }
+
+    /// Cluster c has c % 4 + 1 values, 0.37 c + 0.11 v for v = 0, 1, ...
+    fn clustered_values(n: usize) -> Vec<Vec<f64>> {
+        (0..n)
+            .map(|c| {
+                (0..c % 4 + 1)
+                    .map(|v| 0.37 * c as f64 + 0.11 * v as f64)
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sums_bootstrap_gives_the_pooled_bootstrap_intervals() {
+        // The mean of the drawn clusters' values, once pooled value by
+        // value and once from per-cluster sums and counts: the same draws,
+        // so the same intervals up to the rounding of the sums; the
+        // jackknife (all 60 clusters left out in turn) likewise.
+        let data = clustered_values(60);
+        let spec = BootstrapSpec {
+            replicates: 500,
+            seed: 9,
+        };
+        let pooled = cluster_bootstrap(
+            data.len(),
+            &spec,
+            |clusters| {
+                let x: Vec<f64> = clusters
+                    .iter()
+                    .flat_map(|&c| data[c as usize].iter().copied())
+                    .collect();
+                vec![crate::sums::mean(&x)]
+            },
+            &|_| {},
+        );
+        let rows: Vec<f64> = data
+            .iter()
+            .flat_map(|v| [v.iter().sum::<f64>(), v.len() as f64])
+            .collect();
+        let sums = totals_bootstrap(&rows, 2, &spec, |t| vec![Some(t[0] / t[1])], &|_| {});
+        let close = |a: [f64; 2], b: [f64; 2]| (0..2).all(|i| (a[i] - b[i]).abs() < 1e-12);
+        assert!(close(
+            pooled[0].percentile.unwrap(),
+            sums[0].percentile.unwrap()
+        ));
+        assert!(close(pooled[0].bca.unwrap(), sums[0].bca.unwrap()));
+        assert_eq!(pooled[0].valid_replicates, 500);
+        assert_eq!(sums[0].valid_replicates, 500);
+        assert!(pooled[0].note.is_none() && sums[0].note.is_none());
+    }
+
+    #[test]
+    fn few_clusters_get_a_note_and_below_the_floor_no_interval() {
+        let spec = BootstrapSpec {
+            replicates: 200,
+            seed: 3,
+        };
+        for (n, interval) in [(5, false), (20, true), (40, true)] {
+            let data = clustered_values(n);
+            let rows: Vec<f64> = data
+                .iter()
+                .flat_map(|v| [v.iter().sum::<f64>(), v.len() as f64])
+                .collect();
+            let sums = totals_bootstrap(&rows, 2, &spec, |t| vec![Some(t[0] / t[1])], &|_| {});
+            let pooled = cluster_bootstrap(
+                n,
+                &spec,
+                |clusters| vec![Some(clusters.iter().map(|&c| f64::from(c)).sum::<f64>())],
+                &|_| {},
+            );
+            for ci in [&sums[0], &pooled[0]] {
+                assert_eq!(ci.percentile.is_some(), interval, "{n}: {ci:?}");
+                match ci.note.as_deref() {
+                    Some(note) => {
+                        assert!(n < FEW_CLUSTERS);
+                        assert!(note.starts_with(&format!("{n} clusters: fewer than 30")));
+                    }
+                    None => assert!(n >= FEW_CLUSTERS),
+                }
+            }
+            let record = spec.record(n);
+            assert_eq!(record.n_clusters, n);
+            assert_eq!(record.note.is_some(), n < FEW_CLUSTERS);
+        }
     }
 
     #[test]

@@ -657,7 +657,7 @@ fn summarise(
         reliable_change,
         p_adjusted: BTreeMap::new(),
         bootstrap,
-        bootstrap_method: opts.bootstrap.as_ref().map(BootstrapSpec::record),
+        bootstrap_method: opts.bootstrap.as_ref().map(|b| b.record(panel.n_clusters())),
     }
 }
 

@@ -216,7 +216,7 @@ pub fn wave_estimates(
                 descriptives: describe(&x),
                 prevalence: proportion(k, x.len() as u64),
                 mean_ci95_bootstrap: boot.as_ref().map(|b| b[j].clone()),
-                bootstrap_method: bootstrap.as_ref().map(BootstrapSpec::record),
+                bootstrap_method: bootstrap.as_ref().map(|b| b.record(panel.n_clusters())),
                 top2_share: top2_share(&x),
             }
         })
@@ -322,6 +322,6 @@ pub fn group_change(
                     .flatten(),
             })
             .collect(),
-        bootstrap_method: bootstrap.as_ref().map(BootstrapSpec::record),
+        bootstrap_method: bootstrap.as_ref().map(|b| b.record(panel.n_clusters())),
     })
 }

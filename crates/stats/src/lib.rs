@@ -30,7 +30,8 @@ mod bootstrap;
 
 pub use adjust::{benjamini_hochberg, holm};
 pub use bootstrap::{
-    cluster_bootstrap, draw, BootstrapCi, BootstrapRecord, BootstrapSpec, DEFAULT_BOOTSTRAP,
+    cluster_bootstrap, draw, totals_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec,
+    DEFAULT_BOOTSTRAP, FEW_CLUSTERS, JACKKNIFE_GROUPS, MIN_BOOTSTRAP_CLUSTERS,
 };
 
 mod change;

@@ -12,7 +12,7 @@ use cohort_results::{
     Statistic, StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit,
 };
 
-use crate::bootstrap::BootstrapSpec;
+use crate::bootstrap::{BootstrapSpec, FEW_CLUSTERS, MIN_BOOTSTRAP_CLUSTERS};
 use crate::change::{change_table, ChangeOptions, ChangeSummary};
 use crate::describe::{describe, proportion};
 use crate::error::StatsError;
@@ -101,7 +101,7 @@ pub fn study_results(
             replicates: b.replicates,
             seed: b.seed,
         }),
-        methods: methods(options.bootstrap.as_ref()),
+        methods: methods(options.bootstrap.as_ref(), panel.n_clusters()),
         rows,
         response,
         patterns,
@@ -128,7 +128,7 @@ pub fn study_results(
 }
 
 /// The method record of the results, as computed here.
-fn methods(bootstrap: Option<&BootstrapSpec>) -> Methods {
+fn methods(bootstrap: Option<&BootstrapSpec>, n_clusters: usize) -> Methods {
     let mean_ci = match bootstrap {
         Some(b) => format!(
             "cluster bootstrap percentile 95% interval ({} replicates)",
@@ -153,9 +153,23 @@ fn methods(bootstrap: Option<&BootstrapSpec>) -> Methods {
         ),
         reliability: "Cronbach's alpha on listwise complete cases with the Feldt 95% interval".into(),
         bootstrap: bootstrap.map(|b| {
-            let r = b.record();
+            let r = b.record(n_clusters);
+            // The few-clusters rule without the count (a published text).
+            let few = if n_clusters < MIN_BOOTSTRAP_CLUSTERS {
+                format!(
+                    "; fewer than {MIN_BOOTSTRAP_CLUSTERS} families: too few for a cluster \
+                     bootstrap, no bootstrap interval is given"
+                )
+            } else if n_clusters < FEW_CLUSTERS {
+                format!(
+                    "; fewer than {FEW_CLUSTERS} families: the bootstrap intervals are too \
+                     narrow (read them with the t intervals)"
+                )
+            } else {
+                String::new()
+            };
             format!(
-                "{} resampled with replacement; {}; seed {}",
+                "{} resampled with replacement; {}; seed {}{few}",
                 r.unit, r.generator, r.seed
             )
         }),
