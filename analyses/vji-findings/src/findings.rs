@@ -283,41 +283,75 @@ fn f9_ratio(
     let method = format!(
         "{model} (Laplace approximation), random family intercept; Wald 95% interval (normal) of the coefficient, exponentiated"
     );
-    let failed = |note: String| unpublished(&def, &method, note);
     if c.scores.measure(measure).is_none() {
         return missing(&def, measure);
     }
     let fit = model_design(c, &formula).and_then(|d| {
-        cohort_models::fit_glmm(&d, family, 1)
-            .map(|fit| (d, fit))
-            .map_err(|e| e.to_string())
+        let fit = cohort_models::fit_glmm(&d, family, 1).map_err(|e| e.to_string())?;
+        if !fit.converged {
+            return Err("the model did not converge on these data".into());
+        }
+        Ok(Coefficients {
+            names: d.names,
+            beta: fit.beta.clone(),
+            se: fit.se(),
+            families: fit.ngroups.first().map_or(0, |(_, n)| *n as u64),
+            df_residual: (fit.nobs as u64).saturating_sub(fit.df_loglik as u64),
+            singular: fit.singular,
+        })
     });
-    let (d, fit) = match fit {
+    wald_version(c, version, &term, fit, f64::exp, def, method)
+}
+
+/// What a model version of F9 reads from a fit.
+struct Coefficients {
+    names: Vec<String>,
+    beta: Vec<f64>,
+    se: Vec<f64>,
+    /// The families (the random term's levels).
+    families: u64,
+    df_residual: u64,
+    singular: bool,
+}
+
+/// A model version of F9: the coefficient `term` of `fit` through the gate
+/// (its families and residual df), with its Wald 95% interval and
+/// p-value; `transform` maps the estimate and the bounds (`exp` for a
+/// ratio).
+fn wald_version(
+    c: &mut Ctx,
+    version: &str,
+    term: &str,
+    fit: Result<Coefficients, String>,
+    transform: fn(f64) -> f64,
+    definition: String,
+    method: String,
+) -> Finding {
+    let failed = |note: String| unpublished(&definition, &method, note);
+    let fit = match fit {
         Ok(x) => x,
         Err(e) => return failed(e),
     };
-    let Some(j) = d.names.iter().position(|n| *n == term) else {
+    let Some(j) = fit.names.iter().position(|n| n == term) else {
         return failed(format!("no term {term} in the model"));
     };
-    let (est, se) = (fit.beta[j], fit.se()[j]);
-    if !fit.converged || !se.is_finite() {
-        return failed("the model did not converge on these data".into());
+    let (est, se) = (fit.beta[j], fit.se[j]);
+    if !se.is_finite() {
+        return failed("the coefficient has no standard error".into());
     }
-    let families = fit.ngroups.first().map_or(0, |(_, n)| *n as u64);
-    let df_residual = (fit.nobs as u64).saturating_sub(fit.df_loglik as u64);
     if !c
         .gate
-        .allows_model("findings", "F9", version, families, df_residual)
+        .allows_model("findings", "F9", version, fit.families, fit.df_residual)
     {
         return failed("suppressed: too few families or residual degrees of freedom".into());
     }
     let z = cohort_stats::dist::normal_quantile(0.975);
     Finding {
-        value: Some(est.exp()),
-        ci95: Some([(est - z * se).exp(), (est + z * se).exp()]),
-        n: families as usize,
+        value: Some(transform(est)),
+        ci95: Some([transform(est - z * se), transform(est + z * se)]),
+        n: fit.families as usize,
         p_value: Some(cohort_stats::dist::normal_two_sided(est / se)),
-        definition: def,
+        definition,
         method,
         note: fit
             .singular
@@ -355,44 +389,22 @@ fn f9_mixed_model(c: &mut Ctx) -> Finding {
     let method =
         "linear mixed model (REML), random family intercept; Wald 95% interval (normal), as lme4"
             .to_string();
-    let failed = |note: String| unpublished(&def, &method, note);
     if c.scores.measure("family_incidents").is_none() {
         return missing(&def, "family_incidents");
     }
     let fit = model_design(c, &formula).and_then(|d| {
-        cohort_models::fit_lmm(&d, cohort_models::Criterion::Reml)
-            .map(|fit| (d, fit))
-            .map_err(|e| e.to_string())
+        let fit = cohort_models::fit_lmm(&d, cohort_models::Criterion::Reml)
+            .map_err(|e| e.to_string())?;
+        Ok(Coefficients {
+            names: d.names,
+            beta: fit.beta.clone(),
+            se: fit.se(),
+            families: fit.ngroups.first().map_or(0, |(_, n)| *n as u64),
+            df_residual: (fit.nobs as u64).saturating_sub(fit.df_loglik as u64),
+            singular: fit.singular,
+        })
     });
-    let (d, fit) = match fit {
-        Ok(x) => x,
-        Err(e) => return failed(e),
-    };
-    let Some(j) = d.names.iter().position(|n| *n == term) else {
-        return failed(format!("no term {term} in the model"));
-    };
-    let families = fit.ngroups.first().map_or(0, |(_, n)| *n as u64);
-    let df_residual = (fit.nobs as u64).saturating_sub(fit.df_loglik as u64);
-    if !c
-        .gate
-        .allows_model("findings", "F9", "lmm", families, df_residual)
-    {
-        return failed("suppressed: too few families or residual degrees of freedom".into());
-    }
-    let (est, se) = (fit.beta[j], fit.se()[j]);
-    let z = cohort_stats::dist::normal_quantile(0.975);
-    Finding {
-        value: Some(est),
-        ci95: Some([est - z * se, est + z * se]),
-        n: families as usize,
-        p_value: Some(cohort_stats::dist::normal_two_sided(est / se)),
-        definition: def,
-        method,
-        note: fit
-            .singular
-            .then(|| "the family variance is estimated as 0".into()),
-        versions: BTreeMap::new(),
-    }
+    wald_version(c, "lmm", &term, fit, |v| v, def, method)
 }
 
 /// F10: children with trauma symptoms in the clinical range.

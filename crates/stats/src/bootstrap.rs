@@ -98,6 +98,19 @@ impl BootstrapSpec {
     }
 }
 
+/// `k` intervals that cannot be: fewer than 2 clusters.
+fn too_few_to_resample(n_clusters: usize, k: usize) -> Vec<BootstrapCi> {
+    vec![
+        BootstrapCi {
+            percentile: None,
+            bca: None,
+            valid_replicates: 0,
+            note: Some(format!("{n_clusters} cluster(s): at least 2 needed")),
+        };
+        k
+    ]
+}
+
 /// Applies the few-clusters rule to intervals on `n_clusters` clusters:
 /// below [`MIN_BOOTSTRAP_CLUSTERS`] no interval, below [`FEW_CLUSTERS`] a
 /// note.
@@ -159,15 +172,7 @@ where
     let estimate = stat(&all);
     let k = estimate.len();
     if n_clusters < 2 {
-        return vec![
-            BootstrapCi {
-                percentile: None,
-                bca: None,
-                valid_replicates: 0,
-                note: Some(format!("{n_clusters} cluster(s): at least 2 needed")),
-            };
-            k
-        ];
+        return too_few_to_resample(n_clusters, k);
     }
     let done = std::sync::atomic::AtomicUsize::new(0);
     let replicates: Vec<Vec<Option<f64>>> = (0..spec.replicates)
@@ -238,15 +243,7 @@ where
     let estimate = stat(&total);
     let k = estimate.len();
     if n_clusters < 2 {
-        return vec![
-            BootstrapCi {
-                percentile: None,
-                bca: None,
-                valid_replicates: 0,
-                note: Some(format!("{n_clusters} cluster(s): at least 2 needed")),
-            };
-            k
-        ];
+        return too_few_to_resample(n_clusters, k);
     }
     // Replicates in blocks: each block's draws become counts per cluster,
     // and one pass over the clusters adds each row, times its count, to
