@@ -10,7 +10,9 @@ use cohort_results::TrajectoryClass;
 use serde::Serialize;
 
 use crate::adjust::{benjamini_hochberg, holm};
-use crate::bootstrap::{cluster_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec};
+use crate::bootstrap::{
+    cluster_bootstrap, totals_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec,
+};
 use crate::describe::proportion;
 use crate::paired::{
     effect_sizes, mcnemar, paired_t, sign_test, wilcoxon, McNemar, WilcoxonMethod,
@@ -271,7 +273,7 @@ fn pair_data(panel: &Panel, level: Level, m: &MeasureScores, from: u8, to: u8) -
     }
 }
 
-/// Names of the bootstrapped estimates, in the order of [`estimates`].
+/// Names of the bootstrapped estimates.
 const BOOT_NAMES: [&str; 9] = [
     "mean_from",
     "mean_to",
@@ -283,13 +285,6 @@ const BOOT_NAMES: [&str; 9] = [
     "prevalence_to",
     "prevalence_diff",
 ];
-
-/// Sample SD (n - 1) about a known mean, two-pass; `None` below 2 values
-/// or without variance.
-fn sd_about(x: impl Iterator<Item = f64>, m: f64, n: usize) -> Option<f64> {
-    let ss: f64 = x.map(|v| (v - m) * (v - m)).sum();
-    (n >= 2 && ss > 0.0).then(|| (ss / (n - 1) as f64).sqrt())
-}
 
 /// Matched-pairs rank-biserial correlation (W+ - W-) / (W+ + W-), ranks
 /// of |d| among the non-zero differences with ties averaged. `scratch`
@@ -317,36 +312,117 @@ fn rank_biserial(diff: impl Iterator<Item = f64>, scratch: &mut Vec<(f64, bool)>
     Some((w_pos - (total - w_pos)) / total)
 }
 
-/// The bootstrapped estimates of a set of pairs, in the order of
-/// `BOOT_NAMES`: two passes over the pairs, no allocation but `scratch`.
-fn estimates(from: &[f64], to: &[f64], scratch: &mut Vec<(f64, bool)>) -> Vec<Option<f64>> {
-    let n = from.len();
-    if n == 0 {
-        return vec![None; BOOT_NAMES.len()];
+/// Sums per cluster and measure from which every statistic of
+/// `BOOT_NAMES` but the rank-biserial follows: pairs, the sums of `from`
+/// and `to`, the sums of squares of `from`, `to` and their difference about
+/// the whole sample's means (shifted, so that the SDs lose no digits), and
+/// the counts above 0.
+const MOMENTS: usize = 8;
+
+/// One bootstrap of the change table: the means, SDs, effect sizes and
+/// prevalences from per-cluster sums ([`totals_bootstrap`], linear in the
+/// clusters), the rank-biserial correlation from the drawn pairs
+/// ([`cluster_bootstrap`]); the same draws for both. In `BOOT_NAMES`
+/// order per measure.
+fn bootstrap_table(
+    n_clusters: usize,
+    data: &[PairData],
+    spec: &BootstrapSpec,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<BootstrapCi> {
+    let dim = MOMENTS * data.len();
+    let mut rows = vec![0.0; n_clusters * dim];
+    let mut shifts = Vec::with_capacity(data.len());
+    for (j, d) in data.iter().enumerate() {
+        let all = d.by_cluster.iter().flatten();
+        let n = all.clone().count().max(1) as f64;
+        let (cf, ct) = all.fold((0.0, 0.0), |(f, t), &(a, b, _)| (f + a, t + b));
+        let (cf, ct) = (cf / n, ct / n);
+        shifts.push((cf, ct, ct - cf));
+        for (c, pairs) in d.by_cluster.iter().enumerate() {
+            let r = &mut rows[c * dim + MOMENTS * j..c * dim + MOMENTS * (j + 1)];
+            for &(a, b, _) in pairs {
+                let dd = b - a - (ct - cf);
+                r[0] += 1.0;
+                r[1] += a;
+                r[2] += b;
+                r[3] += (a - cf) * (a - cf);
+                r[4] += (b - ct) * (b - ct);
+                r[5] += dd * dd;
+                r[6] += f64::from(u8::from(a > 0.0));
+                r[7] += f64::from(u8::from(b > 0.0));
+            }
+        }
     }
-    let nf = n as f64;
-    let (mut sf, mut st, mut pf, mut pt) = (0.0, 0.0, 0usize, 0usize);
-    for (&a, &b) in from.iter().zip(to) {
-        sf += a;
-        st += b;
-        pf += usize::from(a > 0.0);
-        pt += usize::from(b > 0.0);
+    let moments = totals_bootstrap(
+        &rows,
+        dim,
+        spec,
+        |total| {
+            shifts
+                .iter()
+                .enumerate()
+                .flat_map(|(j, &shift)| from_moments(&total[MOMENTS * j..MOMENTS * (j + 1)], shift))
+                .collect()
+        },
+        progress,
+    );
+    let ranks = cluster_bootstrap(
+        n_clusters,
+        spec,
+        |clusters| {
+            let (mut f, mut t, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
+            data.iter()
+                .map(|d| {
+                    gather_into(d, clusters, &mut f, &mut t);
+                    rank_biserial(t.iter().zip(&f).map(|(b, a)| b - a), &mut scratch)
+                })
+                .collect()
+        },
+        &|_| {},
+    );
+    let per = BOOT_NAMES.len() - 1;
+    let rank = BOOT_NAMES
+        .iter()
+        .position(|n| *n == "rank_biserial")
+        .expect("a name");
+    (0..data.len())
+        .flat_map(|j| {
+            let mut cis: Vec<BootstrapCi> = moments[per * j..per * (j + 1)].to_vec();
+            cis.insert(rank, ranks[j].clone());
+            cis
+        })
+        .collect()
+}
+
+/// The statistics of `BOOT_NAMES` but the rank-biserial from one
+/// measure's summed moments (see [`MOMENTS`]) and the shifts `(from, to,
+/// difference)` they were taken about.
+fn from_moments(m: &[f64], (cf, ct, cd): (f64, f64, f64)) -> Vec<Option<f64>> {
+    let n = m[0];
+    if n == 0.0 {
+        return vec![None; BOOT_NAMES.len() - 1];
     }
-    let (mf, mt) = (sf / nf, st / nf);
+    let (mf, mt) = (m[1] / n, m[2] / n);
     let md = mt - mf;
-    let diff = || to.iter().zip(from).map(|(b, a)| b - a);
-    let sdd = sd_about(diff(), md, n);
-    let avg_sd = sd_about(from.iter().copied(), mf, n)
-        .zip(sd_about(to.iter().copied(), mt, n))
+    // The sum of squares about the mean from that about the shift c:
+    // sum (x - c)^2 - n (mean - c)^2; a remainder at the rounding of the
+    // shifted sum is no variance.
+    let sd = |shifted: f64, mean: f64, c: f64| -> Option<f64> {
+        let ss = shifted - n * (mean - c) * (mean - c);
+        (n >= 2.0 && ss > 1e-12 * shifted).then(|| (ss / (n - 1.0)).sqrt())
+    };
+    let sdd = sd(m[5], md, cd);
+    let avg_sd = sd(m[3], mf, cf)
+        .zip(sd(m[4], mt, ct))
         .map(|(a, b)| (a + b) / 2.0);
-    let (prev_f, prev_t) = (pf as f64 / nf, pt as f64 / nf);
+    let (prev_f, prev_t) = (m[6] / n, m[7] / n);
     vec![
         Some(mf),
         Some(mt),
         Some(md),
         sdd.map(|s| md / s),
         avg_sd.map(|s| md / s),
-        rank_biserial(diff(), scratch),
         Some(prev_f),
         Some(prev_t),
         Some(prev_t - prev_f),
@@ -397,22 +473,10 @@ pub fn change_table(
         .iter()
         .map(|&m| pair_data(panel, scores.def(m).level, scores.scores_of(m), from, to))
         .collect();
-    let boot: Option<Vec<BootstrapCi>> = opts.bootstrap.as_ref().map(|spec| {
-        cluster_bootstrap(
-            panel.n_clusters(),
-            spec,
-            |clusters| {
-                let (mut f, mut t, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
-                data.iter()
-                    .flat_map(|d| {
-                        gather_into(d, clusters, &mut f, &mut t);
-                        estimates(&f, &t, &mut scratch)
-                    })
-                    .collect()
-            },
-            opts.progress,
-        )
-    });
+    let boot: Option<Vec<BootstrapCi>> = opts
+        .bootstrap
+        .as_ref()
+        .map(|spec| bootstrap_table(panel.n_clusters(), &data, spec, opts.progress));
     let mut out: Vec<ChangeSummary> = measures
         .iter()
         .zip(&data)
@@ -663,6 +727,102 @@ fn summarise(
 
 #[cfg(test)]
 mod tests {
+
+    // The pooled computation of every statistic of `BOOT_NAMES` (two
+    // passes over the pairs), the reference of the bootstrap from sums.
+    /// Sample SD (n - 1) about a known mean, two-pass; `None` below 2 values
+    /// or without variance.
+    fn sd_about(x: impl Iterator<Item = f64>, m: f64, n: usize) -> Option<f64> {
+        let ss: f64 = x.map(|v| (v - m) * (v - m)).sum();
+        (n >= 2 && ss > 0.0).then(|| (ss / (n - 1) as f64).sqrt())
+    }
+
+    /// The bootstrapped estimates of a set of pairs, in the order of
+    /// `BOOT_NAMES`: two passes over the pairs, no allocation but `scratch`.
+    fn estimates(from: &[f64], to: &[f64], scratch: &mut Vec<(f64, bool)>) -> Vec<Option<f64>> {
+        let n = from.len();
+        if n == 0 {
+            return vec![None; BOOT_NAMES.len()];
+        }
+        let nf = n as f64;
+        let (mut sf, mut st, mut pf, mut pt) = (0.0, 0.0, 0usize, 0usize);
+        for (&a, &b) in from.iter().zip(to) {
+            sf += a;
+            st += b;
+            pf += usize::from(a > 0.0);
+            pt += usize::from(b > 0.0);
+        }
+        let (mf, mt) = (sf / nf, st / nf);
+        let md = mt - mf;
+        let diff = || to.iter().zip(from).map(|(b, a)| b - a);
+        let sdd = sd_about(diff(), md, n);
+        let avg_sd = sd_about(from.iter().copied(), mf, n)
+            .zip(sd_about(to.iter().copied(), mt, n))
+            .map(|(a, b)| (a + b) / 2.0);
+        let (prev_f, prev_t) = (pf as f64 / nf, pt as f64 / nf);
+        vec![
+            Some(mf),
+            Some(mt),
+            Some(md),
+            sdd.map(|s| md / s),
+            avg_sd.map(|s| md / s),
+            rank_biserial(diff(), scratch),
+            Some(prev_f),
+            Some(prev_t),
+            Some(prev_t - prev_f),
+        ]
+    }
+
+    #[test]
+    fn the_change_bootstrap_from_sums_is_the_pooled_one() {
+        // 80 clusters of 1 to 3 pairs with ties, zeros and equal values:
+        // the intervals of every statistic from per-cluster sums (and the
+        // rank-biserial from the drawn pairs) against the pooled
+        // computation on the same draws, to 1e-9.
+        let by_cluster: Vec<Vec<(f64, f64, u32)>> = (0..80u32)
+            .map(|c| {
+                (0..c % 3 + 1)
+                    .map(|k| {
+                        let a = f64::from((c * 7 + k * 3) % 11);
+                        let b = f64::from((c * 5 + k) % 9) - if c % 4 == 0 { a } else { 0.0 };
+                        (a, b.max(0.0), c * 3 + k)
+                    })
+                    .collect()
+            })
+            .collect();
+        let data = vec![PairData {
+            by_cluster,
+            n_from_only: 0,
+            n_to_only: 0,
+        }];
+        let spec = BootstrapSpec {
+            replicates: 300,
+            seed: 11,
+        };
+        let sums = bootstrap_table(80, &data, &spec, &|_| {});
+        let pooled = cluster_bootstrap(
+            80,
+            &spec,
+            |clusters| {
+                let (mut f, mut t, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
+                gather_into(&data[0], clusters, &mut f, &mut t);
+                estimates(&f, &t, &mut scratch)
+            },
+            &|_| {},
+        );
+        assert_eq!(sums.len(), BOOT_NAMES.len());
+        for (name, (a, b)) in BOOT_NAMES.iter().zip(sums.iter().zip(&pooled)) {
+            assert_eq!(a.valid_replicates, b.valid_replicates, "{name}");
+            let close = |x: Option<[f64; 2]>, y: Option<[f64; 2]>| match (x, y) {
+                (Some(x), Some(y)) => (0..2).all(|i| (x[i] - y[i]).abs() < 1e-9),
+                (None, None) => true,
+                _ => false,
+            };
+            assert!(close(a.percentile, b.percentile), "{name}: {a:?} {b:?}");
+            assert!(close(a.bca, b.bca), "{name}: {a:?} {b:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
