@@ -202,15 +202,13 @@ where
             stat(&rest)
         })
         .collect();
-    let cis = (0..k)
+    let jack: Vec<JackknifeMoments> = (0..k)
         .map(|j| {
-            let mut values: Vec<f64> = replicates.iter().filter_map(|r| r[j]).collect();
-            values.sort_by(f64::total_cmp);
-            let jack: Vec<f64> = jackknife.iter().filter_map(|r| r[j]).collect();
-            interval(estimate[j], &values, &JackknifeMoments::of(&jack))
+            let values: Vec<f64> = jackknife.iter().filter_map(|r| r[j]).collect();
+            JackknifeMoments::of(&values)
         })
         .collect();
-    with_few_clusters(cis, n_clusters)
+    intervals(&estimate, &replicates, &jack, n_clusters)
 }
 
 /// Bootstraps statistics that are functions of the clusters' summed
@@ -245,17 +243,89 @@ where
     if n_clusters < 2 {
         return too_few_to_resample(n_clusters, k);
     }
-    // Replicates in blocks: each block's draws become counts per cluster,
-    // and one pass over the clusters adds each row, times its count, to
-    // every replicate of the block (a row is read once a block, not once
-    // a draw). The sums run in cluster order within one thread: the same
-    // on any number of threads.
+    let replicates = replicate_totals(
+        n_clusters,
+        dim,
+        spec,
+        |c, w, acc| {
+            for (t, v) in acc.iter_mut().zip(row(c)) {
+                *t += w * v;
+            }
+        },
+        &stat,
+        progress,
+    );
+    let jack = jackknife_moments(n_clusters, k, |leave| {
+        let rest: Vec<f64> = total.iter().zip(row(leave)).map(|(t, v)| t - v).collect();
+        stat(&rest)
+    });
+    intervals(&estimate, &replicates, &jack, n_clusters)
+}
+
+/// [`totals_bootstrap`] for sparse rows: cluster c adds `weight` to the
+/// total's entry `slot` for each `(slot, weight)` of `entries[c]` (counts
+/// by category, say). `leave_one_out(c)` gives the statistics without
+/// cluster c (the caller knows which of them c touches).
+pub fn sparse_totals_bootstrap<F, L>(
+    entries: &[Vec<(u32, f64)>],
+    dim: usize,
+    spec: &BootstrapSpec,
+    stat: F,
+    leave_one_out: L,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<BootstrapCi>
+where
+    F: Fn(&[f64]) -> Vec<Option<f64>> + Sync,
+    L: Fn(usize) -> Vec<Option<f64>> + Sync,
+{
+    let n_clusters = entries.len();
+    let mut total = vec![0.0; dim];
+    for e in entries {
+        for &(slot, w) in e {
+            total[slot as usize] += w;
+        }
+    }
+    let estimate = stat(&total);
+    let k = estimate.len();
+    if n_clusters < 2 {
+        return too_few_to_resample(n_clusters, k);
+    }
+    let replicates = replicate_totals(
+        n_clusters,
+        dim,
+        spec,
+        |c, w, acc| {
+            for &(slot, v) in &entries[c] {
+                acc[slot as usize] += w * v;
+            }
+        },
+        &stat,
+        progress,
+    );
+    let jack = jackknife_moments(n_clusters, k, leave_one_out);
+    intervals(&estimate, &replicates, &jack, n_clusters)
+}
+
+/// The replicates' statistics from totals: in blocks of
+/// [`REPLICATE_BLOCK`] replicates, each block's draws become counts per
+/// cluster, and one pass over the clusters adds each cluster (`add(c,
+/// count, total)`) to every replicate of the block that drew it (a
+/// cluster's data are read once a block, not once a draw). The sums run
+/// in cluster order within one thread: the same on any number of threads.
+fn replicate_totals(
+    n_clusters: usize,
+    dim: usize,
+    spec: &BootstrapSpec,
+    add: impl Fn(usize, f64, &mut [f64]) + Sync,
+    stat: &(dyn Fn(&[f64]) -> Vec<Option<f64>> + Sync),
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<Vec<Option<f64>>> {
     let done = std::sync::atomic::AtomicUsize::new(0);
     let blocks: Vec<std::ops::Range<usize>> = (0..spec.replicates)
         .step_by(REPLICATE_BLOCK)
         .map(|a| a..(a + REPLICATE_BLOCK).min(spec.replicates))
         .collect();
-    let replicates: Vec<Vec<Option<f64>>> = blocks
+    blocks
         .par_iter()
         .flat_map_iter(|range| {
             let r = range.len();
@@ -267,13 +337,9 @@ where
             }
             let mut acc = vec![0.0; r * dim];
             for c in 0..n_clusters {
-                let values = row(c);
                 for (i, &w) in counts[c * r..(c + 1) * r].iter().enumerate() {
                     if w != 0 {
-                        let w = f64::from(w);
-                        for (t, v) in acc[i * dim..(i + 1) * dim].iter_mut().zip(values) {
-                            *t += w * v;
-                        }
+                        add(c, f64::from(w), &mut acc[i * dim..(i + 1) * dim]);
                     }
                 }
             }
@@ -283,14 +349,18 @@ where
                 .map(|i| stat(&acc[i * dim..(i + 1) * dim]))
                 .collect::<Vec<_>>()
         })
-        .collect();
-    // The jackknife's moments in two passes over fixed chunks of clusters
-    // (the same sums on any number of threads), without keeping a value
-    // per cluster: its mean, then its second and third central moments.
-    let leave_one_out = |leave: usize| -> Vec<Option<f64>> {
-        let rest: Vec<f64> = total.iter().zip(row(leave)).map(|(t, v)| t - v).collect();
-        stat(&rest)
-    };
+        .collect()
+}
+
+/// The leave-one-cluster-out jackknife's moments per statistic, in two
+/// passes over fixed chunks of clusters (the same sums on any number of
+/// threads), without keeping a value per cluster: the mean, then the
+/// second and third central moments.
+fn jackknife_moments(
+    n_clusters: usize,
+    k: usize,
+    leave_one_out: impl Fn(usize) -> Vec<Option<f64>> + Sync,
+) -> Vec<JackknifeMoments> {
     let chunks: Vec<std::ops::Range<usize>> = (0..n_clusters)
         .step_by(JACKKNIFE_CHUNK)
         .map(|a| a..(a + JACKKNIFE_CHUNK).min(n_clusters))
@@ -334,16 +404,28 @@ where
             }
         }
     });
-    let cis = (0..k)
+    (0..k)
+        .map(|j| JackknifeMoments {
+            n: first[3 * j] as usize,
+            square: second[3 * j + 1],
+            cube: second[3 * j + 2],
+        })
+        .collect()
+}
+
+/// The intervals of each statistic from its estimate, replicates and
+/// jackknife moments, with the few-clusters rule.
+fn intervals(
+    estimate: &[Option<f64>],
+    replicates: &[Vec<Option<f64>>],
+    jack: &[JackknifeMoments],
+    n_clusters: usize,
+) -> Vec<BootstrapCi> {
+    let cis = (0..estimate.len())
         .map(|j| {
             let mut values: Vec<f64> = replicates.iter().filter_map(|r| r[j]).collect();
             values.sort_by(f64::total_cmp);
-            let jack = JackknifeMoments {
-                n: first[3 * j] as usize,
-                square: second[3 * j + 1],
-                cube: second[3 * j + 2],
-            };
-            interval(estimate[j], &values, &jack)
+            interval(estimate[j], &values, &jack[j])
         })
         .collect();
     with_few_clusters(cis, n_clusters)

@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use crate::adjust::{benjamini_hochberg, holm};
 use crate::bootstrap::{
-    cluster_bootstrap, totals_bootstrap, BootstrapCi, BootstrapRecord, BootstrapSpec,
+    cluster_bootstrap, sparse_totals_bootstrap, totals_bootstrap, BootstrapCi, BootstrapRecord,
+    BootstrapSpec,
 };
 use crate::describe::proportion;
 use crate::paired::{
@@ -367,20 +368,7 @@ fn bootstrap_table(
         },
         progress,
     );
-    let ranks = cluster_bootstrap(
-        n_clusters,
-        spec,
-        |clusters| {
-            let (mut f, mut t, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
-            data.iter()
-                .map(|d| {
-                    gather_into(d, clusters, &mut f, &mut t);
-                    rank_biserial(t.iter().zip(&f).map(|(b, a)| b - a), &mut scratch)
-                })
-                .collect()
-        },
-        &|_| {},
-    );
+    let ranks = rank_biserial_bootstrap(n_clusters, data, spec);
     let per = BOOT_NAMES.len() - 1;
     let rank = BOOT_NAMES
         .iter()
@@ -391,6 +379,142 @@ fn bootstrap_table(
             let mut cis: Vec<BootstrapCi> = moments[per * j..per * (j + 1)].to_vec();
             cis.insert(rank, ranks[j].clone());
             cis
+        })
+        .collect()
+}
+
+/// Most distinct |differences| of a measure whose rank-biserial
+/// correlation is bootstrapped from counts (beyond: from the drawn pairs,
+/// sorted per replicate).
+const MAX_RANK_LEVELS: usize = 1024;
+
+/// The rank-biserial correlation of each measure, bootstrapped. With at
+/// most [`MAX_RANK_LEVELS`] distinct non-zero |differences| (scores take
+/// few values) it is a function of the counts of positive and negative
+/// differences at each |difference|: those are summed per cluster and
+/// bootstrapped in linear time ([`sparse_totals_bootstrap`]); otherwise
+/// the drawn pairs are ranked per replicate ([`cluster_bootstrap`]). The
+/// same draws either way.
+fn rank_biserial_bootstrap(
+    n_clusters: usize,
+    data: &[PairData],
+    spec: &BootstrapSpec,
+) -> Vec<BootstrapCi> {
+    // Per measure: its sorted distinct |differences|, if few enough, and
+    // its first slot (two per level: negative, positive).
+    let mut levels: Vec<Option<Vec<f64>>> = Vec::with_capacity(data.len());
+    let mut offsets = Vec::with_capacity(data.len());
+    let mut dim = 0;
+    for d in data {
+        let mut v: Vec<f64> = d
+            .by_cluster
+            .iter()
+            .flatten()
+            .map(|&(a, b, _)| (b - a).abs())
+            .filter(|x| *x != 0.0)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        offsets.push(dim);
+        if v.len() <= MAX_RANK_LEVELS {
+            dim += 2 * v.len();
+            levels.push(Some(v));
+        } else {
+            levels.push(None);
+        }
+    }
+    let counted: Vec<usize> = (0..data.len()).filter(|&j| levels[j].is_some()).collect();
+    let ranked: Vec<usize> = (0..data.len()).filter(|&j| levels[j].is_none()).collect();
+    let slot_range = |j: usize| offsets[j]..offsets[j] + 2 * levels[j].as_ref().map_or(0, Vec::len);
+    // Cluster c's (slot, 1) per non-zero difference, by measure.
+    let entries: Vec<Vec<(u32, f64)>> = (0..n_clusters)
+        .map(|c| {
+            let mut e = Vec::new();
+            for &j in &counted {
+                let lv = levels[j].as_ref().expect("a counted measure");
+                for &(a, b, _) in &data[j].by_cluster[c] {
+                    let diff = b - a;
+                    if diff != 0.0 {
+                        let k = lv.partition_point(|x| *x < diff.abs());
+                        e.push(((offsets[j] + 2 * k + usize::from(diff > 0.0)) as u32, 1.0));
+                    }
+                }
+            }
+            e
+        })
+        .collect();
+    let from_counts = |counts: &[f64]| -> Option<f64> {
+        let (mut w_pos, mut below) = (0.0, 0.0);
+        for level in counts.chunks(2) {
+            let (neg, pos) = (level[0], level[1]);
+            let n = neg + pos;
+            w_pos += (below + (n + 1.0) / 2.0) * pos;
+            below += n;
+        }
+        let total = below * (below + 1.0) / 2.0;
+        (below > 0.0).then(|| (w_pos - (total - w_pos)) / total)
+    };
+    let stat = |total: &[f64]| -> Vec<Option<f64>> {
+        counted
+            .iter()
+            .map(|&j| from_counts(&total[slot_range(j)]))
+            .collect()
+    };
+    let mut full = vec![0.0; dim];
+    for e in &entries {
+        for &(slot, w) in e {
+            full[slot as usize] += w;
+        }
+    }
+    let estimate = stat(&full);
+    let by_counts = sparse_totals_bootstrap(
+        &entries,
+        dim,
+        spec,
+        stat,
+        |leave| {
+            // Only the measures the cluster has differences in change.
+            let mut out = estimate.clone();
+            for (i, &j) in counted.iter().enumerate() {
+                let range = slot_range(j);
+                let mine = entries[leave]
+                    .iter()
+                    .filter(|(slot, _)| range.contains(&(*slot as usize)));
+                if mine.clone().next().is_some() {
+                    let mut rest = full[range.clone()].to_vec();
+                    for &(slot, w) in mine {
+                        rest[slot as usize - range.start] -= w;
+                    }
+                    out[i] = from_counts(&rest);
+                }
+            }
+            out
+        },
+        &|_| {},
+    );
+    let by_ranks = if ranked.is_empty() {
+        Vec::new()
+    } else {
+        cluster_bootstrap(
+            n_clusters,
+            spec,
+            |clusters| {
+                let (mut f, mut t, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
+                ranked
+                    .iter()
+                    .map(|&j| {
+                        gather_into(&data[j], clusters, &mut f, &mut t);
+                        rank_biserial(t.iter().zip(&f).map(|(b, a)| b - a), &mut scratch)
+                    })
+                    .collect()
+            },
+            &|_| {},
+        )
+    };
+    (0..data.len())
+        .map(|j| match counted.iter().position(|&c| c == j) {
+            Some(i) => by_counts[i].clone(),
+            None => by_ranks[ranked.iter().position(|&r| r == j).expect("ranked")].clone(),
         })
         .collect()
 }
@@ -775,51 +899,64 @@ mod tests {
 
     #[test]
     fn the_change_bootstrap_from_sums_is_the_pooled_one() {
-        // 80 clusters of 1 to 3 pairs with ties, zeros and equal values:
-        // the intervals of every statistic from per-cluster sums (and the
-        // rank-biserial from the drawn pairs) against the pooled
+        // Clusters of 1 to 3 pairs: scores with ties, zeros and equal
+        // values (the rank-biserial from counts), and continuous values
+        // with more distinct |differences| than MAX_RANK_LEVELS (ranked per
+        // replicate). The intervals of every statistic against the pooled
         // computation on the same draws, to 1e-9.
-        let by_cluster: Vec<Vec<(f64, f64, u32)>> = (0..80u32)
-            .map(|c| {
-                (0..c % 3 + 1)
-                    .map(|k| {
-                        let a = f64::from((c * 7 + k * 3) % 11);
-                        let b = f64::from((c * 5 + k) % 9) - if c % 4 == 0 { a } else { 0.0 };
-                        (a, b.max(0.0), c * 3 + k)
-                    })
-                    .collect()
-            })
-            .collect();
-        let data = vec![PairData {
-            by_cluster,
-            n_from_only: 0,
-            n_to_only: 0,
-        }];
-        let spec = BootstrapSpec {
-            replicates: 300,
-            seed: 11,
-        };
-        let sums = bootstrap_table(80, &data, &spec, &|_| {});
-        let pooled = cluster_bootstrap(
-            80,
-            &spec,
-            |clusters| {
-                let (mut f, mut t, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
-                gather_into(&data[0], clusters, &mut f, &mut t);
-                estimates(&f, &t, &mut scratch)
-            },
-            &|_| {},
-        );
-        assert_eq!(sums.len(), BOOT_NAMES.len());
-        for (name, (a, b)) in BOOT_NAMES.iter().zip(sums.iter().zip(&pooled)) {
-            assert_eq!(a.valid_replicates, b.valid_replicates, "{name}");
-            let close = |x: Option<[f64; 2]>, y: Option<[f64; 2]>| match (x, y) {
-                (Some(x), Some(y)) => (0..2).all(|i| (x[i] - y[i]).abs() < 1e-9),
-                (None, None) => true,
-                _ => false,
+        fn scores(c: u32, k: u32) -> (f64, f64) {
+            let a = f64::from((c * 7 + k * 3) % 11);
+            let b = f64::from((c * 5 + k) % 9) - if c % 4 == 0 { a } else { 0.0 };
+            (a, b.max(0.0))
+        }
+        fn continuous(c: u32, k: u32) -> (f64, f64) {
+            let a = f64::from(c) * 0.0137 + f64::from(k) * 0.71;
+            (a, a + (f64::from(c * 31 + k * 17) * 0.618).sin())
+        }
+        type Pairs = fn(u32, u32) -> (f64, f64);
+        let cases: [(u32, Pairs); 2] = [(80, scores), (700, continuous)];
+        for (n, value) in cases {
+            let by_cluster: Vec<Vec<(f64, f64, u32)>> = (0..n)
+                .map(|c| {
+                    (0..c % 3 + 1)
+                        .map(|k| {
+                            let (a, b) = value(c, k);
+                            (a, b, c * 3 + k)
+                        })
+                        .collect()
+                })
+                .collect();
+            let data = vec![PairData {
+                by_cluster,
+                n_from_only: 0,
+                n_to_only: 0,
+            }];
+            let spec = BootstrapSpec {
+                replicates: 300,
+                seed: 11,
             };
-            assert!(close(a.percentile, b.percentile), "{name}: {a:?} {b:?}");
-            assert!(close(a.bca, b.bca), "{name}: {a:?} {b:?}");
+            let sums = bootstrap_table(n as usize, &data, &spec, &|_| {});
+            let pooled = cluster_bootstrap(
+                n as usize,
+                &spec,
+                |clusters| {
+                    let (mut f, mut t, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
+                    gather_into(&data[0], clusters, &mut f, &mut t);
+                    estimates(&f, &t, &mut scratch)
+                },
+                &|_| {},
+            );
+            assert_eq!(sums.len(), BOOT_NAMES.len());
+            for (name, (a, b)) in BOOT_NAMES.iter().zip(sums.iter().zip(&pooled)) {
+                assert_eq!(a.valid_replicates, b.valid_replicates, "{name}");
+                let close = |x: Option<[f64; 2]>, y: Option<[f64; 2]>| match (x, y) {
+                    (Some(x), Some(y)) => (0..2).all(|i| (x[i] - y[i]).abs() < 1e-9),
+                    (None, None) => true,
+                    _ => false,
+                };
+                assert!(close(a.percentile, b.percentile), "{n} {name}: {a:?} {b:?}");
+                assert!(close(a.bca, b.bca), "{n} {name}: {a:?} {b:?}");
+            }
         }
     }
 
