@@ -12,13 +12,19 @@
 //! `-2 sum log p(y | mu(u-hat)) + |u-hat|^2 + log |Lambda' Z' W Z Lambda + I|`
 //! (lme4's `-2 logLik`), minimised over `(theta, beta)` jointly as lme4's
 //! second stage does, and for the NB2 over its `log theta` as well
-//! (glmmTMB's `nbinom2`, variance `mu + mu^2 / theta`). The random effects of nested groupings live in one
-//! top-level group, so the modes are found block by block, and the cost
-//! of an evaluation is linear in the number of groups.
+//! (glmmTMB's `nbinom2`, variance `mu + mu^2 / theta`). The random effects
+//! of nested groupings live in one top-level group, so the modes are found
+//! block by block, and the cost of an evaluation is linear in the number
+//! of groups.
 //!
-//! Standard errors: `2 (H^{-1})_{beta beta}` with `H` the Hessian of the
-//! deviance over `(theta, beta)` (lme4's `use.hessian = TRUE`), by central
-//! differences with Richardson extrapolation.
+//! The optimiser is BFGS on the analytic gradient of the Laplace deviance
+//! (through the modes by the implicit function theorem: [`block_gradient`];
+//! the NB2's log theta by a central difference), then Newton steps; with
+//! adaptive quadrature, on central differences. Standard errors: `2
+//! (H^{-1})_{beta beta}` with `H` the Hessian of the deviance over the
+//! parameters inside their bounds (lme4's `use.hessian = TRUE`): central
+//! differences of the analytic gradient, or Richardson-extrapolated
+//! differences of the deviance for quadrature.
 
 use crate::design::Design;
 use crate::error::ModelError;
