@@ -291,14 +291,15 @@ fn f9_ratio(
         if !fit.converged {
             return Err("the model did not converge on these data".into());
         }
-        Ok(Coefficients {
-            names: d.names,
-            beta: fit.beta.clone(),
-            se: fit.se(),
-            families: fit.ngroups.first().map_or(0, |(_, n)| *n as u64),
-            df_residual: (fit.nobs as u64).saturating_sub(fit.df_loglik as u64),
-            singular: fit.singular,
-        })
+        Ok(Coefficients::new(
+            d.names,
+            &fit.beta,
+            fit.se(),
+            &fit.ngroups,
+            fit.nobs,
+            fit.df_loglik,
+            fit.singular,
+        ))
     });
     wald_version(c, version, &term, fit, f64::exp, def, method)
 }
@@ -312,6 +313,29 @@ struct Coefficients {
     families: u64,
     df_residual: u64,
     singular: bool,
+}
+
+impl Coefficients {
+    /// From a mixed model's fit: its first grouping's levels are the
+    /// families, the residual df the observations less the parameters.
+    fn new(
+        names: Vec<String>,
+        beta: &[f64],
+        se: Vec<f64>,
+        ngroups: &[(String, usize)],
+        nobs: usize,
+        df_loglik: usize,
+        singular: bool,
+    ) -> Coefficients {
+        Coefficients {
+            names,
+            beta: beta.to_vec(),
+            se,
+            families: ngroups.first().map_or(0, |(_, n)| *n as u64),
+            df_residual: (nobs as u64).saturating_sub(df_loglik as u64),
+            singular,
+        }
+    }
 }
 
 /// A model version of F9: the coefficient `term` of `fit` through the gate
@@ -395,14 +419,15 @@ fn f9_mixed_model(c: &mut Ctx) -> Finding {
     let fit = model_design(c, &formula).and_then(|d| {
         let fit = cohort_models::fit_lmm(&d, cohort_models::Criterion::Reml)
             .map_err(|e| e.to_string())?;
-        Ok(Coefficients {
-            names: d.names,
-            beta: fit.beta.clone(),
-            se: fit.se(),
-            families: fit.ngroups.first().map_or(0, |(_, n)| *n as u64),
-            df_residual: (fit.nobs as u64).saturating_sub(fit.df_loglik as u64),
-            singular: fit.singular,
-        })
+        Ok(Coefficients::new(
+            d.names,
+            &fit.beta,
+            fit.se(),
+            &fit.ngroups,
+            fit.nobs,
+            fit.df_loglik,
+            fit.singular,
+        ))
     });
     wald_version(c, "lmm", &term, fit, |v| v, def, method)
 }
