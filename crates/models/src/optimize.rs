@@ -231,8 +231,11 @@ pub type ValueAndGradient<'a> = dyn FnMut(&[f64]) -> Option<(f64, Vec<f64>)> + '
 /// evaluated) from `x0` subject to `x[i] >= lower[i]`: BFGS on the free
 /// parameters (those not held at a bound by a gradient pointing out),
 /// projected steps, Armijo backtracking. Stops when the projected gradient
-/// is below `1e-9 (1 + |f|)` scaled by the parameters, or no step lowers
-/// `f`. `None` when the start cannot be evaluated.
+/// is below `1e-9 (1 + |f|)` scaled by the parameters, when the
+/// quasi-Newton step predicts a decrease below `1e-14 (1 + |f|)` (f's
+/// rounding), or when no step lowers `f` by more than its last digit; in the last two cases it has
+/// converged if that gradient is below `1e-6 (1 + |f|)`. `None` when the
+/// start cannot be evaluated.
 pub fn minimize_with_gradient(
     f: &mut ValueAndGradient<'_>,
     x0: &[f64],
@@ -300,6 +303,13 @@ pub fn minimize_with_gradient(
             }
             slope = -d.iter().map(|v| v * v).sum::<f64>();
         }
+        if !first && -slope <= 1e-14 * (1.0 + fx.abs()) {
+            // The quasi-Newton step would lower f by less than f's own
+            // rounding (summed over many observations): no line search
+            // can tell its points apart.
+            converged = projected_norm(&x, &g) < 1e-6 * (1.0 + fx.abs());
+            break;
+        }
         // The first step: a small one, since the gradient's scale is unknown.
         let mut alpha = if first {
             let norm = d.iter().map(|v| v * v).sum::<f64>().sqrt();
@@ -309,6 +319,11 @@ pub fn minimize_with_gradient(
         };
         let mut accepted = None;
         for _ in 0..60 {
+            if alpha * -slope < 1e-16 * (1.0 + fx.abs()) {
+                // A decrease below f's last digit: a lower value would be
+                // rounding's.
+                break;
+            }
             let mut y: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a + alpha * b).collect();
             clamp(&mut y);
             evaluations += 1;
