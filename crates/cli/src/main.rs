@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod input;
 mod model;
+mod progress;
 mod report;
 mod score;
 mod stats;

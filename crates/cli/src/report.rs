@@ -101,12 +101,15 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
     });
     let prov = provenance(&study, boot.map(|b| b.seed)).context("hashing the input files")?;
+    let bar = crate::progress::Progress::new();
     let options = ResultsOptions {
         bootstrap: boot,
         by: args.by.as_deref(),
-        progress: &|_| {},
+        progress: &|p| bar.tick(p.stage, p.done, p.total),
     };
-    let results = match study_results(&loaded, &scores, &rel, prov, &options) {
+    let results = study_results(&loaded, &scores, &rel, prov, &options);
+    drop(bar);
+    let results = match results {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: --by: {e}");

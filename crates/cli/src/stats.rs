@@ -5,8 +5,6 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
@@ -15,9 +13,9 @@ use cohort_panel::{Study, Wave};
 use cohort_stats::{
     change_table, group_change, wave_estimates, BootstrapSpec, ChangeOptions, ChangeSummary,
 };
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::input::{read_scored, Scored};
+use crate::progress::Progress;
 use crate::EXIT_BAD_INPUT;
 
 /// Options every statistics command has.
@@ -78,49 +76,6 @@ fn spec(args: &StatsArgs) -> Option<BootstrapSpec> {
     })
 }
 
-/// A progress bar on stderr, shown only on a terminal and only once the
-/// work has taken more than a second.
-struct Progress {
-    bar: ProgressBar,
-    start: Instant,
-    shown: Mutex<bool>,
-}
-
-impl Progress {
-    fn new(total: usize) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
-        if let Ok(style) =
-            ProgressStyle::with_template("bootstrap {bar:40} {pos}/{len} replicates ({eta} left)")
-        {
-            bar.set_style(style);
-        }
-        Progress {
-            bar,
-            start: Instant::now(),
-            shown: Mutex::new(false),
-        }
-    }
-
-    fn tick(&self, done: usize) {
-        if self.start.elapsed() > Duration::from_secs(1) {
-            if let Ok(mut shown) = self.shown.lock() {
-                if !*shown {
-                    // Hidden again by indicatif itself when stderr is not a terminal.
-                    self.bar.set_draw_target(ProgressDrawTarget::stderr());
-                    *shown = true;
-                }
-            }
-        }
-        self.bar.set_position(done as u64);
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        self.bar.finish_and_clear();
-    }
-}
-
 fn wave_index(study: &Study, label: &str) -> Option<Wave> {
     let i = study.wave_index(label);
     if i.is_none() {
@@ -176,8 +131,8 @@ pub fn describe(args: &DescribeArgs) -> anyhow::Result<ExitCode> {
     let Some(pr) = prepare(&args.common) else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
-    let progress = Progress::new(args.common.bootstrap);
-    let tick = |d: usize| progress.tick(d);
+    let progress = Progress::new();
+    let tick = |d: usize| progress.tick("bootstrap", d, args.common.bootstrap);
     let est = match wave_estimates(
         &pr.loaded.panel,
         &pr.scores,
@@ -270,8 +225,8 @@ pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
         &reliability(&pr.loaded.panel, &pr.study.instruments),
         &args.from,
     );
-    let progress = Progress::new(args.common.bootstrap);
-    let tick = |d: usize| progress.tick(d);
+    let progress = Progress::new();
+    let tick = |d: usize| progress.tick("bootstrap", d, args.common.bootstrap);
     let opts = ChangeOptions {
         bootstrap: spec(&args.common),
         progress: &tick,

@@ -397,12 +397,18 @@ pub fn model_result(
 }
 
 /// Every `[[models]]` of the study, fitted, in the file's order.
-pub fn declared_models(panel: &Panel, scores: &Scores) -> Vec<ModelResult> {
+pub fn declared_models(
+    panel: &Panel,
+    scores: &Scores,
+    progress: &dyn Fn(usize),
+) -> Vec<ModelResult> {
     let study = panel.study();
     study
         .models
         .iter()
-        .map(|spec| {
+        .enumerate()
+        .map(|(i, spec)| {
+            progress(i);
             let fitted = model_request(panel, scores, spec).and_then(|req| fit_request(&req));
             let column = spec.cluster.as_deref().unwrap_or(&study.data.cluster);
             model_result(spec, fitted, column)

@@ -60,6 +60,6 @@ pub use model_summary::{
     GeeSummary, ModelSummary, ModesRow, OptimizerState, VarCompRow, GEE_SCHEMA, MODEL_SCHEMA,
 };
 pub use results::{
-    change_results, estimate_results, study_results, trajectories, unit, ResultsOptions,
+    change_results, estimate_results, study_results, trajectories, unit, Progress, ResultsOptions,
     TRAJECTORY_MEASURE,
 };

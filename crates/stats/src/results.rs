@@ -28,8 +28,19 @@ pub struct ResultsOptions<'a> {
     /// Estimates also by the groups of this categorical variable (or the
     /// role).
     pub by: Option<&'a str>,
-    /// Called with the number of bootstrap replicates done.
-    pub progress: &'a (dyn Fn(usize) + Sync),
+    /// Told how far the work has come.
+    pub progress: &'a (dyn Fn(Progress<'_>) + Sync),
+}
+
+/// How far the results stage has come.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// What it computes now: a bootstrap, the declared models.
+    pub stage: &'a str,
+    /// Steps done (replicates, models).
+    pub done: usize,
+    /// Steps in the stage.
+    pub total: usize,
 }
 
 /// The unit of a level.
@@ -61,12 +72,22 @@ pub fn study_results(
         rows.insert(format!("excluded: {}", k.name()), n);
     }
 
-    let est = wave_estimates(panel, scores, None, options.bootstrap, options.progress)?;
+    let replicates = options.bootstrap.map_or(0, |b| b.replicates);
+    let stage = |stage: &'static str, total: usize| {
+        move |done: usize| (options.progress)(Progress { stage, done, total })
+    };
+    let est = wave_estimates(
+        panel,
+        scores,
+        None,
+        options.bootstrap,
+        &stage("bootstrap: estimates", replicates),
+    )?;
     let estimates = estimate_results(&est, scores);
     let by_group = match options.by {
         None => Vec::new(),
         Some(var) => estimate_results(
-            &wave_estimates(panel, scores, Some(var), None, options.progress)?,
+            &wave_estimates(panel, scores, Some(var), None, &|_| {})?,
             scores,
         ),
     };
@@ -75,7 +96,7 @@ pub fn study_results(
     let rel_at_first = alphas_at(reliability, &waves[0]);
     let opts = ChangeOptions {
         bootstrap: options.bootstrap,
-        progress: options.progress,
+        progress: &stage("bootstrap: changes", replicates),
         reliability: rel_at_first,
     };
     let all: Vec<MeasureId> = scores.ids().collect();
@@ -92,7 +113,11 @@ pub fn study_results(
         Vec::new()
     };
 
-    let models = crate::declared_models::declared_models(panel, scores);
+    let models = crate::declared_models::declared_models(
+        panel,
+        scores,
+        &stage("declared models", study.models.len()),
+    );
     Ok(StudyResults {
         study: study.name.clone(),
         provenance,
