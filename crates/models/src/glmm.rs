@@ -672,7 +672,7 @@ impl Problem<'_> {
     /// The Laplace deviance and, with `grad` (Laplace only), its gradient
     /// over (theta, beta, and the NB2's log theta) added to `grad`. The
     /// blocks in fixed chunks on rayon's threads.
-    fn evaluate(&mut self, x: &[f64], grad: Option<&mut [f64]>) -> Option<f64> {
+    fn evaluate(&mut self, x: &[f64], mut grad: Option<&mut [f64]>) -> Option<f64> {
         let kernel = self.kernel(x);
         let log_constant = self.log_constant(kernel);
         let d = self.d;
@@ -709,7 +709,6 @@ impl Problem<'_> {
             })
             .collect();
         let mut total = 0.0;
-        let mut grad = grad;
         for part in parts {
             let (t, g) = part?;
             total += t;
@@ -781,7 +780,7 @@ fn block_deviance(
             fixed_buf.push((0..p).map(|j| xs[i * p + j] * beta[j]).sum());
             zl_buf.push(b.effects.z[a] * t);
         }
-        let contribution = scalar_block(
+        let (contribution, h) = scalar_block(
             kernel,
             fixed_buf,
             zl_buf,
@@ -790,7 +789,6 @@ fn block_deviance(
             &mut b.modes[0],
             quadrature,
         )?;
-        let (contribution, h) = contribution;
         if let Some(g) = grad {
             let u = b.modes[0];
             let at_mode = BlockAtMode {
