@@ -54,6 +54,7 @@ mod panel;
 mod presence;
 mod provenance;
 mod report;
+mod split;
 mod study;
 mod suggest;
 mod summary;

@@ -69,9 +69,6 @@ pub(crate) struct LineEnds<R> {
     state: State,
     /// Bytes of the current record so far.
     record_bytes: u64,
-    /// Line endings inside quoted fields so far: while it stays 0, every
-    /// record is one line.
-    quoted_newlines: u64,
     limit: u64,
 }
 
@@ -87,14 +84,8 @@ impl<R: Read> LineEnds<R> {
             after_cr: false,
             state: State::FieldStart,
             record_bytes: 0,
-            quoted_newlines: 0,
             limit,
         }
-    }
-
-    /// Line endings inside quoted fields so far.
-    pub(crate) fn quoted_newlines(&self) -> u64 {
-        self.quoted_newlines
     }
 
     /// Rewrites `buf` in place, follows the records, and returns how many
@@ -188,9 +179,6 @@ impl<R: Read> LineEnds<R> {
         if record_ends {
             self.record_bytes = 0;
             return Ok(());
-        }
-        if b == b'\n' {
-            self.quoted_newlines += 1;
         }
         self.record_bytes += 1;
         if self.record_bytes > self.limit {

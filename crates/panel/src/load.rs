@@ -5,16 +5,15 @@
 //! wide row is turned into one observation per wave at which it has a
 //! value, and every observation is then checked the same way.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 use std::sync::mpsc;
-
-use csv::ByteRecord;
 
 use crate::error::LoadFailure;
 use crate::line_ends::{LineEnds, RecordTooLong};
 use crate::panel::{Chunked, Column, IdTable, Panel, EMPTY, EXCLUDED, MISSING_BASE};
 use crate::report::{show_value, FileAccount, LoadReport, Problem, ProblemKind};
+use crate::split::{Record, Records, Splitter};
 use crate::study::{Decimal, Layout, Study, VarKind, Variable};
 use crate::value::{parse_date, parse_float, parse_int, parse_whole, Whole};
 
@@ -152,109 +151,139 @@ struct Obs {
 
 /// Records parsed by the reader thread, in file order; `error` ends the file.
 struct Batch {
-    records: Vec<ByteRecord>,
-    /// Per record and field (`record * fields + field`): the integer value
-    /// of a field whose column is an integer and whose text is a whole
-    /// number within the declared range; `NOT_READ` otherwise.
+    records: Records,
+    /// Per field and record (`field * STRIDE + record`), for the
+    /// fields the splitting thread reads ([`SplitterRead`]): the logical
+    /// value (a value within the declared range, or a missing marker), or
+    /// `NOT_READ`. Other fields' entries are stale.
     integers: Vec<i64>,
-    fields: usize,
-    /// Some record of the batch may span several lines (a quoted field
-    /// holds a line break).
-    multiline: bool,
+    /// Per record: every byte is printable ASCII or the delimiter (so it
+    /// is UTF-8, and its ids have no invisible characters).
+    plain: Vec<bool>,
+    /// Per record: the [`IdTable::hash`] of its respondent and cluster
+    /// ids (0 in a ragged row).
+    id_hashes: Vec<(u64, u64)>,
     error: Option<(ProblemKind, u64, String)>,
+    /// The file has no more records.
+    last: bool,
 }
 
 /// In `Batch::integers`: the field is read on the validating thread.
-const NOT_READ: i64 = i64::MIN;
+const NOT_READ: i64 = i64::MAX;
 
 const BATCH_ROWS: usize = 512;
 
-/// The read buffers (file and CSV parser): 1 MiB. Under a fuzzer, 4 KiB:
-/// thousands of executions a second instead of hundreds, and chunk
-/// boundaries everywhere in the inputs.
+/// The distance between two fields' values in `Batch::integers`: one
+/// cache line more than a batch's rows, so that the fields' values do not
+/// all fall in the same cache set (as they would 4 KiB apart).
+const STRIDE: usize = BATCH_ROWS + 8;
+
+/// The read buffer: 1 MiB. Under a fuzzer, 4 KiB: thousands of executions
+/// a second instead of hundreds, and buffer boundaries everywhere in the
+/// inputs.
 const READ_BUFFER: usize = if cfg!(fuzzing) { 4 << 10 } else { 1 << 20 };
 
+/// A field the splitting thread reads: an integer column's.
+#[derive(Debug, Clone, Copy)]
+struct SplitterRead {
+    /// The field's position in the header.
+    pos: usize,
+    /// The column (its parser in `Builder::parsers`).
+    column: usize,
+    min: i64,
+    max: i64,
+}
+
+/// A field of one or two digits, or a minus and a digit (most item codes):
+/// its value, with no further checks needed.
+#[inline]
+fn small_integer(f: &[u8]) -> Option<i64> {
+    let digit = |b: u8| b.wrapping_sub(b'0') as i64;
+    match *f {
+        [a] if a.is_ascii_digit() => Some(digit(a)),
+        [b'-', a] if a.is_ascii_digit() => Some(-digit(a)),
+        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => Some(digit(a) * 10 + digit(b)),
+        _ => None,
+    }
+}
+
 /// The reader thread: fills batches (reusing the ones sent back) until the
-/// end of the file or an I/O error. `ranges` has, per field of the header,
-/// the valid range of an integer column.
-fn parse_batches<R: Read + Send>(
-    mut csv: csv::Reader<BufReader<LineEnds<R>>>,
-    ranges: &[Option<(i64, i64)>],
+/// end of the file or an I/O error, and reads the fields of `read` with
+/// their columns' `parsers`.
+fn parse_batches<R: Read>(
+    mut splitter: Splitter<R>,
+    parsers: &[CellParser],
+    read: &[SplitterRead],
+    (fields, respondent, cluster): (usize, usize, usize),
     full: mpsc::SyncSender<Batch>,
     empty: mpsc::Receiver<Batch>,
 ) {
     loop {
         let mut batch = empty.try_recv().unwrap_or_else(|_| Batch {
-            records: Vec::new(),
+            records: Records::new(),
             integers: Vec::new(),
-            fields: ranges.len(),
-            multiline: false,
+            plain: Vec::new(),
+            id_hashes: Vec::new(),
             error: None,
+            last: false,
         });
-        let mut next_line = csv.position().line();
-        batch.integers.clear();
-        let mut n = 0;
-        while n < BATCH_ROWS {
-            // Records are made as the file needs them (a small file needs
-            // few) and reused with the batch.
-            if n == batch.records.len() {
-                batch.records.push(ByteRecord::new());
+        batch.records.clear();
+        let result = splitter.read(&mut batch.records, BATCH_ROWS);
+        let records = &batch.records;
+        let delimiter = splitter.delimiter();
+        batch.plain.clear();
+        batch.plain.extend(records.iter().map(|rec| {
+            // No early exit and no branch: the loop is vectorised.
+            let unusual = |b: u8| u8::from(b.wrapping_sub(0x20) >= 0x5f) & u8::from(b != delimiter);
+            rec.as_slice().iter().fold(0, |any, &b| any | unusual(b)) == 0
+        }));
+        batch.id_hashes.clear();
+        batch.id_hashes.extend(records.iter().map(|rec| {
+            let hash = |i| rec.get(i).map_or(0, |f| IdTable::hash(f.trim_ascii()));
+            (hash(respondent), hash(cluster))
+        }));
+        batch.integers.resize(fields * STRIDE, NOT_READ);
+        let integers = &mut batch.integers[..];
+        let text = records.text();
+        for r in 0..records.len() {
+            let bounds = records.bounds(r);
+            if bounds.len() != fields {
+                // A ragged row: excluded by the validating thread.
+                for f in read {
+                    integers[f.pos * STRIDE + r] = NOT_READ;
+                }
+                continue;
             }
-            match csv.read_byte_record(&mut batch.records[n]) {
-                Ok(true) => {
-                    next_line = csv.position().line();
-                    let rec = &batch.records[n];
-                    if rec.len() == ranges.len() {
-                        batch.integers.extend(rec.iter().zip(ranges).map(
-                            |(f, range)| match range {
-                                Some((lo, hi)) => match parse_int(f.trim_ascii()) {
-                                    Some(v) if v >= *lo && v <= *hi => v,
-                                    _ => NOT_READ,
-                                },
-                                None => NOT_READ,
-                            },
-                        ));
-                    } else {
-                        // A ragged row: excluded by the validating thread.
-                        batch
-                            .integers
-                            .extend(std::iter::repeat_n(NOT_READ, ranges.len()));
-                    }
-                    n += 1;
-                }
-                Ok(false) => break,
-                Err(e) => {
-                    // The record that failed starts where the last one ended.
-                    let line = next_line;
-                    batch.error = Some(match too_long(&e) {
-                        Some(t) => (ProblemKind::RecordTooLong, line, t.to_string()),
-                        None => (
-                            ProblemKind::Io,
-                            e.position().map_or(0, |p| p.line()),
-                            format!("cannot read on: {e}"),
-                        ),
-                    });
-                    break;
-                }
+            for f in read {
+                let (start, end) = bounds[f.pos];
+                let raw = &text[start as usize..end as usize];
+                integers[f.pos * STRIDE + r] = match small_integer(raw) {
+                    Some(v) if v >= f.min && v <= f.max => v,
+                    _ => match parsers[f.column].parse(raw.trim_ascii()) {
+                        Ok(Parsed::Value(v) | Parsed::Missing(v)) => v,
+                        _ => NOT_READ,
+                    },
+                };
             }
         }
-        batch.records.truncate(n);
-        // The reader reads ahead of the parser: a line break inside quotes
-        // counted so far may lie in this batch or after it.
-        batch.multiline = csv.get_ref().get_ref().quoted_newlines() > 0;
-        let last = n < BATCH_ROWS || batch.error.is_some();
+        batch.last = match result {
+            Ok(_) => splitter.finished(),
+            Err(e) => {
+                // The record that failed starts where the last one ended.
+                let line = splitter.record_line();
+                batch.error = Some(
+                    match e.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>()) {
+                        Some(t) => (ProblemKind::RecordTooLong, line, t.to_string()),
+                        None => (ProblemKind::Io, line, format!("cannot read on: {e}")),
+                    },
+                );
+                true
+            }
+        };
+        let last = batch.last;
         if full.send(batch).is_err() || last {
             return;
         }
-    }
-}
-
-/// The record-length bound of [`LineEnds`], when that is what stopped the
-/// parser.
-fn too_long(e: &csv::Error) -> Option<&RecordTooLong> {
-    match e.kind() {
-        csv::ErrorKind::Io(io) => io.get_ref()?.downcast_ref::<RecordTooLong>(),
-        _ => None,
     }
 }
 
@@ -263,7 +292,7 @@ fn too_long(e: &csv::Error) -> Option<&RecordTooLong> {
 /// [`LineEnds`]), which in a data file means a quote that is not closed.
 /// A quote left open to the end of the file takes the file's last line
 /// ending into its field; that ending starts no line and is not counted.
-fn physical_lines(rec: &ByteRecord) -> u64 {
+fn physical_lines(rec: Record) -> u64 {
     let text = rec.as_slice();
     if !text.contains(&b'\n') {
         return 1;
@@ -470,7 +499,8 @@ struct Builder<'s> {
     report: LoadReport,
     /// Indices into `study.variables` of the panel's columns (all but role).
     col_vars: Vec<usize>,
-    parsers: Vec<CellParser>,
+    /// Shared with the splitting thread.
+    parsers: std::sync::Arc<Vec<CellParser>>,
     columns: Vec<Column>,
     role_var: usize,
     role_codes: Vec<Vec<u8>>,
@@ -511,10 +541,12 @@ impl<'s> Builder<'s> {
         let col_vars: Vec<usize> = (0..study.variables.len())
             .filter(|&i| i != role_var)
             .collect();
-        let parsers = col_vars
-            .iter()
-            .map(|&i| CellParser::new(&study.variables[i], study.data.decimal))
-            .collect();
+        let parsers = std::sync::Arc::new(
+            col_vars
+                .iter()
+                .map(|&i| CellParser::new(&study.variables[i], study.data.decimal))
+                .collect(),
+        );
         let columns = col_vars
             .iter()
             .map(|&i| Column::new(i, &study.variables[i]))
@@ -605,23 +637,21 @@ impl<'s> Builder<'s> {
 
     fn read_into<R: Read + Send>(&mut self, account: &mut FileAccount, reader: R) {
         let delimiter = self.study.data.delimiter;
-        let mut reader = BufReader::with_capacity(READ_BUFFER, LineEnds::new(reader, delimiter));
-        match reader.fill_buf() {
-            Ok([0xEF, 0xBB, 0xBF, ..]) => reader.consume(3),
-            Ok(_) => {}
-            Err(e) => {
-                return self.file_problem(account, ProblemKind::Io, format!("cannot read: {e}"));
-            }
+        let mut splitter = Splitter::new(LineEnds::new(reader, delimiter), delimiter, READ_BUFFER);
+        let cannot_read = |e: std::io::Error, what: &str| match e
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<RecordTooLong>())
+        {
+            Some(t) => (ProblemKind::RecordTooLong, format!("line 1 (header): {t}")),
+            None => (ProblemKind::Io, format!("cannot {what}: {e}")),
+        };
+        if let Err(e) = splitter.skip_prefix(&[0xEF, 0xBB, 0xBF]) {
+            let (kind, message) = cannot_read(e, "read");
+            return self.file_problem(account, kind, message);
         }
-        let mut csv = csv::ReaderBuilder::new()
-            .delimiter(self.study.data.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(READ_BUFFER)
-            .from_reader(reader);
-        let mut rec = ByteRecord::new();
-        match csv.read_byte_record(&mut rec) {
-            Ok(true) if rec.iter().any(|f| !f.trim_ascii().is_empty()) => {}
+        let mut header = Records::new();
+        match splitter.read(&mut header, 1) {
+            Ok(1) if header.get(0).iter().any(|f| !f.trim_ascii().is_empty()) => {}
             Ok(_) => {
                 return self.file_problem(
                     account,
@@ -630,53 +660,66 @@ impl<'s> Builder<'s> {
                 );
             }
             Err(e) => {
-                let (kind, message) = match too_long(&e) {
-                    Some(t) => (ProblemKind::RecordTooLong, format!("line 1 (header): {t}")),
-                    None => (ProblemKind::Io, format!("cannot read: {e}")),
-                };
+                let (kind, message) = cannot_read(e, "read");
                 return self.file_problem(account, kind, message);
             }
         }
-        let Some(columns) = self.header(account, &rec) else {
+        let Some(columns) = self.header(account, header.get(0)) else {
             return;
         };
-        // A second thread parses the CSV into batches of records while this
-        // one validates and stores them; emptied batches go back to be
+        // A second thread splits the file into batches of records while
+        // this one validates and stores them; emptied batches go back to be
         // reused. The order of rows is kept, so results are the same as
         // reading on one thread.
         //
-        // The parser thread also reads the integer fields that hold a value
-        // within their declared range (nearly all of them); this thread
-        // then handles only the rest: missing codes, problems, other types.
+        // The splitting thread also reads the integer fields that hold a
+        // value within their declared range or a missing code (nearly all
+        // of them); this thread then handles only the rest: problems and
+        // other types.
         let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
         let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
         let mut any_row = false;
-        let integer_ranges = self.integer_ranges(&columns);
+        let fields = columns.names.len();
+        let read = self.read_on_splitter(&columns);
+        let mut on_splitter = vec![false; fields];
+        read.iter().for_each(|f| on_splitter[f.pos] = true);
+        let parsers = std::sync::Arc::clone(&self.parsers);
         std::thread::scope(|scope| {
-            let ranges = &integer_ranges;
-            scope.spawn(move || parse_batches(csv, ranges, full_tx, empty_rx));
+            let (read, parsers) = (&read, &parsers[..]);
+            let keys = (fields, columns.respondent, columns.cluster);
+            scope.spawn(move || parse_batches(splitter, parsers, read, keys, full_tx, empty_rx));
             let mut obs = Vec::new();
             for mut batch in full_rx {
                 obs.clear();
-                for rec in batch.records.iter().enumerate() {
+                let multiline = batch.records.multiline;
+                for (index, rec) in batch.records.iter().enumerate() {
                     any_row = true;
-                    let lines = if batch.multiline {
-                        physical_lines(rec.1)
-                    } else {
-                        1
-                    };
+                    let lines = if multiline { physical_lines(rec) } else { 1 };
                     account.rows_read += lines;
-                    match self.row(account, &columns, rec, batch.multiline, &mut obs) {
+                    // The ids' slots, for the row this many rows on.
+                    const AHEAD: usize = 8;
+                    if let Some(&(r, c)) = batch.id_hashes.get(index + AHEAD) {
+                        self.respondents.prefetch(r);
+                        self.clusters.prefetch(c);
+                    }
+                    let checked = (batch.plain[index], batch.id_hashes[index]);
+                    match self.row(
+                        account,
+                        &columns,
+                        (index, rec, checked),
+                        multiline,
+                        &mut obs,
+                    ) {
                         Ok(()) => account.rows_kept += 1,
                         Err(kind) => *account.rows_excluded.entry(kind).or_insert(0) += lines,
                     }
                 }
-                self.values(&account.file, &columns, &batch, &obs);
+                self.values(&account.file, &columns, &on_splitter, &batch, &obs);
                 if let Some((kind, line, message)) = batch.error.take() {
                     let file = account.file.clone();
                     self.cell_problem(kind, &file, line, None, None, |_| message);
                 }
-                // The parser may have finished; then the batch is dropped.
+                // The splitter may have finished; then the batch is dropped.
                 let _ = empty_tx.send(batch);
             }
         });
@@ -691,7 +734,7 @@ impl<'s> Builder<'s> {
 
     /// Checks the header and finds the columns; `None` when the file cannot
     /// be read on.
-    fn header(&mut self, account: &mut FileAccount, rec: &ByteRecord) -> Option<Columns> {
+    fn header(&mut self, account: &mut FileAccount, rec: Record) -> Option<Columns> {
         let study = self.study;
         if let Some(i) = rec.iter().position(|f| std::str::from_utf8(f).is_err()) {
             let shown = show_value(rec.get(i).unwrap_or_default());
@@ -870,16 +913,18 @@ impl<'s> Builder<'s> {
     /// Checks one data row's keys (ids, role, wave) and adds its
     /// observations to the panel and to `obs` (their values are read by
     /// [`Builder::values`]); `Err` with the reason when the row is excluded.
+    /// `plain`: the record has only printable ASCII and delimiters;
+    /// `hashes`: of its respondent and cluster ids.
     fn row(
         &mut self,
         account: &FileAccount,
         cols: &Columns,
-        (index, rec): (usize, &ByteRecord),
+        (index, rec, (plain, hashes)): (usize, Record, (bool, (u64, u64))),
         multiline: bool,
         obs: &mut Vec<Obs>,
     ) -> Result<(), ProblemKind> {
         let file = account.file.as_str();
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.line();
         let lines = if multiline { physical_lines(rec) } else { 1 };
         if lines > 1 {
             let i = rec.iter().position(|f| f.contains(&b'\n')).unwrap_or(0);
@@ -908,7 +953,7 @@ impl<'s> Builder<'s> {
             });
             return Err(ProblemKind::RaggedRow);
         }
-        if std::str::from_utf8(rec.as_slice()).is_err() {
+        if !plain && std::str::from_utf8(rec.as_slice()).is_err() {
             let i = rec
                 .iter()
                 .position(|f| std::str::from_utf8(f).is_err())
@@ -945,7 +990,7 @@ impl<'s> Builder<'s> {
                 exclude(self, ProblemKind::MissingId, col, &|_| {
                     "the id is empty; expected an id".into()
                 });
-            } else if let Some(what) = invisible_in_id(field(col)) {
+            } else if let Some(what) = invisible_in_id(field(col)).filter(|_| !plain) {
                 exclude(self, ProblemKind::InvalidId, col, &|v| {
                     format!(
                         "the id \"{v}\" contains {what}, which would make it another \
@@ -1015,7 +1060,7 @@ impl<'s> Builder<'s> {
         let id = text(cols.respondent);
         let (r, new) = match self.last_respondent {
             Some(last) if self.respondents.get(last) == id => (last, false),
-            _ => self.respondents.intern(id),
+            _ => self.respondents.intern_hashed(id, hashes.0),
         };
         self.last_respondent = Some(r);
         let r = r as usize;
@@ -1023,7 +1068,7 @@ impl<'s> Builder<'s> {
             let cluster = text(cols.cluster);
             let c = match self.last_cluster {
                 Some(last) if self.clusters.get(last) == cluster => last,
-                _ => self.clusters.intern(cluster).0,
+                _ => self.clusters.intern_hashed(cluster, hashes.1).0,
             };
             self.last_cluster = Some(c);
             self.respondent_cluster.push(c);
@@ -1080,57 +1125,103 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
-    /// Per field of a file's header: the valid range if the parser thread
-    /// is to read the field, else `None`. It reads every other integer
-    /// column: tokenizing costs it about as much as the rest, and this
-    /// split keeps the two threads about equally busy (measured with
-    /// callgrind on the loading benchmark's file).
-    fn integer_ranges(&self, cols: &Columns) -> Vec<Option<(i64, i64)>> {
-        let mut ranges = vec![None; cols.names.len()];
+    /// The fields the splitting thread reads: every integer column that is
+    /// not time-invariant (a time-invariant value is compared with the
+    /// respondent's earlier one here).
+    fn read_on_splitter(&self, cols: &Columns) -> Vec<SplitterRead> {
+        let mut read = Vec::new();
         for positions in &cols.per_wave {
-            let integers = positions.iter().enumerate().filter_map(|(k, &pos)| {
-                match self.study.variables[self.col_vars[k]].kind {
-                    VarKind::Integer { min, max } => Some((pos, (min, max))),
-                    _ => None,
+            for (column, &pos) in positions.iter().enumerate() {
+                let var = &self.study.variables[self.col_vars[column]];
+                if let VarKind::Integer { min, max } = var.kind {
+                    if !var.time_invariant {
+                        read.push(SplitterRead {
+                            pos,
+                            column,
+                            min,
+                            max,
+                        });
+                    }
                 }
-            });
-            for (pos, range) in integers.step_by(2) {
-                ranges[pos] = Some(range);
             }
         }
-        ranges
+        read.sort_unstable_by_key(|f| f.pos);
+        read.dedup_by_key(|f| f.pos);
+        read
     }
 
     /// The values of a batch's observations, column by column: the column's
     /// parser and storage stay in cache, and its branches predictable.
-    fn values(&mut self, file: &str, cols: &Columns, batch: &Batch, obs: &[Obs]) {
+    /// `on_splitter`: per field, whether the splitting thread read it.
+    fn values(
+        &mut self,
+        file: &str,
+        cols: &Columns,
+        on_splitter: &[bool],
+        batch: &Batch,
+        obs: &[Obs],
+    ) {
         let records = &batch.records;
         let long = cols.wave.is_some();
+        // Observation i is record i (a long batch with no row excluded).
+        let dense = obs.iter().enumerate().all(|(i, o)| o.record == i);
         let mut buf = std::mem::take(&mut self.value_buf);
         for k in 0..self.columns.len() {
             let invariant = self.invariant_slot[k].is_some();
             buf.clear();
+            if long && on_splitter[cols.per_wave[0][k]] {
+                // Read on the splitting thread (an integer column, not
+                // time-invariant): only what it could not read is left.
+                let pos = cols.per_wave[0][k];
+                let read = &batch.integers[pos * STRIDE..pos * STRIDE + BATCH_ROWS];
+                if dense && !read[..obs.len()].contains(&NOT_READ) {
+                    self.columns[k].extend_logical(&read[..obs.len()]);
+                    continue;
+                }
+                buf.extend(obs.iter().map(|o| read[o.record]));
+                if buf.contains(&NOT_READ) {
+                    for (v, o) in buf.iter_mut().zip(obs).filter(|(v, _)| **v == NOT_READ) {
+                        let rec = records.get(o.record);
+                        let f = rec.get(pos).unwrap_or_default().trim_ascii();
+                        *v = match self.parsers[k].parse(f) {
+                            Ok(Parsed::Value(v) | Parsed::Missing(v)) => v,
+                            Ok(_) => EXCLUDED,
+                            Err((kind, what)) => {
+                                self.value_problem(
+                                    file,
+                                    rec.line(),
+                                    cols,
+                                    (k, pos),
+                                    f,
+                                    (kind, what),
+                                );
+                                EXCLUDED
+                            }
+                        };
+                    }
+                }
+                self.columns[k].extend_logical(&buf);
+                continue;
+            }
             let mut previous_record = None;
             for o in obs {
                 // In a wide row, a time-invariant column is read once per
                 // wave: a problem in it is one problem of one cell.
                 let repeated = !long && invariant && previous_record == Some(o.record);
                 previous_record = Some(o.record);
-                let rec = &records[o.record];
                 let pos = cols.per_wave[if long { 0 } else { o.wave as usize }][k];
-                let r = o.respondent as usize;
-                let read = batch.integers[o.record * batch.fields + pos];
-                if read != NOT_READ && !invariant {
-                    buf.push(read);
-                    continue;
+                if on_splitter[pos] {
+                    let read = batch.integers[pos * STRIDE + o.record];
+                    if read != NOT_READ {
+                        buf.push(read);
+                        continue;
+                    }
                 }
+                let rec = records.get(o.record);
+                let r = o.respondent as usize;
                 let f = rec.get(pos).unwrap_or_default().trim_ascii();
-                let line = || rec.position().map_or(0, |p| p.line());
-                let parsed = if read != NOT_READ {
-                    Ok(Parsed::Value(read))
-                } else {
-                    self.parsers[k].parse(f)
-                };
+                let line = || rec.line();
+                let parsed = self.parsers[k].parse(f);
                 let logical = match parsed {
                     Ok(Parsed::Value(v)) => v,
                     Ok(Parsed::Missing(m)) => {
@@ -1155,14 +1246,9 @@ impl<'s> Builder<'s> {
                         let text = std::str::from_utf8(f).unwrap_or_default();
                         self.columns[k].intern_id(text)
                     }
-                    Err((kind, what)) => {
-                        let expected = &self.parsers[k].expected;
-                        let msg =
-                            format!("value \"{}\" {what}; expected {expected}", show_value(f));
+                    Err(problem) => {
                         if !repeated {
-                            let at = Some((cols.names[pos].as_str(), pos));
-                            self.cell_problem(kind, file, line(), at, Some(f), |_| msg);
-                            *self.report.values_excluded.entry(kind).or_insert(0) += 1;
+                            self.value_problem(file, line(), cols, (k, pos), f, problem);
                         }
                         buf.push(EXCLUDED);
                         continue;
@@ -1178,6 +1264,24 @@ impl<'s> Builder<'s> {
             self.columns[k].extend_logical(&buf);
         }
         self.value_buf = buf;
+    }
+
+    /// A value of column `k` (field `pos`) that cannot be read: counted,
+    /// and reported.
+    fn value_problem(
+        &mut self,
+        file: &str,
+        line: u64,
+        cols: &Columns,
+        (k, pos): (usize, usize),
+        f: &[u8],
+        (kind, what): (ProblemKind, &str),
+    ) {
+        let expected = &self.parsers[k].expected;
+        let msg = format!("value \"{}\" {what}; expected {expected}", show_value(f));
+        let at = Some((cols.names[pos].as_str(), pos));
+        self.cell_problem(kind, file, line, at, Some(f), |_| msg);
+        *self.report.values_excluded.entry(kind).or_insert(0) += 1;
     }
 
     /// Whether `value` contradicts the respondent's earlier value of a

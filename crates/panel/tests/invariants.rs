@@ -132,6 +132,37 @@ fn problems_of_one_batch_are_reported_in_file_order() {
     );
 }
 
+#[test]
+fn a_problem_after_blank_lines_and_a_quoted_line_break_is_on_its_own_line() {
+    // Line 3 is blank; the row on lines 4-5 holds a quoted line break (a
+    // data row over two lines, reported as a quote not closed on its
+    // line); line 7 is blank.
+    let csv = "respondent_id,family_id,role,wave,sex,age,poverty,psy,phys,wellbeing,interview\n\
+        P01a,F01,parent,T0,1,34,1,0,0,2.25,2017-03-01\n\
+        \n\
+        \"P02\na\",F02,parent,T0,1,34,1,0,0,2.25,2017-03-01\n\
+        P03a,F03,parent,T0,1,34,1,0,9,2.25,2017-03-01\n\
+        \n\
+        P04a,F04,parent,T0,1,34,1,0\n";
+    let err = load_reader(&small_study(), Mode::Strict, "p.csv", csv.as_bytes()).unwrap_err();
+    let at: Vec<(Option<u64>, String)> = err
+        .report
+        .problems
+        .iter()
+        .map(|p| (p.line, format!("{:?}", p.kind)))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (Some(4), "UnclosedQuote".to_string()),
+            (Some(6), "OutOfRange".to_string()),
+            (Some(8), "RaggedRow".to_string())
+        ],
+        "{:#?}",
+        err.report.problems
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
