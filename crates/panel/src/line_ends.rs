@@ -119,10 +119,8 @@ impl<R: Read> LineEnds<R> {
         !self.after_cr
             && matches!(self.state, State::FieldStart | State::Unquoted)
             && (buf.len() as u64) <= self.limit
-            // Two searches for one byte each: memchr, much faster than
-            // one pass that compares every byte twice.
-            && !buf.contains(&b'\r')
-            && !buf.contains(&b'"')
+            // One vectorised search for either byte.
+            && memchr::memchr2(b'\r', b'"', buf).is_none()
     }
 
     /// [`Self::pass`] for a chunk without `\r` or quotes: only line

@@ -194,6 +194,21 @@ struct SplitterRead {
     max: i64,
 }
 
+impl SplitterRead {
+    /// The logical value of the field's text `raw` (a value within the
+    /// range, or a missing marker), or `NOT_READ`.
+    #[inline]
+    fn read(&self, raw: &[u8], parsers: &[CellParser]) -> i64 {
+        match small_integer(raw) {
+            Some(v) if v >= self.min && v <= self.max => v,
+            _ => match parsers[self.column].parse(raw.trim_ascii()) {
+                Ok(Parsed::Value(v) | Parsed::Missing(v)) => v,
+                _ => NOT_READ,
+            },
+        }
+    }
+}
+
 /// A field of one or two digits, or a minus and a digit (most item codes):
 /// its value, with no further checks needed.
 #[inline]
@@ -256,14 +271,8 @@ fn parse_batches<R: Read>(
             }
             for f in read {
                 let (start, end) = bounds[f.pos];
-                let raw = &text[start as usize..end as usize];
-                integers[f.pos * STRIDE + r] = match small_integer(raw) {
-                    Some(v) if v >= f.min && v <= f.max => v,
-                    _ => match parsers[f.column].parse(raw.trim_ascii()) {
-                        Ok(Parsed::Value(v) | Parsed::Missing(v)) => v,
-                        _ => NOT_READ,
-                    },
-                };
+                let raw = text.get(start as usize..end as usize).unwrap_or_default();
+                integers[f.pos * STRIDE + r] = f.read(raw, parsers);
             }
         }
         batch.last = match result {
@@ -1100,7 +1109,13 @@ impl<'s> Builder<'s> {
                 return Err(ProblemKind::DuplicateObservation);
             }
         }
-        let each_wave = |set: u64| (0..64usize).filter(move |w| set & (1 << w) != 0);
+        let each_wave = |set: u64| {
+            std::iter::successors((set != 0).then_some(set), |&s| {
+                let rest = s & (s - 1);
+                (rest != 0).then_some(rest)
+            })
+            .map(|s| s.trailing_zeros() as usize)
+        };
         for w in each_wave(waves) {
             if self.respondent_waves[r] & (1 << w) != 0 {
                 let first = self.respondent_line[r];
@@ -1169,17 +1184,24 @@ impl<'s> Builder<'s> {
         for k in 0..self.columns.len() {
             let invariant = self.invariant_slot[k].is_some();
             buf.clear();
-            if long && on_splitter[cols.per_wave[0][k]] {
+            let pos = cols.per_wave[0][k];
+            if long && on_splitter[pos] {
                 // Read on the splitting thread (an integer column, not
                 // time-invariant): only what it could not read is left.
-                let pos = cols.per_wave[0][k];
+                // No early exit in the search: it is vectorised.
+                let any_unread = |v: &[i64]| v.iter().fold(false, |any, &v| any | (v == NOT_READ));
                 let read = &batch.integers[pos * STRIDE..pos * STRIDE + BATCH_ROWS];
-                if dense && !read[..obs.len()].contains(&NOT_READ) {
-                    self.columns[k].extend_logical(&read[..obs.len()]);
-                    continue;
+                if dense {
+                    let values = &read[..obs.len()];
+                    if !any_unread(values) {
+                        self.columns[k].extend_logical(values);
+                        continue;
+                    }
+                    buf.extend_from_slice(values);
+                } else {
+                    buf.extend(obs.iter().map(|o| read[o.record]));
                 }
-                buf.extend(obs.iter().map(|o| read[o.record]));
-                if buf.contains(&NOT_READ) {
+                if any_unread(&buf) {
                     for (v, o) in buf.iter_mut().zip(obs).filter(|(v, _)| **v == NOT_READ) {
                         let rec = records.get(o.record);
                         let f = rec.get(pos).unwrap_or_default().trim_ascii();

@@ -304,13 +304,14 @@ impl<R: Read> Splitter<R> {
         let mut p = self.start;
         'blocks: while p < end {
             let block = &self.buf[p..end.min(p + 64)];
-            let mut mask = separators(block, self.delimiter);
+            let (mut mask, line_ends) = separators(block, self.delimiter);
             while mask != 0 {
-                let i = p + mask.trailing_zeros() as usize;
+                let bit = mask.trailing_zeros();
+                let i = p + bit as usize;
                 mask &= mask - 1;
                 out.fields.push((at(field_start), at(i)));
                 field_start = i + 1;
-                if self.buf[i] == b'\n' {
+                if line_ends >> bit & 1 == 1 {
                     let first = *out.firsts.last().unwrap_or(&0) as usize;
                     if out.fields.len() - first == 1 && out.fields[first].0 == out.fields[first].1 {
                         // An empty line: no record.
@@ -386,10 +387,10 @@ impl<R: Read> Splitter<R> {
     }
 }
 
-/// Bit `i` set where `block[i]` is `delimiter` or `\n` (`block` holds at
-/// most 64 bytes).
+/// Bit `i` set where `block[i]` is `delimiter` or `\n`, and where it is
+/// `\n` (`block` holds at most 64 bytes).
 #[inline]
-fn separators(block: &[u8], delimiter: u8) -> u64 {
+fn separators(block: &[u8], delimiter: u8) -> (u64, u64) {
     #[cfg(target_arch = "x86_64")]
     if let Ok(full) = <&[u8; 64]>::try_from(block) {
         return separators_sse2(full, delimiter);
@@ -398,16 +399,22 @@ fn separators(block: &[u8], delimiter: u8) -> u64 {
 }
 
 /// [`separators`] a byte at a time.
-fn separators_bytes(block: &[u8], delimiter: u8) -> u64 {
-    block.iter().enumerate().fold(0, |mask, (i, &b)| {
-        mask | (u64::from(b == delimiter || b == b'\n') << i)
-    })
+fn separators_bytes(block: &[u8], delimiter: u8) -> (u64, u64) {
+    block
+        .iter()
+        .enumerate()
+        .fold((0, 0), |(any, ends), (i, &b)| {
+            (
+                any | (u64::from(b == delimiter || b == b'\n') << i),
+                ends | (u64::from(b == b'\n') << i),
+            )
+        })
 }
 
 /// [`separators`] of 64 bytes with SSE2 (every x86-64 processor has it).
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn separators_sse2(block: &[u8; 64], delimiter: u8) -> u64 {
+fn separators_sse2(block: &[u8; 64], delimiter: u8) -> (u64, u64) {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
@@ -416,13 +423,15 @@ fn separators_sse2(block: &[u8; 64], delimiter: u8) -> u64 {
     unsafe {
         let d = _mm_set1_epi8(delimiter as i8);
         let nl = _mm_set1_epi8(b'\n' as i8);
-        let mut mask = 0u64;
+        let (mut any, mut ends) = (0u64, 0u64);
         for (k, chunk) in block.chunks_exact(16).enumerate() {
             let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-            let hit = _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, nl));
-            mask |= u64::from(_mm_movemask_epi8(hit) as u16) << (16 * k);
+            let end = _mm_cmpeq_epi8(v, nl);
+            let hit = _mm_or_si128(_mm_cmpeq_epi8(v, d), end);
+            any |= u64::from(_mm_movemask_epi8(hit) as u16) << (16 * k);
+            ends |= u64::from(_mm_movemask_epi8(end) as u16) << (16 * k);
         }
-        mask
+        (any, ends)
     }
 }
 
@@ -517,10 +526,10 @@ mod tests {
             .map(|i| [b'a', b',', b'\n', b'7'][i as usize % 4])
             .collect();
         let want = separators_bytes(&block, b',');
-        assert_eq!(want.count_ones(), 32);
+        assert_eq!((want.0.count_ones(), want.1.count_ones()), (32, 16));
         assert_eq!(separators(&block, b','), want);
         // a , \n 7 a , \n 7 a ,
-        let want = 1 << 1 | 1 << 2 | 1 << 5 | 1 << 6 | 1 << 9;
+        let want = (1 << 1 | 1 << 2 | 1 << 5 | 1 << 6 | 1 << 9, 1 << 2 | 1 << 6);
         assert_eq!(separators(&block[..10], b','), want);
     }
 

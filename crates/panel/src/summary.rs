@@ -270,16 +270,26 @@ fn missingness(panel: &Panel, wave_label: &dyn Fn(usize) -> String) -> Vec<Varia
     let waves: Vec<u8> = (0..panel.n_observations())
         .map(|i| panel.wave(i).0)
         .collect();
+    let mut per_wave = vec![0u64; n_waves];
+    waves.iter().for_each(|&w| per_wave[w as usize] += 1);
     let tally = |c: &crate::panel::Column| -> Vec<u64> {
         let m = panel.variable_of(c).missing.len();
         let slots = 3 + m;
         let mut counts = vec![0u64; n_waves * slots];
         let mut w = waves.iter();
+        // Only the missing cells are counted (a few in a hundred); the
+        // present ones are the rest. Counting every cell would make each
+        // add wait for the one before it to the same counter.
         c.for_each_missing_slot(m, |slot| {
             if let Some(&w) = w.next() {
-                counts[w as usize * slots + slot] += 1;
+                if slot != 0 {
+                    counts[w as usize * slots + slot] += 1;
+                }
             }
         });
+        for (wave, n) in counts.chunks_mut(slots).zip(&per_wave) {
+            wave[0] = n - wave[1..].iter().sum::<u64>();
+        }
         counts
     };
     let columns = panel.columns();
