@@ -194,6 +194,24 @@ struct SplitterRead {
     max: i64,
 }
 
+impl Batch {
+    /// Fills `plain` and `id_hashes` for the batch's records.
+    fn check_keys(&mut self, delimiter: u8, (respondent, cluster): (usize, usize)) {
+        let records = &self.records;
+        self.plain.clear();
+        self.plain.extend(records.iter().map(|rec| {
+            // No early exit and no branch: the loop is vectorised.
+            let unusual = |b: u8| u8::from(b.wrapping_sub(0x20) >= 0x5f) & u8::from(b != delimiter);
+            rec.as_slice().iter().fold(0, |any, &b| any | unusual(b)) == 0
+        }));
+        self.id_hashes.clear();
+        self.id_hashes.extend(records.iter().map(|rec| {
+            let hash = |i| rec.get(i).map_or(0, |f| IdTable::hash(f.trim_ascii()));
+            (hash(respondent), hash(cluster))
+        }));
+    }
+}
+
 impl SplitterRead {
     /// The logical value of the field's text `raw` (a value within the
     /// range, or a missing marker), or `NOT_READ`.
@@ -229,7 +247,7 @@ fn parse_batches<R: Read>(
     mut splitter: Splitter<R>,
     parsers: &[CellParser],
     read: &[SplitterRead],
-    (fields, respondent, cluster): (usize, usize, usize),
+    fields: usize,
     full: mpsc::SyncSender<Batch>,
     empty: mpsc::Receiver<Batch>,
 ) {
@@ -245,18 +263,6 @@ fn parse_batches<R: Read>(
         batch.records.clear();
         let result = splitter.read(&mut batch.records, BATCH_ROWS);
         let records = &batch.records;
-        let delimiter = splitter.delimiter();
-        batch.plain.clear();
-        batch.plain.extend(records.iter().map(|rec| {
-            // No early exit and no branch: the loop is vectorised.
-            let unusual = |b: u8| u8::from(b.wrapping_sub(0x20) >= 0x5f) & u8::from(b != delimiter);
-            rec.as_slice().iter().fold(0, |any, &b| any | unusual(b)) == 0
-        }));
-        batch.id_hashes.clear();
-        batch.id_hashes.extend(records.iter().map(|rec| {
-            let hash = |i| rec.get(i).map_or(0, |f| IdTable::hash(f.trim_ascii()));
-            (hash(respondent), hash(cluster))
-        }));
         batch.integers.resize(fields * STRIDE, NOT_READ);
         let integers = &mut batch.integers[..];
         let text = records.text();
@@ -695,11 +701,11 @@ impl<'s> Builder<'s> {
         let parsers = std::sync::Arc::clone(&self.parsers);
         std::thread::scope(|scope| {
             let (read, parsers) = (&read, &parsers[..]);
-            let keys = (fields, columns.respondent, columns.cluster);
-            scope.spawn(move || parse_batches(splitter, parsers, read, keys, full_tx, empty_rx));
+            scope.spawn(move || parse_batches(splitter, parsers, read, fields, full_tx, empty_rx));
             let mut obs = Vec::new();
             for mut batch in full_rx {
                 obs.clear();
+                batch.check_keys(delimiter, (columns.respondent, columns.cluster));
                 let multiline = batch.records.multiline;
                 for (index, rec) in batch.records.iter().enumerate() {
                     any_row = true;

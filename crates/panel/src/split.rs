@@ -187,11 +187,6 @@ impl<R: Read> Splitter<R> {
         self.record_line
     }
 
-    /// The delimiter between fields.
-    pub(crate) fn delimiter(&self) -> u8 {
-        self.delimiter
-    }
-
     /// Whether every record has been read.
     pub(crate) fn finished(&self) -> bool {
         self.eof && self.start == self.filled

@@ -276,15 +276,11 @@ fn missingness(panel: &Panel, wave_label: &dyn Fn(usize) -> String) -> Vec<Varia
         let m = panel.variable_of(c).missing.len();
         let slots = 3 + m;
         let mut counts = vec![0u64; n_waves * slots];
-        let mut w = waves.iter();
         // Only the missing cells are counted (a few in a hundred); the
-        // present ones are the rest. Counting every cell would make each
-        // add wait for the one before it to the same counter.
-        c.for_each_missing_slot(m, |slot| {
-            if let Some(&w) = w.next() {
-                if slot != 0 {
-                    counts[w as usize * slots + slot] += 1;
-                }
+        // present ones are the rest.
+        c.for_each_missing(m, |i, slot| {
+            if let Some(&w) = waves.get(i) {
+                counts[w as usize * slots + slot] += 1;
             }
         });
         for (wave, n) in counts.chunks_mut(slots).zip(&per_wave) {
