@@ -243,14 +243,8 @@ where
     if n_clusters < 2 {
         return too_few_to_resample(n_clusters, k);
     }
-    let replicates = replicate_totals(
-        n_clusters,
-        dim,
-        spec,
-        |counts, r, acc| add_drawn_rows(counts, r, rows, dim, acc),
-        &stat,
-        progress,
-    );
+    let adder: Adder<'_, fn(usize, f64, &mut [f64])> = Adder::Rows { rows, dim };
+    let replicates = replicate_totals(n_clusters, dim, spec, adder, &stat, progress);
     let jack = jackknife_moments(n_clusters, k, |leave| {
         let rest: Vec<f64> = total.iter().zip(row(leave)).map(|(t, v)| t - v).collect();
         stat(&rest)
@@ -295,7 +289,7 @@ where
         n_clusters,
         dim,
         spec,
-        |counts, r, acc| add_drawn(counts, r, dim, &add, acc),
+        Adder::Each { add: &add, dim },
         &stat,
         progress,
     );
@@ -306,7 +300,7 @@ where
 /// The replicates' statistics from totals: in blocks of
 /// [`REPLICATE_BLOCK`] replicates, each block's draws become counts per
 /// cluster, and one pass over the clusters adds each cluster
-/// (`add_block(counts, r, totals)`, counts clusters x r) to every
+/// ([`Adder::add`], counts r x clusters) to every
 /// replicate of the block that drew it (a
 /// cluster's data are read once a block, not once a draw). The sums run
 /// in cluster order within one thread: the same on any number of threads.
@@ -314,7 +308,7 @@ fn replicate_totals(
     n_clusters: usize,
     dim: usize,
     spec: &BootstrapSpec,
-    add_block: impl Fn(&[u32], usize, &mut [f64]) + Sync,
+    adder: Adder<'_, impl Fn(usize, f64, &mut [f64]) + Sync>,
     stat: &(dyn Fn(&[f64]) -> Vec<Option<f64>> + Sync),
     progress: &(dyn Fn(usize) + Sync),
 ) -> Vec<Vec<Option<f64>>> {
@@ -327,14 +321,14 @@ fn replicate_totals(
         .par_iter()
         .flat_map_iter(|range| {
             let r = range.len();
-            let mut counts = vec![0u32; n_clusters * r];
-            for (i, b) in range.clone().enumerate() {
-                for c in draw(spec, n_clusters, b) {
-                    counts[c as usize * r + i] += 1;
+            let mut acc = vec![0.0; r * dim];
+            match block_counts::<u16>(spec, n_clusters, range.clone()) {
+                Some(counts) => adder.add(&counts, r, &mut acc),
+                None => {
+                    let counts = block_counts::<u32>(spec, n_clusters, range.clone());
+                    adder.add(&counts.unwrap_or_default(), r, &mut acc);
                 }
             }
-            let mut acc = vec![0.0; r * dim];
-            add_block(&counts, r, &mut acc);
             let d = done.fetch_add(r, std::sync::atomic::Ordering::Relaxed) + r;
             progress(d);
             (0..r)
@@ -344,29 +338,87 @@ fn replicate_totals(
         .collect()
 }
 
+/// A count of draws: `u16` halves the memory a block's counts take and
+/// the traffic of reading them; `u32` where a cluster is drawn more often
+/// than `u16` holds.
+trait Count: Copy + Default + PartialEq + Into<f64> + Send + Sync {
+    /// Adds one; `false` (and no change) if the count is full.
+    fn increment(&mut self) -> bool;
+}
+
+impl Count for u16 {
+    fn increment(&mut self) -> bool {
+        self.checked_add(1).map(|v| *self = v).is_some()
+    }
+}
+
+impl Count for u32 {
+    fn increment(&mut self) -> bool {
+        self.checked_add(1).map(|v| *self = v).is_some()
+    }
+}
+
+/// How often each cluster is drawn in each replicate of `range`, replicate
+/// by replicate (r x clusters: the counts a draw adds to are one
+/// replicate's, a row that stays in cache); `None` if a count overflows.
+fn block_counts<C: Count>(
+    spec: &BootstrapSpec,
+    n_clusters: usize,
+    range: std::ops::Range<usize>,
+) -> Option<Vec<C>> {
+    let mut counts = vec![C::default(); range.len() * n_clusters];
+    for (drawn, b) in counts.chunks_exact_mut(n_clusters.max(1)).zip(range) {
+        for c in draw(spec, n_clusters, b) {
+            if !drawn[c as usize].increment() {
+                return None;
+            }
+        }
+    }
+    Some(counts)
+}
+
+/// How a block's draws are added to its replicates' totals.
+enum Adder<'a, F> {
+    /// Dense rows, clusters x `dim` ([`add_drawn_rows`]).
+    Rows { rows: &'a [f64], dim: usize },
+    /// `add(cluster, count, totals)` ([`add_drawn`]).
+    Each { add: &'a F, dim: usize },
+}
+
+impl<F: Fn(usize, f64, &mut [f64]) + Sync> Adder<'_, F> {
+    fn add<C: Count>(&self, counts: &[C], r: usize, acc: &mut [f64]) {
+        match *self {
+            Adder::Rows { rows, dim } => add_drawn_rows(counts, r, rows, dim, acc),
+            Adder::Each { add, dim } => add_drawn(counts, r, dim, add, acc),
+        }
+    }
+}
+
 /// Adds every cluster to the `r` replicate totals in `acc` (`r x dim`)
-/// that drew it, `counts` (clusters x r) times, in cluster order: on
+/// that drew it, `counts` (r x clusters) times, in cluster order: on
 /// AVX2 where the processor has it (the same additions in the same order,
 /// so the same bits: AVX2 without FMA), else on the baseline.
-fn add_drawn(
-    counts: &[u32],
+fn add_drawn<C: Count>(
+    counts: &[C],
     r: usize,
     dim: usize,
     add: &(impl Fn(usize, f64, &mut [f64]) + Sync),
     acc: &mut [f64],
 ) {
     #[inline(always)]
-    fn each(
-        counts: &[u32],
+    fn each<C: Count>(
+        counts: &[C],
         r: usize,
         dim: usize,
         add: &(impl Fn(usize, f64, &mut [f64]) + Sync),
         acc: &mut [f64],
     ) {
-        for (c, drawn) in counts.chunks_exact(r).enumerate() {
-            for (i, &w) in drawn.iter().enumerate() {
-                if w != 0 {
-                    add(c, f64::from(w), &mut acc[i * dim..(i + 1) * dim]);
+        let n_clusters = counts.len().checked_div(r).unwrap_or(0);
+        for c in 0..n_clusters {
+            for i in 0..r {
+                let w = counts[i * n_clusters + c];
+                if w != C::default() {
+                    add(c, w.into(), &mut acc[i * dim..(i + 1) * dim]);
                 }
             }
         }
@@ -374,8 +426,8 @@ fn add_drawn(
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx2")]
-        fn with_avx2(
-            counts: &[u32],
+        fn with_avx2<C: Count>(
+            counts: &[C],
             r: usize,
             dim: usize,
             add: &(impl Fn(usize, f64, &mut [f64]) + Sync),
@@ -408,9 +460,9 @@ const ROW_CHUNK: usize = 64;
 /// registers (the sums were loaded and stored once per drawn cluster, and
 /// did not fit in the first-level cache). Each sum gets the same additions
 /// in the same order (cluster order, no FMA): the same bits.
-fn add_drawn_rows(counts: &[u32], r: usize, rows: &[f64], dim: usize, acc: &mut [f64]) {
+fn add_drawn_rows<C: Count>(counts: &[C], r: usize, rows: &[f64], dim: usize, acc: &mut [f64]) {
     #[inline(always)]
-    fn each(counts: &[u32], r: usize, rows: &[f64], dim: usize, acc: &mut [f64]) {
+    fn each<C: Count>(counts: &[C], r: usize, rows: &[f64], dim: usize, acc: &mut [f64]) {
         let n_clusters = counts.len().checked_div(r).unwrap_or(0);
         // Per replicate i of the block, the chunk's clusters it drew (where
         // their rows start) with their counts, in cluster order:
@@ -420,10 +472,12 @@ fn add_drawn_rows(counts: &[u32], r: usize, rows: &[f64], dim: usize, acc: &mut 
         for first in (0..n_clusters).step_by(ROW_CHUNK) {
             let chunk = first..(first + ROW_CHUNK).min(n_clusters);
             lens.iter_mut().for_each(|l| *l = 0);
-            for c in chunk {
-                for (i, &w) in counts[c * r..(c + 1) * r].iter().enumerate() {
-                    if w != 0 {
-                        drawn[i * ROW_CHUNK + lens[i]] = (c * dim, f64::from(w));
+            for i in 0..r {
+                let list = &mut drawn[i * ROW_CHUNK..(i + 1) * ROW_CHUNK];
+                for c in chunk.clone() {
+                    let w = counts[i * n_clusters + c];
+                    if w != C::default() {
+                        list[lens[i]] = (c * dim, w.into());
                         lens[i] += 1;
                     }
                 }
@@ -463,7 +517,7 @@ fn add_drawn_rows(counts: &[u32], r: usize, rows: &[f64], dim: usize, acc: &mut 
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx2")]
-        fn with_avx2(counts: &[u32], r: usize, rows: &[f64], dim: usize, acc: &mut [f64]) {
+        fn with_avx2<C: Count>(counts: &[C], r: usize, rows: &[f64], dim: usize, acc: &mut [f64]) {
             each(counts, r, rows, dim, acc);
         }
         if std::arch::is_x86_feature_detected!("avx2") {
@@ -558,7 +612,7 @@ fn intervals(
 type Accumulate<'a> = dyn Fn(&[Option<f64>], &mut [f64]) + Sync + 'a;
 
 /// Replicates per pass over the clusters' rows.
-const REPLICATE_BLOCK: usize = 32;
+const REPLICATE_BLOCK: usize = 64;
 
 /// Clusters per chunk of the jackknife's sums.
 const JACKKNIFE_CHUNK: usize = 4096;

@@ -396,22 +396,28 @@ pub fn model_result(
     }
 }
 
-/// Every `[[models]]` of the study, fitted, in the file's order.
+/// Every `[[models]]` of the study, fitted, in the file's order. The
+/// models are fitted side by side on rayon's threads (most fits use one
+/// core most of the time); each fit is the same on any number of threads.
+/// `progress` gets the number of models fitted so far.
 pub fn declared_models(
     panel: &Panel,
     scores: &Scores,
-    progress: &dyn Fn(usize),
+    progress: &(dyn Fn(usize) + Sync),
 ) -> Vec<ModelResult> {
+    use rayon::prelude::*;
     let study = panel.study();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    progress(0);
     study
         .models
-        .iter()
-        .enumerate()
-        .map(|(i, spec)| {
-            progress(i);
+        .par_iter()
+        .map(|spec| {
             let fitted = model_request(panel, scores, spec).and_then(|req| fit_request(&req));
             let column = spec.cluster.as_deref().unwrap_or(&study.data.cluster);
-            model_result(spec, fitted, column)
+            let result = model_result(spec, fitted, column);
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            result
         })
         .collect()
 }
