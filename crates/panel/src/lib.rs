@@ -42,6 +42,8 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(test)]
+mod chunks;
 mod error;
 mod instruments;
 mod line_ends;

@@ -206,18 +206,7 @@ impl<R: Read> Read for LineEnds<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Reads `input` `chunk` bytes at a time.
-    struct Chunks<'a>(&'a [u8], usize);
-
-    impl Read for Chunks<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.0.len().min(self.1).min(buf.len());
-            buf[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
-    }
+    use crate::chunks::Chunks;
 
     fn through(input: &[u8], chunk: usize, limit: u64) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();

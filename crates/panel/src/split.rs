@@ -433,19 +433,8 @@ fn separators_sse2(block: &[u8; 64], delimiter: u8) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chunks::Chunks;
     use proptest::prelude::*;
-
-    /// Reads `input` `chunk` bytes at a time.
-    struct Chunks<'a>(&'a [u8], usize);
-
-    impl Read for Chunks<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.0.len().min(self.1).min(buf.len());
-            buf[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
-    }
 
     type Split = Vec<(u64, Vec<Vec<u8>>)>;
 
