@@ -1,6 +1,7 @@
 //! Loading data files into a [`Panel`], validating every value.
 //!
-//! The files are streamed record by record (the `csv` crate); nothing but
+//! The files are streamed in batches of records ([`crate::split`]: a SIMD
+//! splitter for lines without quotes, `csv_core` for the rest); nothing but
 //! the compact panel is kept. Long and wide files go through one path: a
 //! wide row is turned into one observation per wave at which it has a
 //! value, and every observation is then checked the same way.
@@ -149,7 +150,8 @@ struct Obs {
     wave: u8,
 }
 
-/// Records parsed by the reader thread, in file order; `error` ends the file.
+/// Records split by the splitting thread, in file order; `error` ends the
+/// file.
 struct Batch {
     records: Records,
     /// Per field and record (`field * STRIDE + record`), for the
@@ -157,8 +159,9 @@ struct Batch {
     /// value (a value within the declared range, or a missing marker), or
     /// `NOT_READ`. Other fields' entries are stale.
     integers: Vec<i64>,
-    /// Per record: every byte is printable ASCII or the delimiter (so it
-    /// is UTF-8, and its ids have no invisible characters).
+    /// Per record ([`Batch::check_keys`], on the validating thread): every
+    /// byte is printable ASCII or the delimiter (so it is UTF-8, and its
+    /// ids have no invisible characters).
     plain: Vec<bool>,
     /// Per record: the [`IdTable::hash`] of its respondent and cluster
     /// ids (0 in a ragged row).
