@@ -8,13 +8,14 @@ mod model;
 mod progress;
 mod report;
 mod score;
+mod shell;
 mod stats;
 mod synth;
 mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Exit code for bad input: a study file or data with problems.
 const EXIT_BAD_INPUT: u8 = 2;
@@ -67,6 +68,20 @@ enum Command {
     /// Fit generalized estimating equations with a working correlation
     /// and robust standard errors.
     Gee(model::GeeArgs),
+    /// Print a shell completion script (`cohort completions bash >
+    /// ~/.local/share/bash-completion/completions/cohort`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, or write one page per command into a folder
+    /// (`cohort man --out /usr/local/share/man/man1`).
+    Man {
+        /// The folder to write cohort.1 and cohort-COMMAND.1 into.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -83,6 +98,8 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(&args),
         Command::Model(args) => model::model(&args),
         Command::Gee(args) => model::gee(&args),
+        Command::Completions { shell } => shell::completions(Cli::command(), shell),
+        Command::Man { out } => shell::man(Cli::command(), out.as_deref()),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@ mod model;
 mod odd_input;
 mod report;
 mod score;
+mod shell;
 mod stats;
 mod synth;
 mod verify;
