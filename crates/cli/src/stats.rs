@@ -41,6 +41,9 @@ pub struct StatsArgs {
 pub struct DescribeArgs {
     #[command(flatten)]
     common: StatsArgs,
+    /// Only this measure (repeat for several; default: every measure).
+    #[arg(long)]
+    measure: Vec<String>,
     /// Estimates by the groups of this categorical variable (or the role).
     #[arg(long)]
     by: Option<String>,
@@ -67,6 +70,20 @@ pub struct ChangeArgs {
 
 fn prepare(args: &StatsArgs) -> Option<Scored> {
     read_scored(&args.study, args.lenient)
+}
+
+/// The measure `name` of the study; `None` after saying so, with the
+/// nearest name.
+fn measure_named(scores: &cohort_instruments::Scores, name: &str) -> Option<MeasureId> {
+    let found = scores.measure(name);
+    if found.is_none() {
+        let names: Vec<&str> = scores.measures.iter().map(|m| m.name.as_str()).collect();
+        let hint = cohort_panel::did_you_mean(name, &names)
+            .map(|s| format!("; did you mean {s}?"))
+            .unwrap_or_default();
+        eprintln!("error: --measure {name} is not a measure of this study{hint}");
+    }
+    found
 }
 
 fn spec(args: &StatsArgs) -> Option<BootstrapSpec> {
@@ -131,9 +148,16 @@ pub fn describe(args: &DescribeArgs) -> anyhow::Result<ExitCode> {
     let Some(pr) = prepare(&args.common) else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
+    let mut wanted = Vec::new();
+    for name in &args.measure {
+        match measure_named(&pr.scores, name) {
+            Some(_) => wanted.push(name.as_str()),
+            None => return Ok(ExitCode::from(EXIT_BAD_INPUT)),
+        }
+    }
     let progress = Progress::new();
     let tick = |d: usize| progress.tick("bootstrap", d, args.common.bootstrap);
-    let est = match wave_estimates(
+    let mut est = match wave_estimates(
         &pr.loaded.panel,
         &pr.scores,
         args.by.as_deref(),
@@ -147,6 +171,11 @@ pub fn describe(args: &DescribeArgs) -> anyhow::Result<ExitCode> {
         }
     };
     drop(progress);
+    // Every measure is estimated (the same draws and intervals as without
+    // the option); the others are left out here.
+    if !wanted.is_empty() {
+        est.retain(|e| wanted.contains(&e.measure.as_str()));
+    }
     if args.common.json {
         print_json(&est)?;
         return Ok(ExitCode::SUCCESS);
@@ -207,16 +236,9 @@ pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
     let measures: Vec<MeasureId> = match &args.measure {
-        Some(m) => match pr.scores.measure(m) {
+        Some(m) => match measure_named(&pr.scores, m) {
             Some(i) => vec![i],
-            None => {
-                let names: Vec<&str> = pr.scores.measures.iter().map(|m| m.name.as_str()).collect();
-                let hint = cohort_panel::did_you_mean(m, &names)
-                    .map(|s| format!("; did you mean {s}?"))
-                    .unwrap_or_default();
-                eprintln!("error: --measure {m} is not a measure of this study{hint}");
-                return Ok(ExitCode::from(EXIT_BAD_INPUT));
-            }
+            None => return Ok(ExitCode::from(EXIT_BAD_INPUT)),
         },
         None => pr.scores.ids().collect(),
     };

@@ -146,6 +146,47 @@ fn describe_by_group_and_bad_arguments() {
 }
 
 #[test]
+fn describe_one_measure_and_a_typo_with_a_suggestion() {
+    let all = cohort_json(&[
+        "describe",
+        "fixtures/vji/study.toml",
+        "--json",
+        "--bootstrap",
+        "50",
+    ]);
+    let one = cohort_json(&[
+        "describe",
+        "fixtures/vji/study.toml",
+        "--json",
+        "--bootstrap",
+        "50",
+        "--measure",
+        "family_any_violence",
+    ]);
+    let of = |j: &serde_json::Value| -> Vec<serde_json::Value> {
+        j.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["measure"] == "family_any_violence")
+            .cloned()
+            .collect()
+    };
+    let rows = one.as_array().unwrap();
+    assert_eq!(rows.len(), 3, "one measure at three waves");
+    // The same estimates and intervals as in the run of every measure.
+    assert_eq!(of(&one), of(&all));
+    let out = cohort(&[
+        "describe",
+        "fixtures/vji/study.toml",
+        "--measure",
+        "family_any_violnce",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean family_any_violence?"), "{err}");
+}
+
+#[test]
 fn analyst_json_is_marked_as_not_disclosure_checked() {
     let j = cohort_json(&[
         "change",
