@@ -53,7 +53,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         published.rules.rounding()
     );
     if findings.is_empty() {
-        eprintln!("{summary}: nothing a reader could recover");
+        crate::verbosity::note!("{summary}: nothing a reader could recover");
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("{summary}");

@@ -11,6 +11,7 @@ mod score;
 mod shell;
 mod stats;
 mod synth;
+mod verbosity;
 mod verify;
 
 use std::process::ExitCode;
@@ -38,6 +39,12 @@ fn replicates() -> clap::builder::RangedU64ValueParser<usize> {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Say nothing on stderr but errors (no notes, no progress bar).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also say how long each long stage took.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand)]
@@ -86,6 +93,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    verbosity::set(cli.quiet, cli.verbose);
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Score(args) => score::run(&args),

@@ -1,5 +1,6 @@
 //! A progress bar on stderr for the long computations: shown only on a
-//! terminal, and only once the work has taken more than a second.
+//! terminal, only once the work has taken more than a second, and never
+//! with `-q`; with `-v`, each stage's time when it ends.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -11,8 +12,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// new bar for each stage.
 pub struct Progress {
     start: Instant,
-    /// The stage and its bar.
-    current: Mutex<Option<(String, ProgressBar)>>,
+    /// The stage, its bar and when it started.
+    current: Mutex<Option<(String, ProgressBar, Instant)>>,
 }
 
 impl Progress {
@@ -28,9 +29,9 @@ impl Progress {
         let Ok(mut current) = self.current.lock() else {
             return;
         };
-        if current.as_ref().is_none_or(|(s, _)| s != stage) {
-            if let Some((_, old)) = current.take() {
-                old.finish_and_clear();
+        if current.as_ref().is_none_or(|(s, _, _)| s != stage) {
+            if let Some(old) = current.take() {
+                finish(old);
             }
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
@@ -40,10 +41,11 @@ impl Progress {
                 bar.set_style(style);
             }
             bar.set_message(stage.to_string());
-            *current = Some((stage.to_string(), bar));
+            *current = Some((stage.to_string(), bar, Instant::now()));
         }
-        if let Some((_, bar)) = current.as_ref() {
-            if bar.is_hidden() && self.start.elapsed() > Duration::from_secs(1) {
+        if let Some((_, bar, _)) = current.as_ref() {
+            let quiet = crate::verbosity::quiet();
+            if bar.is_hidden() && !quiet && self.start.elapsed() > Duration::from_secs(1) {
                 // Hidden again by indicatif itself when stderr is not a terminal.
                 bar.set_draw_target(ProgressDrawTarget::stderr());
             }
@@ -52,11 +54,19 @@ impl Progress {
     }
 }
 
+/// Ends a stage's bar, and with `-v` says how long the stage took.
+fn finish((stage, bar, started): (String, ProgressBar, Instant)) {
+    bar.finish_and_clear();
+    if crate::verbosity::verbose() {
+        eprintln!("{stage}: {:.1} s", started.elapsed().as_secs_f64());
+    }
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         if let Ok(mut current) = self.current.lock() {
-            if let Some((_, bar)) = current.take() {
-                bar.finish_and_clear();
+            if let Some(old) = current.take() {
+                finish(old);
             }
         }
     }

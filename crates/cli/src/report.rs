@@ -14,6 +14,7 @@ use cohort_results::{publish, PublishedResults, SMALLEST_MIN_CELL};
 use cohort_stats::{study_results, BootstrapSpec, ResultsOptions};
 
 use crate::input::read_scored;
+use crate::verbosity::note;
 use crate::EXIT_BAD_INPUT;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -143,7 +144,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         });
         std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
             .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!(
+        note!(
             "internal (unprotected) results written to {}",
             path.display()
         );
@@ -151,7 +152,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let data = publish(&results);
     write_report(&args.out, &data, args.lang.into(), args.log_y)
         .with_context(|| format!("writing the report to {}", args.out.display()))?;
-    eprintln!(
+    note!(
         "report written to {} ({} estimates, {} changes, {} cells suppressed)",
         args.out.display(),
         data.estimates.len(),
@@ -176,7 +177,7 @@ pub fn plot(args: &PlotArgs) -> anyhow::Result<ExitCode> {
     };
     let n = write_figures(&args.out, &data, args.lang.into(), args.log_y)
         .context("drawing the figures")?;
-    eprintln!(
+    note!(
         "{} figures written to {}",
         n,
         args.out.join("figures").display()

@@ -47,6 +47,6 @@ pub fn man(cmd: clap::Command, out: Option<&Path>) -> anyhow::Result<ExitCode> {
         clap_mangen::Man::new(cmd).render(&mut text)?;
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    eprintln!("manual pages written to {}", dir.display());
+    crate::verbosity::note!("manual pages written to {}", dir.display());
     Ok(ExitCode::SUCCESS)
 }

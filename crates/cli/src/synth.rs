@@ -64,7 +64,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
         std::io::BufWriter::with_capacity(1 << 20, file),
     )
     .with_context(|| format!("writing {}", data.display()))?;
-    eprintln!(
+    crate::verbosity::note!(
         "{} families, {} respondents, {} rows: {} and {}",
         counts.families,
         counts.respondents,

@@ -1,4 +1,5 @@
-//! Completion scripts and manual pages.
+//! Completion scripts, manual pages, and what `-q` and `-v` leave on
+//! stderr.
 
 use crate::{assert_ok, cohort};
 
@@ -40,5 +41,38 @@ fn manual_pages_for_cohort_and_each_command() {
     assert!(report.contains(".TH cohort-report"), "{report:.200}");
     assert!(report.contains("bootstrap"));
     assert!(dir.join("cohort.1").exists() && dir.join("cohort-describe.1").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn quiet_leaves_only_errors_and_verbose_adds_the_stage_times() {
+    let dir = std::env::temp_dir().join(format!("cohort-quiet-{}", std::process::id()));
+    let out_dir = dir.to_str().unwrap();
+    let args = [
+        "report",
+        "fixtures/vji/study.toml",
+        "--out",
+        out_dir,
+        "--bootstrap",
+        "50",
+    ];
+    let quiet = cohort(&[&args[..], &["-q"]].concat());
+    assert_ok(&quiet);
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+    let verbose = cohort(&[&args[..], &["-v"]].concat());
+    assert_ok(&verbose);
+    let err = String::from_utf8_lossy(&verbose.stderr);
+    for stage in [
+        "bootstrap: estimates: ",
+        "bootstrap: changes: ",
+        "declared models: ",
+    ] {
+        assert!(err.contains(stage), "{err}");
+    }
+    assert!(err.contains("report written to"), "{err}");
+    // Errors are still said under -q.
+    let bad = cohort(&["check", "fixtures/vji/missing.toml", "-q"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(!bad.stderr.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
