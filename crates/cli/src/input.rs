@@ -37,6 +37,22 @@ pub fn read_scored(path: &Path, lenient: bool) -> Option<Scored> {
     }
 }
 
+/// [`read_scored`] for the commands that analyse measures: `None` also
+/// (after saying so) when the study has none, rather than an empty table.
+pub fn read_measures(path: &Path, lenient: bool) -> Option<Scored> {
+    let scored = read_scored(path, lenient)?;
+    if scored.scores.measures.is_empty() {
+        eprintln!(
+            "error: {}: the study has no measure, so there is nothing to analyse; \
+             expected an [[instruments]] entry that scores items into measures \
+             (docs/study-file.md, \"Instruments\")",
+            path.display()
+        );
+        return None;
+    }
+    Some(scored)
+}
+
 /// The problems, grouped by kind, with the count of each kind.
 pub fn render_problems(report: &LoadReport, mode: Mode) -> String {
     let mut s = String::new();

@@ -14,7 +14,7 @@ use cohort_instruments::{
 use cohort_panel::Study;
 use serde::Serialize;
 
-use crate::input::read_scored;
+use crate::input::read_measures;
 use crate::EXIT_BAD_INPUT;
 
 #[derive(Args)]
@@ -112,7 +112,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
         study,
         loaded,
         scores,
-    }) = read_scored(&args.study, args.lenient)
+    }) = read_measures(&args.study, args.lenient)
     else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };

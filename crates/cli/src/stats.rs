@@ -14,7 +14,7 @@ use cohort_stats::{
     change_table, group_change, wave_estimates, BootstrapSpec, ChangeOptions, ChangeSummary,
 };
 
-use crate::input::{read_scored, Scored};
+use crate::input::{read_measures, Scored};
 use crate::progress::Progress;
 use crate::EXIT_BAD_INPUT;
 
@@ -69,7 +69,7 @@ pub struct ChangeArgs {
 }
 
 fn prepare(args: &StatsArgs) -> Option<Scored> {
-    read_scored(&args.study, args.lenient)
+    read_measures(&args.study, args.lenient)
 }
 
 /// The measure `name` of the study; `None` after saying so, with the

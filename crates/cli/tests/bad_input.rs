@@ -71,3 +71,33 @@ fn lenient_check_accounts_for_every_row_of_every_readable_bad_case() {
         }
     }
 }
+
+#[test]
+fn a_study_without_measures_is_told_so_not_given_an_empty_table() {
+    // fixtures/small without its [[instruments]]: valid data, no measure.
+    let dir = std::env::temp_dir().join(format!("cohort-no-measures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let study = std::fs::read_to_string(fixture("small/study.toml")).unwrap();
+    let without = &study[..study.find("[[instruments]]").unwrap()];
+    std::fs::write(dir.join("study.toml"), without).unwrap();
+    std::fs::copy(fixture("small/panel_long.csv"), dir.join("panel_long.csv")).unwrap();
+    let path = dir.join("study.toml");
+    let path = path.to_str().unwrap();
+    let check = cohort(&["check", path]);
+    assert_eq!(check.status.code(), Some(0), "the data themselves are fine");
+    for args in [
+        vec!["score", path],
+        vec!["describe", path],
+        vec!["change", path, "--from", "T0", "--to", "T2"],
+    ] {
+        let out = cohort(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("no measure, so there is nothing to analyse"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?} printed a table");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
