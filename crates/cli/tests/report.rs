@@ -50,30 +50,32 @@ fn report_is_self_contained_protected_and_redrawable() {
     // Provenance: the data file's SHA-256 (fixtures/vji/README.md).
     assert!(html.contains("b8332f182cff76e2e66dc3c4efc8cb88f99272f167342cd0bd4b242ad9531e99"));
     // No published count below min_cell (10): every count cell of the count
-    // tables is at least 10, or "<10", or "x", or a zero (zeros identify
-    // nobody and are shown).
+    // tables is at least 10, or a zero (zeros identify nobody and are
+    // shown), or empty with the rule in the row's `suppressed` column.
     for table in ["response", "patterns"] {
-        let text = std::fs::read_to_string(out.join(format!("tables/{table}.csv"))).unwrap();
-        for cell in text
-            .lines()
-            .skip(1)
-            .flat_map(|l| l.split(',').skip(1).map(str::to_string).collect::<Vec<_>>())
-        {
-            let ok = cell == "<10"
-                || cell == "x"
-                || cell.parse::<u64>().is_ok_and(|n| n == 0 || n >= 10);
-            assert!(ok, "{table}: cell {cell}");
+        let (header, rows) = read_csv(&out.join(format!("tables/{table}.csv")));
+        assert_eq!(header.last().map(String::as_str), Some("suppressed"));
+        for row in rows {
+            let (cells, suppressed) = (&row[1..row.len() - 1], &row[row.len() - 1]);
+            for cell in cells {
+                let ok = (cell.is_empty() && !suppressed.is_empty())
+                    || cell.parse::<u64>().is_ok_and(|n| n == 0 || n >= 10);
+                assert!(ok, "{table}: cell {cell} ({suppressed})");
+            }
         }
     }
-    // Estimates: n below 10 never has a value.
-    let est = std::fs::read_to_string(out.join("tables/estimates.csv")).unwrap();
-    for line in est.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        // The n of a suppressed value is suppressed with it ("·").
-        if f[4].parse::<u64>().map_or(true, |n| n < 10) {
-            assert_eq!(f[5], "·", "{line}");
+    // Estimates: n below 10 never has a value; a withheld value says why.
+    let (header, rows) = read_csv(&out.join("tables/estimates.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (n, value, suppressed) = (col("n"), col("value"), col("suppressed"));
+    for row in &rows {
+        // The n of a suppressed value is suppressed with it.
+        if row[n].parse::<u64>().map_or(true, |n| n < 10) {
+            assert_eq!(row[value], "", "{row:?}");
+            assert!(!row[suppressed].is_empty(), "{row:?}");
         }
     }
+    every_table_is_tidy(&out.join("tables"));
     // And `cohort audit` finds nothing a reader could recover.
     let a = cohort(&["audit", out.to_str().unwrap()]);
     assert_ok(&a);
@@ -432,4 +434,63 @@ fn declared_models_are_reported_as_cohort_model_fits_them_and_gated() {
     assert_eq!(logged, 7);
     std::fs::remove_dir_all(out).ok();
     std::fs::remove_dir_all(small).ok();
+}
+
+/// The header and rows of a CSV file.
+fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Every table under `tables/` is data: a named first column, no display
+/// formatting anywhere ("82.7%", "[0.1, 0.2]", "< 0.001", "<10", "·"),
+/// every column that holds numbers numbers only, and a `suppressed`
+/// column last.
+fn every_table_is_tidy(dir: &std::path::Path) {
+    let mut n_tables = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let (header, rows) = read_csv(&path);
+        let name = path.display().to_string();
+        n_tables += 1;
+        assert!(
+            header.iter().all(|h| !h.is_empty() && !h.contains(' ')),
+            "{name}: {header:?}"
+        );
+        assert_eq!(
+            header.last().map(String::as_str),
+            Some("suppressed"),
+            "{name}"
+        );
+        for (k, h) in header.iter().enumerate().take(header.len() - 1) {
+            let cells: Vec<&str> = rows
+                .iter()
+                .map(|r| r[k].as_str())
+                .filter(|c| !c.is_empty())
+                .collect();
+            for c in &cells {
+                let display = c.ends_with('%')
+                    || c.starts_with('[')
+                    || c.starts_with("< ")
+                    || *c == "·"
+                    || *c == "x"
+                    || (c.starts_with('<') && c[1..].parse::<u64>().is_ok());
+                assert!(!display, "{name}, {h}: display value {c}");
+            }
+            // A column of numbers: if most cells read as numbers, all do
+            // (the df column of the models says "normal" for z tests).
+            let numeric = cells.iter().filter(|c| c.parse::<f64>().is_ok()).count();
+            if numeric * 2 > cells.len() && h != "df" {
+                for c in &cells {
+                    assert!(c.parse::<f64>().is_ok(), "{name}, {h}: {c} is not a number");
+                }
+            }
+        }
+    }
+    assert!(n_tables >= 10, "{n_tables} tables");
 }

@@ -175,8 +175,8 @@ fn trauma_table(data: &PublishedResults, lang: Lang) -> Table {
             .iter()
             .map(|e| {
                 vec![
-                    e.measure.clone(),
-                    e.wave.clone(),
+                    e.measure.clone().into(),
+                    e.wave.clone().into(),
                     count(e.n),
                     value_cell(e, lang),
                     interval_cell(e, lang),

@@ -39,7 +39,7 @@ impl Table {
         for r in &self.rows {
             s.push_str("<tr>");
             for c in r {
-                let _ = write!(s, "<td>{}</td>", escape(c));
+                let _ = write!(s, "<td>{}</td>", escape(&c.shown));
             }
             s.push_str("</tr>\n");
         }

@@ -40,7 +40,10 @@ impl Table {
             let _ = writeln!(
                 s,
                 "| {} |",
-                r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+                r.iter()
+                    .map(|c| cell(&c.shown))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
             );
         }
         s

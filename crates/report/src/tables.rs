@@ -4,7 +4,7 @@ use cohort_plot::Lang;
 use cohort_results::PublishedResults;
 
 use crate::cells::{count, interval, interval_cell, num, p_value, pct, value_cell};
-use crate::table::{protected, Table};
+use crate::table::{protected, shown, Cell, Table};
 
 /// The tables of a report, by name.
 pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, String, Table)> {
@@ -26,10 +26,10 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .iter()
             .map(|e| {
                 vec![
-                    e.measure.clone(),
-                    e.level.name().to_string(),
-                    e.statistic.name().to_string(),
-                    e.wave.clone(),
+                    e.measure.clone().into(),
+                    e.level.name().to_string().into(),
+                    e.statistic.name().to_string().into(),
+                    e.wave.clone().into(),
                     count(e.n),
                     value_cell(e, lang),
                     interval_cell(e, lang),
@@ -61,8 +61,8 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .iter()
             .map(|c| {
                 vec![
-                    c.measure.clone(),
-                    c.level.name().to_string(),
+                    c.measure.clone().into(),
+                    c.level.name().to_string().into(),
                     count(c.n_pairs),
                     num(c.mean_from, 3, lang),
                     num(c.mean_to, 3, lang),
@@ -94,8 +94,8 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .iter()
             .map(|r| {
                 vec![
-                    r.scale.clone(),
-                    r.wave.clone(),
+                    r.scale.clone().into(),
+                    r.wave.clone().into(),
                     count(r.n),
                     num(r.alpha, 3, lang),
                     interval(r.ci95, 3, false, lang),
@@ -113,10 +113,10 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .iter()
             .map(|s| {
                 vec![
-                    s.table.clone(),
-                    s.row.clone(),
-                    s.column.clone(),
-                    s.reason.clone(),
+                    s.table.clone().into(),
+                    s.row.clone().into(),
+                    s.column.clone().into(),
+                    s.reason.clone().into(),
                 ]
             })
             .collect(),
@@ -126,7 +126,7 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
         rows: d
             .rows
             .iter()
-            .map(|(k, v)| vec![k.clone(), v.to_string()])
+            .map(|(k, v)| vec![Cell::from(k.clone()), shown(v)])
             .collect(),
     };
     let trajectories = Table {
@@ -148,10 +148,10 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .flat_map(|tr| {
                 tr.waves.iter().map(move |e| {
                     vec![
-                        tr.class.clone(),
+                        tr.class.clone().into(),
                         count(tr.n),
                         pct(tr.share, lang),
-                        e.wave.clone(),
+                        e.wave.clone().into(),
                         count(e.n),
                         num(e.value, 2, lang),
                         interval(e.ci95, 2, false, lang),
@@ -170,13 +170,13 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .iter()
             .map(|e| {
                 vec![
-                    e.measure.clone(),
-                    format!(
+                    e.measure.clone().into(),
+                    Cell::from(format!(
                         "{} = {}",
                         d.by.as_deref().unwrap_or(""),
                         e.group.as_deref().unwrap_or("")
-                    ),
-                    e.wave.clone(),
+                    )),
+                    e.wave.clone().into(),
                     count(e.n),
                     value_cell(e, lang),
                     interval_cell(e, lang),
@@ -289,13 +289,13 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
             .iter()
             .map(|m| {
                 vec![
-                    m.name.clone(),
-                    m.formula.clone(),
-                    m.method.clone(),
-                    m.units_label.clone(),
+                    m.name.clone().into(),
+                    m.formula.clone().into(),
+                    m.method.clone().into(),
+                    m.units_label.clone().into(),
                     count(m.units),
                     count(m.nobs),
-                    m.notes.join("; "),
+                    m.notes.join("; ").into(),
                 ]
             })
             .collect(),
@@ -318,11 +318,11 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
     for m in &d.models {
         for t in &m.terms {
             estimates.rows.push(vec![
-                m.name.clone(),
-                t.term.clone(),
+                m.name.clone().into(),
+                t.term.clone().into(),
                 num(Some(t.estimate), 3, lang),
                 num(Some(t.se), 3, lang),
-                t.df.map_or("normal".to_string(), |df| lang.number(df, 1)),
+                t.df.map_or(Cell::from("normal"), |df| num(Some(df), 1, lang)),
                 interval(Some(t.ci95), 3, false, lang),
                 p_value(Some(t.p_value), lang),
             ]);
@@ -334,34 +334,37 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
                 "variance"
             };
             estimates.rows.push(vec![
-                m.name.clone(),
+                m.name.clone().into(),
                 format!("{what}: {} {}", v.group, v.effects.join(", "))
                     .trim_end()
-                    .to_string(),
+                    .to_string()
+                    .into(),
                 num(Some(v.vcov), 3, lang),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(""),
             ]);
         }
         if let Some(theta) = m.theta {
             estimates.rows.push(vec![
-                m.name.clone(),
-                "theta (negative binomial: variance mu + mu^2 / theta)".to_string(),
+                m.name.clone().into(),
+                "theta (negative binomial: variance mu + mu^2 / theta)"
+                    .to_string()
+                    .into(),
                 num(Some(theta), 3, lang),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(""),
             ]);
         }
         for t in &m.tests {
             tests.rows.push(vec![
-                m.name.clone(),
-                t.term.clone(),
-                t.df_num.to_string(),
-                lang.number(t.df_den, 1),
+                m.name.clone().into(),
+                t.term.clone().into(),
+                num(Some(t.df_num as f64), 0, lang),
+                num(Some(t.df_den), 1, lang),
                 num(Some(t.f), 3, lang),
                 p_value(Some(t.p_value), lang),
             ]);
