@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use cohort_instruments::{open, OpenError};
+use cohort_instruments::{open_with_progress, OpenError};
 use cohort_panel::{LoadReport, Mode, Study, PROBLEMS_KEPT};
 
 /// The study file, or `None` after printing why not.
@@ -24,7 +24,13 @@ pub use cohort_instruments::ScoredStudy as Scored;
 /// `None` after printing why not.
 pub fn read_scored(path: &Path, lenient: bool) -> Option<Scored> {
     let mode = if lenient { Mode::Lenient } else { Mode::Strict };
-    match open(path, mode) {
+    let progress = crate::progress::Progress::new();
+    let mib = |bytes: u64| (bytes >> 20) as usize;
+    let loading = |done: u64, total: u64| progress.tick("loading (MiB)", mib(done), mib(total));
+    let scoring = |done: usize, total: usize| progress.tick("scoring", done, total);
+    let opened = open_with_progress(path, mode, &loading, &scoring);
+    drop(progress);
+    match opened {
         Ok(s) => Some(s),
         Err(OpenError::Data(f)) => {
             eprint!("{}", render_problems(&f.report, mode));

@@ -31,7 +31,10 @@ pub use cohort_panel::{
     NormsError, Rule, SumScale, Term, DEFAULT_COUNTS, SEVERITY_CLASSES,
 };
 pub use error::AlphaError;
-pub use open::{open, OpenError, ScoredStudy};
+pub use open::{open, open_with_progress, OpenError, ScoredStudy};
 pub use reliability::{alphas_at, cronbach_alpha, pearson, reliability, ItemRest, Reliability};
-pub use score::{score, ItemCounts, MeasureId, MeasureScores, Note, Score, ScoreRows, Scores};
+pub use score::{
+    score, score_with_progress, ItemCounts, MeasureId, MeasureScores, Note, Score, ScoreRows,
+    Scores,
+};
 pub use write::{write_long, write_wide};

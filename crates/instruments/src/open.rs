@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use cohort_panel::{load, LoadFailure, Loaded, Mode, Study, StudyError};
+use cohort_panel::{load_with_progress, LoadFailure, Loaded, Mode, Study, StudyError};
 
-use crate::score::{score, Scores};
+use crate::score::{score_with_progress, Scores};
 
 /// A study read, loaded and scored.
 #[derive(Debug)]
@@ -33,9 +33,20 @@ pub enum OpenError {
 /// Reads the study file at `path` (with its instruments), loads the data
 /// (`mode`: strict or lenient) and scores them.
 pub fn open(path: &Path, mode: Mode) -> Result<ScoredStudy, OpenError> {
+    open_with_progress(path, mode, &|_, _| {}, &|_, _| {})
+}
+
+/// [`open`], telling `loading(bytes read, bytes in all)` and
+/// `scoring(instruments done, instruments)` as it goes.
+pub fn open_with_progress(
+    path: &Path,
+    mode: Mode,
+    loading: &dyn Fn(u64, u64),
+    scoring: &dyn Fn(usize, usize),
+) -> Result<ScoredStudy, OpenError> {
     let study = Study::from_path(path)?;
-    let loaded = load(&study, mode)?;
-    let scores = score(&loaded.panel, &study.instruments);
+    let loaded = load_with_progress(&study, mode, loading)?;
+    let scores = score_with_progress(&loaded.panel, &study.instruments, scoring);
     Ok(ScoredStudy {
         study,
         loaded,

@@ -334,9 +334,21 @@ fn eligible(panel: &Panel, reporters: &[String]) -> (Vec<usize>, Arc<ScoreRows>)
 
 /// Scores every instrument and derived measure of a loaded panel.
 pub fn score(panel: &Panel, spec: &Instruments) -> Scores {
+    score_with_progress(panel, spec, &|_, _| {})
+}
+
+/// [`score`], telling `progress(done, total)` after each instrument and
+/// derived measure.
+pub fn score_with_progress(
+    panel: &Panel,
+    spec: &Instruments,
+    progress: &dyn Fn(usize, usize),
+) -> Scores {
+    let total = spec.instruments.len() + spec.derived.len();
     let mut measures = Vec::new();
     let mut scores = Vec::new();
-    for inst in &spec.instruments {
+    for (done, inst) in spec.instruments.iter().enumerate() {
+        progress(done, total);
         let defs = instrument_measures(inst);
         let cols = match &inst.kind {
             InstrumentKind::IncidentFrequency(f) => score_frequency(panel, inst, f),
@@ -345,7 +357,8 @@ pub fn score(panel: &Panel, spec: &Instruments) -> Scores {
         measures.extend(defs);
         scores.extend(cols);
     }
-    for d in &spec.derived {
+    for (done, d) in spec.derived.iter().enumerate() {
+        progress(spec.instruments.len() + done, total);
         let col = score_derived(panel, d, &measures, &scores);
         measures.push(derived_measure(d));
         scores.push(col);

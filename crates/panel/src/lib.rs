@@ -69,7 +69,7 @@ pub use instruments::{
     Norms, Rule, SumScale, Term, DEFAULT_COUNTS,
 };
 pub use line_ends::{RecordTooLong, MAX_RECORD_BYTES};
-pub use load::{load, load_reader, Loaded, Mode};
+pub use load::{load, load_reader, load_with_progress, Loaded, Mode};
 pub use locate::{problem_lines, Position, Positions, StudyProblem};
 pub use measures::{
     derived_measure, instrument_measures, MeasureDef, MeasureKind, SEVERITY_CLASSES,

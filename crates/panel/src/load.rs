@@ -8,6 +8,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
 use crate::error::LoadFailure;
@@ -38,7 +39,26 @@ pub struct Loaded {
 
 /// Loads every data file of `study`.
 pub fn load(study: &Study, mode: Mode) -> Result<Loaded, LoadFailure> {
+    load_with_progress(study, mode, &|_, _| {})
+}
+
+/// [`load`], telling `progress(bytes read, bytes in all files)` as it goes
+/// (after each batch of records).
+pub fn load_with_progress(
+    study: &Study,
+    mode: Mode,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Loaded, LoadFailure> {
     let mut builder = Builder::new(study, mode);
+    let total: u64 = study
+        .data
+        .files
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
+        .sum();
+    let mut before = 0;
     for path in &study.data.files {
         let name = display_name(study, path);
         let refuse = |builder: &mut Builder, kind: ProblemKind, message: String| {
@@ -63,7 +83,16 @@ pub fn load(study: &Study, mode: Mode) -> Result<Loaded, LoadFailure> {
         }
         match std::fs::File::open(path) {
             Ok(mut file) => match sniff(&mut file) {
-                Ok(None) => builder.read_file(&name, file),
+                Ok(None) => {
+                    let read = std::sync::atomic::AtomicU64::new(0);
+                    let counted = Counted {
+                        inner: file,
+                        read: &read,
+                    };
+                    let tell = || progress(before + read.load(Ordering::Relaxed), total);
+                    builder.read_file_telling(&name, counted, &tell);
+                    before += read.load(Ordering::Relaxed);
+                }
                 Ok(Some(format)) => refuse(
                     &mut builder,
                     ProblemKind::OtherFormat,
@@ -116,6 +145,20 @@ fn sniff(file: &mut std::fs::File) -> std::io::Result<Option<&'static str>> {
     } else {
         None
     })
+}
+
+/// A reader that counts the bytes read through it (for progress).
+struct Counted<'a, R> {
+    inner: R,
+    read: &'a std::sync::atomic::AtomicU64,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// Loads one data file from a reader (for tests and for data that does not
@@ -645,15 +688,20 @@ impl<'s> Builder<'s> {
     }
 
     fn read_file<R: Read + Send>(&mut self, name: &str, reader: R) {
+        self.read_file_telling(name, reader, &|| {});
+    }
+
+    /// [`Builder::read_file`], calling `tell` after each batch.
+    fn read_file_telling<R: Read + Send>(&mut self, name: &str, reader: R, tell: &dyn Fn()) {
         let mut account = FileAccount {
             file: name.to_string(),
             ..FileAccount::default()
         };
-        self.read_into(&mut account, reader);
+        self.read_into(&mut account, reader, tell);
         self.report.files.push(account);
     }
 
-    fn read_into<R: Read + Send>(&mut self, account: &mut FileAccount, reader: R) {
+    fn read_into<R: Read + Send>(&mut self, account: &mut FileAccount, reader: R, tell: &dyn Fn()) {
         let delimiter = self.study.data.delimiter;
         let mut splitter = Splitter::new(LineEnds::new(reader, delimiter), delimiter, READ_BUFFER);
         let cannot_read = |e: std::io::Error, what: &str| match e
@@ -739,6 +787,7 @@ impl<'s> Builder<'s> {
                 }
                 // The splitter may have finished; then the batch is dropped.
                 let _ = empty_tx.send(batch);
+                tell();
             }
         });
         if !any_row {
