@@ -63,6 +63,8 @@ fn quiet_leaves_only_errors_and_verbose_adds_the_stage_times() {
     assert_ok(&verbose);
     let err = String::from_utf8_lossy(&verbose.stderr);
     for stage in [
+        "loading (MiB): ",
+        "scoring: ",
         "bootstrap: estimates: ",
         "bootstrap: changes: ",
         "declared models: ",
