@@ -10,7 +10,7 @@ use crate::table::Table;
 
 const CSS: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 table{border-collapse:collapse;margin:1em 0;font-size:0.85em}th,td{border:1px solid #ccc;padding:0.25em 0.5em;text-align:right}\
-th{background:#eef3f8}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}\
+th{background:#eef3f8}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}figure svg{width:100%;height:auto}\
 figcaption{font-size:0.85em;color:#555}.meta{font-size:0.85em;color:#555}";
 
 /// Escapes text for HTML.
