@@ -158,12 +158,11 @@ impl WaveFigure {
         });
         let (lo, hi) = self.y_range()?;
         let n = waves.len().max(1);
-        // The legend has its own panel to the right, so it never covers data.
-        let legend_width = if self.series.len() > 1 || !same_n {
-            px(230.0)
-        } else {
-            px(150.0)
-        };
+        // The legend has its own panel to the right, so it never covers
+        // data; one series with its n on the axis needs none (the title
+        // names it).
+        let legend = self.series.len() > 1 || !same_n;
+        let legend_width = if legend { px(230.0) } else { 0 };
         let (plot_area, legend_area) =
             body.split_horizontally(body.dim_in_pixel().0.saturating_sub(legend_width));
         let mut chart = ChartBuilder::on(&plot_area)
@@ -247,7 +246,7 @@ impl WaveFigure {
                 }
             }
         }
-        for (si, s) in self.series.iter().enumerate() {
+        for (si, s) in self.series.iter().enumerate().filter(|_| legend) {
             let colour = PALETTE[si % PALETTE.len()];
             let y = px(48.0) as i32 + si as i32 * px(34.0) as i32;
             let x0 = px(8.0) as i32;
