@@ -30,6 +30,8 @@ const SUPPRESSED: RGBColor = RGBColor(150, 150, 150);
 pub struct BarFigure {
     /// Title.
     pub title: String,
+    /// X-axis label: what the bars are.
+    pub x_label: String,
     /// Y-axis label.
     pub y_label: String,
     /// Segments are shares (drawn as percentages) or counts.
@@ -93,6 +95,7 @@ impl BarFigure {
                     lang.number(*y, 0)
                 }
             })
+            .x_desc(&self.x_label)
             .y_desc(&self.y_label)
             .label_style(font(11.0))
             .axis_desc_style(font(12.0))

@@ -187,6 +187,7 @@ fn a_suppressed_segment_is_drawn_hatched_and_labelled_not_as_a_gap() {
     use cohort_plot::{Bar, BarFigure};
     let f = BarFigure {
         title: "Families by class".into(),
+        x_label: "class at T0".into(),
         y_label: "share".into(),
         shares: true,
         segment_labels: vec!["none".into(), "minor".into()],

@@ -473,6 +473,7 @@ fn transitions(c: &Ctx) -> Vec<(String, Figure)> {
                     &format!("Families by class at {from} and at {to}"),
                     &format!("Gezinnen naar klasse bij {from} en bij {to}"),
                 ),
+                x_label: t(&format!("class at {from}"), &format!("klasse bij {from}")),
                 y_label: t(
                     &format!("share of the class at {from}"),
                     &format!("aandeel van de klasse bij {from}"),
@@ -532,6 +533,7 @@ fn attrition(c: &Ctx) -> Vec<(String, Figure)> {
                     "Families per wave: taking part, returned, dropped out",
                     "Gezinnen per meting: deelname, teruggekeerd, uitgevallen",
                 ),
+                x_label: t("wave", "meting"),
                 y_label: t("families", "gezinnen"),
                 shares: false,
                 segment_labels: vec![
