@@ -75,14 +75,12 @@ fn column_name(header: &str) -> String {
     }
 }
 
-/// A number in full (the shortest text that reads back to it), with an
-/// exponent where plain digits would run long (`1.08e-46`, not 46 zeros).
+/// A number in full: the shortest text that reads back to it, with a
+/// decimal point even when whole (`1.0`, so that a p-value of 1 does not
+/// read as a count) and an exponent where plain digits would run long
+/// (`1.08e-46`).
 fn number(v: f64) -> String {
-    if v != 0.0 && !(1e-4..1e15).contains(&v.abs()) {
-        format!("{v:e}")
-    } else {
-        v.to_string()
-    }
+    format!("{v:?}")
 }
 
 impl Table {
