@@ -210,8 +210,6 @@ struct Batch {
     /// ids (0 in a ragged row).
     id_hashes: Vec<(u64, u64)>,
     error: Option<(ProblemKind, u64, String)>,
-    /// The file has no more records.
-    last: bool,
 }
 
 /// In `Batch::integers`: the field is read on the validating thread.
@@ -304,7 +302,6 @@ fn parse_batches<R: Read>(
             plain: Vec::new(),
             id_hashes: Vec::new(),
             error: None,
-            last: false,
         });
         batch.records.clear();
         let result = splitter.read(&mut batch.records, BATCH_ROWS);
@@ -327,25 +324,28 @@ fn parse_batches<R: Read>(
                 integers[f.pos * STRIDE + r] = f.read(raw, parsers);
             }
         }
-        batch.last = match result {
+        let last = match result {
             Ok(_) => splitter.finished(),
             Err(e) => {
                 // The record that failed starts where the last one ended.
                 let line = splitter.record_line();
-                batch.error = Some(
-                    match e.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>()) {
-                        Some(t) => (ProblemKind::RecordTooLong, line, t.to_string()),
-                        None => (ProblemKind::Io, line, format!("cannot read on: {e}")),
-                    },
-                );
+                batch.error = Some(match too_long(&e) {
+                    Some(t) => (ProblemKind::RecordTooLong, line, t.to_string()),
+                    None => (ProblemKind::Io, line, format!("cannot read on: {e}")),
+                });
                 true
             }
         };
-        let last = batch.last;
         if full.send(batch).is_err() || last {
             return;
         }
     }
+}
+
+/// The record-length bound of [`LineEnds`], when that is what stopped the
+/// read.
+fn too_long(e: &std::io::Error) -> Option<&RecordTooLong> {
+    e.get_ref()?.downcast_ref::<RecordTooLong>()
 }
 
 /// The lines of the file a record spans: more than one only when a quoted
@@ -704,10 +704,7 @@ impl<'s> Builder<'s> {
     fn read_into<R: Read + Send>(&mut self, account: &mut FileAccount, reader: R, tell: &dyn Fn()) {
         let delimiter = self.study.data.delimiter;
         let mut splitter = Splitter::new(LineEnds::new(reader, delimiter), delimiter, READ_BUFFER);
-        let cannot_read = |e: std::io::Error, what: &str| match e
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<RecordTooLong>())
-        {
+        let cannot_read = |e: std::io::Error, what: &str| match too_long(&e) {
             Some(t) => (ProblemKind::RecordTooLong, format!("line 1 (header): {t}")),
             None => (ProblemKind::Io, format!("cannot {what}: {e}")),
         };
