@@ -325,8 +325,11 @@ fn replicate_totals(
             match block_counts::<u16>(spec, n_clusters, range.clone()) {
                 Some(counts) => adder.add(&counts, r, &mut acc),
                 None => {
-                    let counts = block_counts::<u32>(spec, n_clusters, range.clone());
-                    adder.add(&counts.unwrap_or_default(), r, &mut acc);
+                    // A replicate draws n_clusters times, and cluster
+                    // indices are u32: no count exceeds u32::MAX.
+                    let counts = block_counts::<u32>(spec, n_clusters, range.clone())
+                        .expect("at most u32::MAX draws per replicate");
+                    adder.add(&counts, r, &mut acc);
                 }
             }
             let d = done.fetch_add(r, std::sync::atomic::Ordering::Relaxed) + r;
@@ -346,17 +349,16 @@ trait Count: Copy + Default + PartialEq + Into<f64> + Send + Sync {
     fn increment(&mut self) -> bool;
 }
 
-impl Count for u16 {
-    fn increment(&mut self) -> bool {
-        self.checked_add(1).map(|v| *self = v).is_some()
-    }
+macro_rules! count {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            fn increment(&mut self) -> bool {
+                self.checked_add(1).map(|v| *self = v).is_some()
+            }
+        }
+    )*};
 }
-
-impl Count for u32 {
-    fn increment(&mut self) -> bool {
-        self.checked_add(1).map(|v| *self = v).is_some()
-    }
-}
+count!(u16, u32);
 
 /// How often each cluster is drawn in each replicate of `range`, replicate
 /// by replicate (r x clusters: the counts a draw adds to are one
@@ -692,6 +694,16 @@ fn interval(estimate: Option<f64>, sorted: &[f64], jack: &JackknifeMoments) -> B
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_count_says_so_and_stays() {
+        let (mut small, mut wide) = (u16::MAX - 1, u16::MAX as u32);
+        assert!(small.increment());
+        assert!(!small.increment(), "u16::MAX + 1 does not fit");
+        assert_eq!(small, u16::MAX);
+        assert!(wide.increment());
+        assert_eq!(wide, 65_536);
+    }
 
     #[test]
     fn the_tiled_sums_are_the_sums_one_cluster_at_a_time_to_the_bit() {
