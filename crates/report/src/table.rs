@@ -92,11 +92,15 @@ impl Table {
             name: name.to_string(),
             message: e.to_string(),
         };
-        let interval = |k: usize| {
-            self.rows
-                .iter()
-                .any(|r| matches!(r.get(k).map(|c| &c.data), Some(Data::Interval(_))))
-        };
+        // Per column, once: whether it holds intervals (two CSV columns).
+        let intervals: Vec<bool> = (0..self.header.len())
+            .map(|k| {
+                self.rows
+                    .iter()
+                    .any(|r| matches!(r.get(k).map(|c| &c.data), Some(Data::Interval(_))))
+            })
+            .collect();
+        let interval = |k: usize| intervals.get(k).copied().unwrap_or(false);
         let mut header = Vec::new();
         for (k, h) in self.header.iter().enumerate() {
             let col = column_name(h);
