@@ -265,7 +265,7 @@ fn f9_ratio(
     measure: &str,
     family: cohort_models::GlmmFamily,
 ) -> Finding {
-    let cluster = &c.panel.study().data.cluster;
+    let cluster = c.panel.study().data.cluster_column();
     let formula = format!("{measure} ~ factor(wave) + (1 | {cluster})");
     let term = format!("factor(wave){}", c.wl);
     let (ratio, model) = match family {
@@ -403,7 +403,7 @@ fn unpublished(definition: &str, method: &str, note: String) -> Finding {
 /// waves: `family_incidents ~ factor(wave) + (1 | <cluster>)`, REML; the
 /// coefficient of the last wave against the first.
 fn f9_mixed_model(c: &mut Ctx) -> Finding {
-    let cluster = &c.panel.study().data.cluster;
+    let cluster = c.panel.study().data.cluster_column();
     let formula = format!("family_incidents ~ factor(wave) + (1 | {cluster})");
     let term = format!("factor(wave){}", c.wl);
     let def = format!(

@@ -84,11 +84,9 @@ fn render(sm: &DataSummary) -> String {
     let waves: Vec<String> = sm
         .waves
         .iter()
-        .map(|w| {
-            format!(
-                "{} ({} months, recall {} months)",
-                w.label, w.months, w.recall_months
-            )
+        .map(|w| match w.recall_months {
+            Some(r) => format!("{} ({} months, recall {r} months)", w.label, w.months),
+            None => format!("{} ({} months)", w.label, w.months),
         })
         .collect();
     let _ = writeln!(s, "study {} ({} layout)", sm.study, sm.layout);
@@ -101,17 +99,21 @@ fn render(sm: &DataSummary) -> String {
     }
     let c = &sm.clusters;
     let num = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
-    let _ = writeln!(
-        s,
-        "clusters: {} (size min {}, median {}, mean {}, max {})",
-        c.n,
-        c.size_min.map_or("-".into(), |v| v.to_string()),
-        num(c.size_median),
-        num(c.size_mean),
-        c.size_max.map_or("-".into(), |v| v.to_string()),
-    );
-    for sc in &c.size_counts {
-        let _ = writeln!(s, "  size {:>3}: {:>8} clusters", sc.size, sc.clusters);
+    if sm.clustered {
+        let _ = writeln!(
+            s,
+            "clusters: {} (size min {}, median {}, mean {}, max {})",
+            c.n,
+            c.size_min.map_or("-".into(), |v| v.to_string()),
+            num(c.size_median),
+            num(c.size_mean),
+            c.size_max.map_or("-".into(), |v| v.to_string()),
+        );
+        for sc in &c.size_counts {
+            let _ = writeln!(s, "  size {:>3}: {:>8} clusters", sc.size, sc.clusters);
+        }
+    } else {
+        let _ = writeln!(s, "clusters: none declared (each respondent is its own)");
     }
 
     let _ = writeln!(s, "\nobservations: {}", sm.observations);
@@ -128,10 +130,11 @@ fn render(sm: &DataSummary) -> String {
         let _ = writeln!(s, "{line}");
     }
 
-    for (unit, p) in [
+    let units = [
         ("respondents", &sm.response.respondents),
         ("clusters", &sm.response.clusters),
-    ] {
+    ];
+    for (unit, p) in units.into_iter().take(if sm.clustered { 2 } else { 1 }) {
         let present: Vec<String> = p
             .present
             .iter()

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use cohort_instruments::{open_with_progress, OpenError};
+use cohort_instruments::{open_with_progress, MeasureId, OpenError};
 use cohort_panel::{LoadReport, Mode, Study, PROBLEMS_KEPT};
 
 /// The study file, or `None` after printing why not.
@@ -43,20 +43,40 @@ pub fn read_scored(path: &Path, lenient: bool) -> Option<Scored> {
     }
 }
 
-/// [`read_scored`] for the commands that analyse measures: `None` also
-/// (after saying so) when the study has none, rather than an empty table.
-pub fn read_measures(path: &Path, lenient: bool) -> Option<Scored> {
-    let scored = read_scored(path, lenient)?;
+/// [`read_scored`] for the commands that analyse measures, with the
+/// measures `named` (by `--measure`) resolved: a declared variable named
+/// there becomes a measure. `None` also (after saying so) when a name is
+/// neither, or when the study has no measure, rather than an empty table.
+pub fn read_measures(
+    path: &Path,
+    lenient: bool,
+    named: &[String],
+) -> Option<(Scored, Vec<MeasureId>)> {
+    let mut scored = read_scored(path, lenient)?;
+    let mut ids = Vec::new();
+    for name in named {
+        match scored
+            .scores
+            .measure_or_variable(&scored.loaded.panel, name)
+        {
+            Ok(id) => ids.push(id),
+            Err(why) => {
+                eprintln!("error: --measure {name}: {why}");
+                return None;
+            }
+        }
+    }
     if scored.scores.measures.is_empty() {
         eprintln!(
             "error: {}: the study has no measure, so there is nothing to analyse; \
-             expected an [[instruments]] entry that scores items into measures \
-             (docs/study-file.md, \"Instruments\")",
+             expected an [[instruments]] entry that scores items into measures, a \
+             [[measures]] entry naming an outcome variable, or --measure VARIABLE \
+             (docs/study-file.md)",
             path.display()
         );
         return None;
     }
-    Some(scored)
+    Some((scored, ids))
 }
 
 /// The problems, grouped by kind, with the count of each kind.

@@ -108,11 +108,14 @@ fn summarise<'a>(study: &'a Study, scores: &'a Scores, rel: &'a [Reliability]) -
 }
 
 pub fn run(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
-    let Some(crate::input::Scored {
-        study,
-        loaded,
-        scores,
-    }) = read_measures(&args.study, args.lenient)
+    let Some((
+        crate::input::Scored {
+            study,
+            loaded,
+            scores,
+        },
+        _,
+    )) = read_measures(&args.study, args.lenient, &[])
     else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };

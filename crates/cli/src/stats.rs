@@ -68,22 +68,9 @@ pub struct ChangeArgs {
     by: Option<String>,
 }
 
-fn prepare(args: &StatsArgs) -> Option<Scored> {
-    read_measures(&args.study, args.lenient)
-}
-
-/// The measure `name` of the study; `None` after saying so, with the
-/// nearest name.
-fn measure_named(scores: &cohort_instruments::Scores, name: &str) -> Option<MeasureId> {
-    let found = scores.measure(name);
-    if found.is_none() {
-        let names: Vec<&str> = scores.measures.iter().map(|m| m.name.as_str()).collect();
-        let hint = cohort_panel::did_you_mean(name, &names)
-            .map(|s| format!("; did you mean {s}?"))
-            .unwrap_or_default();
-        eprintln!("error: --measure {name} is not a measure of this study{hint}");
-    }
-    found
+/// The study scored, with the measures `named` by `--measure`.
+fn prepare(args: &StatsArgs, named: &[String]) -> Option<(Scored, Vec<MeasureId>)> {
+    read_measures(&args.study, args.lenient, named)
 }
 
 fn spec(args: &StatsArgs) -> Option<BootstrapSpec> {
@@ -145,16 +132,10 @@ fn p(v: Option<f64>) -> String {
 }
 
 pub fn describe(args: &DescribeArgs) -> anyhow::Result<ExitCode> {
-    let Some(pr) = prepare(&args.common) else {
+    let Some((pr, _)) = prepare(&args.common, &args.measure) else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
-    let mut wanted = Vec::new();
-    for name in &args.measure {
-        match measure_named(&pr.scores, name) {
-            Some(_) => wanted.push(name.as_str()),
-            None => return Ok(ExitCode::from(EXIT_BAD_INPUT)),
-        }
-    }
+    let wanted: Vec<&str> = args.measure.iter().map(String::as_str).collect();
     let progress = Progress::new();
     let tick = |d: usize| progress.tick("bootstrap", d, args.common.bootstrap);
     let mut est = match wave_estimates(
@@ -219,7 +200,8 @@ pub fn describe(args: &DescribeArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
-    let Some(pr) = prepare(&args.common) else {
+    let named: Vec<String> = args.measure.iter().cloned().collect();
+    let Some((pr, named)) = prepare(&args.common, &named) else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
     let (Some(from), Some(to)) = (
@@ -235,12 +217,10 @@ pub fn change(args: &ChangeArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
-    let measures: Vec<MeasureId> = match &args.measure {
-        Some(m) => match measure_named(&pr.scores, m) {
-            Some(i) => vec![i],
-            None => return Ok(ExitCode::from(EXIT_BAD_INPUT)),
-        },
-        None => pr.scores.ids().collect(),
+    let measures: Vec<MeasureId> = if named.is_empty() {
+        pr.scores.ids().collect()
+    } else {
+        named
     };
     // Reliability at `from` of each scale, for the reliable change index.
     let rel = alphas_at(

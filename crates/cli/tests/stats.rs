@@ -131,7 +131,7 @@ fn describe_by_group_and_bad_arguments() {
         "T2",
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean family_any_violence?"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `family_any_violence`?"));
     let out = cohort(&[
         "change",
         "fixtures/vji/study.toml",
@@ -183,7 +183,7 @@ fn describe_one_measure_and_a_typo_with_a_suggestion() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("did you mean family_any_violence?"), "{err}");
+    assert!(err.contains("did you mean `family_any_violence`?"), "{err}");
 }
 
 #[test]

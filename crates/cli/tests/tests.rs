@@ -5,6 +5,7 @@ mod check;
 mod docs;
 mod model;
 mod odd_input;
+mod plain_study;
 mod report;
 mod score;
 mod shell;

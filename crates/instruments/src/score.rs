@@ -6,9 +6,9 @@ use std::sync::Arc;
 use cohort_panel::{Cell, Column, Panel, RespondentId, VarKind};
 use serde::Serialize;
 
-use cohort_panel::{derived_measure, instrument_measures, MeasureDef};
+use cohort_panel::{derived_measure, instrument_measures, plain_measure, MeasureDef};
 use cohort_panel::{
-    Derived, Frequency, Instrument, InstrumentKind, Instruments, Level, Rule, SumScale,
+    Derived, Frequency, Instrument, InstrumentKind, Instruments, Level, Plain, Rule, SumScale,
 };
 
 /// Why a measure has no value.
@@ -279,6 +279,35 @@ impl Scores {
     pub fn of(&self, name: &str) -> Option<&MeasureScores> {
         self.measure(name).map(|m| self.scores_of(m))
     }
+
+    /// The measure called `name`, adding the declared variable of that
+    /// name as a measure ([`Plain`]) when no measure has it; why not when
+    /// it is neither.
+    pub fn measure_or_variable(&mut self, panel: &Panel, name: &str) -> Result<MeasureId, String> {
+        if let Some(m) = self.measure(name) {
+            return Ok(m);
+        }
+        let plain = Plain::of(panel.study(), name, None).map_err(|why| {
+            if panel.study().variable(name).is_some() {
+                why
+            } else {
+                let study = panel.study();
+                let names: Vec<&str> = self
+                    .measures
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .chain(study.variables.iter().map(|v| v.name.as_str()))
+                    .collect();
+                let hint = cohort_panel::did_you_mean(name, &names)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                format!("`{name}` is neither a measure nor a declared variable of this study{hint}")
+            }
+        })?;
+        self.measures.push(plain_measure(&plain));
+        self.scores.push(score_plain(panel, &plain));
+        Ok(MeasureId(self.measures.len() - 1))
+    }
 }
 
 /// An item column with the number of its missing codes.
@@ -344,7 +373,7 @@ pub fn score_with_progress(
     spec: &Instruments,
     progress: &dyn Fn(usize, usize),
 ) -> Scores {
-    let total = spec.instruments.len() + spec.derived.len();
+    let total = spec.instruments.len() + spec.plain.len() + spec.derived.len();
     let mut measures = Vec::new();
     let mut scores = Vec::new();
     for (done, inst) in spec.instruments.iter().enumerate() {
@@ -357,13 +386,49 @@ pub fn score_with_progress(
         measures.extend(defs);
         scores.extend(cols);
     }
-    for (done, d) in spec.derived.iter().enumerate() {
+    for (done, p) in spec.plain.iter().enumerate() {
         progress(spec.instruments.len() + done, total);
+        measures.push(plain_measure(p));
+        scores.push(score_plain(panel, p));
+    }
+    for (done, d) in spec.derived.iter().enumerate() {
+        progress(spec.instruments.len() + spec.plain.len() + done, total);
         let col = score_derived(panel, d, &measures, &scores);
         measures.push(derived_measure(d));
         scores.push(col);
     }
     Scores { measures, scores }
+}
+
+/// A variable's values as a measure, every observation: a missing value
+/// is an item not answered.
+fn score_plain(panel: &Panel, p: &Plain) -> MeasureScores {
+    let (obs, rows) = eligible(panel, &[]);
+    let column = panel.column(&p.variable);
+    let var = column.map(|c| panel.variable_of(c));
+    let value = |i: usize| -> Option<f64> {
+        let (c, var) = (column?, var?);
+        match c.get(i, var) {
+            Cell::Int(v) => Some(v as f64),
+            Cell::Float(v) => Some(v),
+            Cell::Category(k) => match &var.kind {
+                VarKind::Categorical { codes } => codes.get(usize::from(k))?.code.parse().ok(),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let values: Vec<Option<f64>> = obs.iter().map(|&i| value(i)).collect();
+    let counts = ItemCounts {
+        answered: values.iter().map(|v| u16::from(v.is_some())).collect(),
+        missing: values.iter().map(|v| u16::from(v.is_none())).collect(),
+        allowed: 0,
+    };
+    let mut out = MeasureScores::new(rows, Some(Arc::new(counts)));
+    for v in values {
+        out.push(v.ok_or(TOO_MANY_MISSING));
+    }
+    out
 }
 
 /// Tally of one group of an incident-frequency instrument for one row.
@@ -403,7 +468,9 @@ fn score_frequency(panel: &Panel, inst: &Instrument, f: &Frequency) -> Vec<Measu
         .study()
         .waves
         .iter()
-        .map(|w| 12.0 / w.recall_months)
+        // Every wave has a recall period when the study has an
+        // incident-frequency instrument (the study file is checked so).
+        .map(|w| w.recall_months.map_or(1.0, |r| 12.0 / r))
         .collect();
     // More missing than allowed, or nothing answered at all.
     let too_many = |t: &Tally| t.missing > allowed || t.answered == 0;

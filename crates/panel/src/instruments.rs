@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::locate::{Positions, StudyProblem};
+use crate::measures::MeasureKind;
 use crate::study::{Study, VarKind};
 use crate::suggest::did_you_mean;
 
@@ -13,8 +14,68 @@ use crate::suggest::did_you_mean;
 pub struct Instruments {
     /// Questionnaires, in declared order.
     pub instruments: Vec<Instrument>,
+    /// Declared variables analysed as they are (`[[measures]]`).
+    pub plain: Vec<Plain>,
     /// Measures combining other measures, in declared order.
     pub derived: Vec<Derived>,
+}
+
+/// A declared variable used as a measure without an instrument: an
+/// outcome column such as a seizure count or a yes/no answer. The measure
+/// has the variable's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plain {
+    /// The variable.
+    pub variable: String,
+    /// What it is: the `[[measures]]` label, else the variable's.
+    pub label: String,
+    /// Yes/no for a categorical variable coded 0 and 1, a count for an
+    /// integer, a score for a float.
+    pub kind: MeasureKind,
+}
+
+impl Plain {
+    /// The declared variable `name` as a measure (labelled `label`, else
+    /// by the variable's label), or why it cannot be one.
+    pub fn of(study: &Study, name: &str, label: Option<String>) -> Result<Plain, String> {
+        let Some(v) = study.variable(name) else {
+            let names: Vec<&str> = study.variables.iter().map(|v| v.name.as_str()).collect();
+            let hint = did_you_mean(name, &names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(format!("`{name}` is not a declared variable{hint}"));
+        };
+        if study.data.role.as_deref() == Some(name) {
+            return Err(format!("`{name}` is the role column, not a measure"));
+        }
+        let kind = match &v.kind {
+            VarKind::Integer { .. } => MeasureKind::Count,
+            VarKind::Float { .. } => MeasureKind::Score,
+            VarKind::Categorical { codes }
+                if codes.len() == 2 && codes.iter().all(|c| c.code == "0" || c.code == "1") =>
+            {
+                MeasureKind::Binary
+            }
+            VarKind::Categorical { .. } => {
+                return Err(format!(
+                    "`{name}` is categorical with codes other than 0 and 1: a grouping \
+                     variable (use it with --by), not a measure"
+                ))
+            }
+            VarKind::Date { .. } | VarKind::Id => {
+                return Err(format!(
+                    "`{name}` is a date or an id; expected a numeric variable or one coded 0 and 1"
+                ))
+            }
+        };
+        Ok(Plain {
+            variable: v.name.clone(),
+            label: label
+                .or_else(|| v.label.clone())
+                .unwrap_or_else(|| v.name.clone()),
+            kind,
+        })
+    }
 }
 
 /// One questionnaire.
@@ -210,6 +271,7 @@ const GROUP_KEYS: &[&str] = &["name", "severity", "items"];
 const CUTOFF_KEYS: &[&str] = &["scale", "age", "sex", "clinical"];
 const NORMS_KEYS: &[&str] = &["file", "clinical_t"];
 const DERIVED_KEYS: &[&str] = &["name", "label", "level", "rule", "terms"];
+const PLAIN_KEYS: &[&str] = &["variable", "label"];
 const TERM_KEYS: &[&str] = &["measure", "within"];
 
 /// Default incident counts of response codes 0-6 (category midpoints).
@@ -406,11 +468,13 @@ fn rule(name: &str) -> Option<Rule> {
 const RULES: &[&str] = &["any", "all", "sum", "max", "min", "mean"];
 
 impl Instruments {
-    /// Reads and checks the `[[instruments]]` and `[[derived]]` tables of
-    /// a study file against its (valid) variables, with every problem
-    /// located. Norms files are read relative to the study file.
+    /// Reads and checks the `[[instruments]]`, `[[measures]]` and
+    /// `[[derived]]` tables of a study file against its (valid) variables,
+    /// with every problem located. Norms files are read relative to the
+    /// study file.
     pub(crate) fn declared(
         raw_instruments: &[toml::Table],
+        raw_plain: &[toml::Table],
         raw_derived: &[toml::Table],
         study: &Study,
     ) -> (Instruments, Vec<StudyProblem>) {
@@ -420,6 +484,24 @@ impl Instruments {
         for (i, t) in raw_instruments.iter().enumerate() {
             if let Some(inst) = instrument(t, i, study, dir, &mut problems) {
                 instruments.push(inst);
+            }
+        }
+        let mut plain = Vec::new();
+        for (i, t) in raw_plain.iter().enumerate() {
+            let name = t.get("variable").and_then(|v| v.as_str()).unwrap_or("?");
+            let mut r = Reader {
+                table: t,
+                at: format!("[[measures]] {name}"),
+                path: format!("measures.{i}"),
+                positions: &study.positions,
+                problems: &mut problems,
+            };
+            r.known(PLAIN_KEYS);
+            let variable = r.required_string("variable");
+            let label = r.string("label");
+            match Plain::of(study, &variable, label) {
+                Ok(p) => plain.push(p),
+                Err(why) => r.bad(why),
             }
         }
         let mut derived = Vec::new();
@@ -486,6 +568,7 @@ impl Instruments {
         }
         let set = Instruments {
             instruments,
+            plain,
             derived,
         };
         set.check_measure_names(&study.positions, &mut problems);
@@ -503,6 +586,11 @@ impl Instruments {
                     .into_iter()
                     .map(|m| (m.name, m.level))
             })
+            .chain(
+                self.plain
+                    .iter()
+                    .map(|p| (p.variable.clone(), Level::Respondent)),
+            )
             .collect();
         for (i, d) in self.derived.iter().enumerate() {
             let mut push = |key: &str, msg: String| {
@@ -575,8 +663,7 @@ fn instrument(
     let label = r.string("label");
     let about = r.string("about");
     let reporters = r.strings("reporter");
-    if let Some(VarKind::Categorical { codes }) = study.variable(&study.data.role).map(|v| &v.kind)
-    {
+    if let VarKind::Categorical { codes } = &study.role_variable().kind {
         for rep in &reporters {
             if !codes.iter().any(|c| &c.code == rep) {
                 let names: Vec<&str> = codes.iter().map(|c| c.code.as_str()).collect();
@@ -591,6 +678,19 @@ fn instrument(
     let max_missing = r.count("max_missing").unwrap_or(0);
     let kind = match kind_name.as_str() {
         "incident_frequency" => {
+            let without: Vec<&str> = study
+                .waves
+                .iter()
+                .filter(|w| w.recall_months.is_none())
+                .map(|w| w.label.as_str())
+                .collect();
+            if !without.is_empty() {
+                r.bad(format!(
+                    "an incident-frequency instrument scales counts to 12 months, so every \
+                     wave needs `recall_months`; {} has none",
+                    without.join(", ")
+                ));
+            }
             let counts = match r.table.get("counts") {
                 None => DEFAULT_COUNTS.to_vec(),
                 Some(toml::Value::Array(a)) => {

@@ -66,13 +66,13 @@ mod write;
 pub use error::{LoadFailure, NormsError, StudyError};
 pub use instruments::{
     Cutoff, Derived, Frequency, Instrument, InstrumentKind, Instruments, ItemGroup, Level, NormRow,
-    Norms, Rule, SumScale, Term, DEFAULT_COUNTS,
+    Norms, Plain, Rule, SumScale, Term, DEFAULT_COUNTS,
 };
 pub use line_ends::{RecordTooLong, MAX_RECORD_BYTES};
 pub use load::{load, load_reader, load_with_progress, Loaded, Mode};
 pub use locate::{problem_lines, Position, Positions, StudyProblem};
 pub use measures::{
-    derived_measure, instrument_measures, MeasureDef, MeasureKind, SEVERITY_CLASSES,
+    derived_measure, instrument_measures, plain_measure, MeasureDef, MeasureKind, SEVERITY_CLASSES,
 };
 pub use models::{
     ClusterSeKind, ModelCorStr, ModelFamily, ModelMethod, ModelSpec, MAX_DECLARED_FORMULA_CHARS,

@@ -543,8 +543,10 @@ fn expected_text(var: &Variable, decimal: Decimal) -> String {
 struct Columns {
     names: Vec<String>,
     respondent: usize,
+    /// The cluster column (the respondent column when the study has none).
     cluster: usize,
-    role: usize,
+    /// The role column, if the study has one.
+    role: Option<usize>,
     /// Long: the wave column.
     wave: Option<usize>,
     /// Position of each panel column's field, per wave (long: one entry,
@@ -563,7 +565,6 @@ struct Builder<'s> {
     /// Shared with the splitting thread.
     parsers: std::sync::Arc<Vec<CellParser>>,
     columns: Vec<Column>,
-    role_var: usize,
     role_codes: Vec<Vec<u8>>,
     respondents: IdTable,
     clusters: IdTable,
@@ -589,18 +590,18 @@ struct Builder<'s> {
 impl<'s> Builder<'s> {
     fn new(study: &'s Study, mode: Mode) -> Builder<'s> {
         let role_var = study
-            .variables
-            .iter()
-            .position(|v| v.name == study.data.role)
-            .unwrap_or(0);
-        let role_codes = match &study.variables.get(role_var).map(|v| &v.kind) {
-            Some(VarKind::Categorical { codes }) => {
+            .data
+            .role
+            .as_ref()
+            .and_then(|role| study.variables.iter().position(|v| &v.name == role));
+        let role_codes = match &study.role_variable().kind {
+            VarKind::Categorical { codes } => {
                 codes.iter().map(|c| c.code.as_bytes().to_vec()).collect()
             }
             _ => Vec::new(),
         };
         let col_vars: Vec<usize> = (0..study.variables.len())
-            .filter(|&i| i != role_var)
+            .filter(|&i| Some(i) != role_var)
             .collect();
         let parsers = std::sync::Arc::new(
             col_vars
@@ -632,7 +633,6 @@ impl<'s> Builder<'s> {
             col_vars,
             parsers,
             columns,
-            role_var,
             role_codes,
             respondents: IdTable::new(),
             clusters: IdTable::new(),
@@ -894,8 +894,11 @@ impl<'s> Builder<'s> {
             }
         };
         let respondent = find(self, &study.data.respondent);
-        let cluster = find(self, &study.data.cluster);
-        let role = find(self, &study.data.role);
+        let cluster = find(self, study.data.cluster_column());
+        let role = match &study.data.role {
+            Some(r) => find(self, r).map(Some),
+            None => Some(None),
+        };
         let mut wave = None;
         let mut per_wave = Vec::new();
         let mut varying = Vec::new();
@@ -1063,21 +1066,21 @@ impl<'s> Builder<'s> {
                 });
             }
         }
-        let role = self
-            .role_codes
-            .iter()
-            .position(|c| c.as_slice() == field(cols.role));
-        if role.is_none() {
-            let expected = expected_text(
-                &self.study.variables[self.role_var],
-                self.study.data.decimal,
-            );
+        let role = match cols.role {
+            Some(rc) => self
+                .role_codes
+                .iter()
+                .position(|c| c.as_slice() == field(rc)),
+            None => Some(0),
+        };
+        if let (None, Some(rc)) = (role, cols.role) {
+            let expected = expected_text(self.study.role_variable(), self.study.data.decimal);
             let expected = expected
                 .split(", or a missing code")
                 .next()
                 .unwrap_or_default()
                 .to_string();
-            exclude(self, ProblemKind::UndeclaredCode, cols.role, &|v| {
+            exclude(self, ProblemKind::UndeclaredCode, rc, &|v| {
                 format!("role \"{v}\" is not a declared code; expected {expected}")
             });
         }
@@ -1151,8 +1154,8 @@ impl<'s> Builder<'s> {
                 });
                 return Err(ProblemKind::RespondentInTwoClusters);
             }
-            if self.respondent_role[r] != role {
-                self.cell_problem(ProblemKind::TimeInvariantChanged, file, line, Some((&cols.names[cols.role], cols.role)), Some(field(cols.role)), |v| {
+            if let Some(rc) = cols.role.filter(|_| self.respondent_role[r] != role) {
+                self.cell_problem(ProblemKind::TimeInvariantChanged, file, line, Some((&cols.names[rc], rc)), Some(field(rc)), |v| {
                     format!("role \"{v}\" differs from this respondent's role at line {first}; expected the role not to change across waves")
                 });
                 return Err(ProblemKind::TimeInvariantChanged);
@@ -1443,7 +1446,6 @@ impl<'s> Builder<'s> {
             obs_respondent: self.obs_respondent,
             obs_wave: self.obs_wave,
             columns,
-            role_variable: self.role_var,
         };
         Ok(Loaded { panel, report })
     }

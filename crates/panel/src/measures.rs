@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::instruments::{Derived, Instrument, InstrumentKind, Level, Rule};
+use crate::instruments::{Derived, Instrument, InstrumentKind, Level, Plain, Rule};
 
 /// What kind of values a measure has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,6 +148,16 @@ pub fn instrument_measures(i: &Instrument) -> Vec<MeasureDef> {
         }
     }
     out
+}
+
+/// The measure of a variable analysed as it is.
+pub fn plain_measure(p: &Plain) -> MeasureDef {
+    def(
+        p.variable.clone(),
+        p.label.clone(),
+        p.kind.clone(),
+        &p.variable,
+    )
 }
 
 /// The measure a derived declaration produces.

@@ -606,8 +606,6 @@ pub struct Panel {
     pub(crate) obs_respondent: Chunked<u32>,
     pub(crate) obs_wave: Chunked<u8>,
     pub(crate) columns: Vec<Column>,
-    /// Index of the role variable in `study.variables`.
-    pub(crate) role_variable: usize,
 }
 
 impl Panel {
@@ -653,7 +651,7 @@ impl Panel {
 
     /// The declared role variable (categorical).
     pub fn role_variable(&self) -> &Variable {
-        &self.study.variables[self.role_variable]
+        self.study.role_variable()
     }
 
     /// The respondent of observation `i`.

@@ -58,10 +58,25 @@ pub struct DataSpec {
     pub decimal: Decimal,
     /// Column with the respondent id.
     pub respondent: String,
-    /// Column with the cluster (family) id.
-    pub cluster: String,
-    /// Column with the respondent's role; a declared categorical variable.
-    pub role: String,
+    /// Column with the cluster (family) id; `None` when the study has no
+    /// clusters (each respondent is its own).
+    pub cluster: Option<String>,
+    /// Column with the respondent's role, a declared categorical variable;
+    /// `None` when the study has one kind of respondent.
+    pub role: Option<String>,
+}
+
+impl DataSpec {
+    /// The column that says which cluster a respondent belongs to: the
+    /// cluster column, or the respondent column when there is none.
+    pub fn cluster_column(&self) -> &str {
+        self.cluster.as_deref().unwrap_or(&self.respondent)
+    }
+
+    /// Whether respondents are grouped in clusters (families).
+    pub fn clustered(&self) -> bool {
+        self.cluster.is_some()
+    }
 }
 
 /// How observations are laid out in the data file.
@@ -104,8 +119,10 @@ pub struct WaveSpec {
     pub label: String,
     /// Months since baseline; waves are ordered by this.
     pub months: f64,
-    /// Length of the recall period the questions ask about, in months.
-    pub recall_months: f64,
+    /// Length of the recall period the questions ask about, in months;
+    /// needed by incident-frequency instruments, which scale counts to 12
+    /// months.
+    pub recall_months: Option<f64>,
 }
 
 /// A missing-value code and its reason.
@@ -245,6 +262,8 @@ struct RawStudy {
     #[serde(default)]
     derived: Vec<toml::Table>,
     #[serde(default)]
+    measures: Vec<toml::Table>,
+    #[serde(default)]
     models: Vec<toml::Table>,
 }
 
@@ -268,8 +287,8 @@ struct RawData {
     delimiter: Option<String>,
     decimal: Option<String>,
     respondent: String,
-    cluster: String,
-    role: String,
+    cluster: Option<String>,
+    role: Option<String>,
     wave: Option<String>,
     pattern: Option<String>,
     #[serde(default)]
@@ -280,7 +299,7 @@ struct RawData {
 struct RawWave {
     label: String,
     months: f64,
-    recall_months: f64,
+    recall_months: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -316,6 +335,7 @@ const TOP_KEYS: &[&str] = &[
     "disclosure",
     "instruments",
     "derived",
+    "measures",
     "models",
 ];
 const STUDY_KEYS: &[&str] = &["name", "description"];
@@ -430,11 +450,13 @@ impl Study {
         };
         let raw_instruments = std::mem::take(&mut raw.instruments);
         let raw_derived = std::mem::take(&mut raw.derived);
+        let raw_plain = std::mem::take(&mut raw.measures);
         let raw_models = std::mem::take(&mut raw.models);
         let mut study = validate(raw, positions, unknown, path, dir)?;
         // The declarations need valid variables: they are checked once the
         // rest of the file is valid, and located the same way.
-        let (instruments, problems) = Instruments::declared(&raw_instruments, &raw_derived, &study);
+        let (instruments, problems) =
+            Instruments::declared(&raw_instruments, &raw_plain, &raw_derived, &study);
         if !problems.is_empty() {
             return Err(StudyError::Invalid {
                 path: path.to_path_buf(),
@@ -451,6 +473,31 @@ impl Study {
         }
         study.models = models;
         Ok(study)
+    }
+
+    /// The role variable: the declared one, or, in a study without a role
+    /// column, one role (`respondent`) that every respondent has.
+    pub fn role_variable(&self) -> &Variable {
+        static ONE_ROLE: std::sync::OnceLock<Variable> = std::sync::OnceLock::new();
+        self.data
+            .role
+            .as_deref()
+            .and_then(|r| self.variable(r))
+            .unwrap_or_else(|| {
+                ONE_ROLE.get_or_init(|| Variable {
+                    name: "role".into(),
+                    label: Some("Role".into()),
+                    kind: VarKind::Categorical {
+                        codes: vec![CategoryCode {
+                            code: "respondent".into(),
+                            label: "respondent".into(),
+                        }],
+                    },
+                    time_invariant: true,
+                    required: false,
+                    missing: Vec::new(),
+                })
+            })
     }
 
     /// The declared variable called `name`.
@@ -676,7 +723,7 @@ fn validate(
                 "[[waves]]: a wave label is empty; expected a label such as \"T0\"",
             );
         }
-        if !w.months.is_finite() || !w.recall_months.is_finite() || w.recall_months <= 0.0 {
+        if !w.months.is_finite() || w.recall_months.is_some_and(|r| !r.is_finite() || r <= 0.0) {
             problems.at(
                 &format!("waves.{i}.months"),
                 format!(
@@ -718,7 +765,7 @@ fn validate(
             continue;
         }
         index_of.insert(rv.name.clone(), i);
-        let is_key = rv.name == d.respondent || rv.name == d.cluster;
+        let is_key = rv.name == d.respondent || Some(&rv.name) == d.cluster.as_ref();
         if let Some(v) = variable(rv, i, is_key, &global_missing, &mut problems) {
             variables.push(v);
         }
@@ -727,7 +774,7 @@ fn validate(
         Some(i) => format!("variables.{i}.{field}"),
         None => "variables".to_string(),
     };
-    for key in [&d.respondent, &d.cluster] {
+    for key in std::iter::once(&d.respondent).chain(d.cluster.as_ref()) {
         if let Some(v) = variables.iter().find(|v| &v.name == key) {
             if v.kind != VarKind::Id {
                 problems.at(
@@ -737,24 +784,22 @@ fn validate(
             }
         }
     }
-    match variables.iter().find(|v| v.name == d.role) {
-        Some(v) if matches!(v.kind, VarKind::Categorical { .. }) => {}
-        Some(_) => problems.at(
-            &var_key(&d.role, "type"),
-            format!(
-                "[[variables]] {}: the role column must be categorical, with its codes",
-                d.role
+    if let Some(role) = &d.role {
+        match variables.iter().find(|v| &v.name == role) {
+            Some(v) if matches!(v.kind, VarKind::Categorical { .. }) => {}
+            Some(_) => problems.at(
+                &var_key(role, "type"),
+                format!("[[variables]] {role}: the role column must be categorical, with its codes"),
             ),
-        ),
-        // Declared but invalid: its own problems say why.
-        None if index_of.contains_key(&d.role) => {}
-        None => problems.at(
-            "data.role",
-            format!(
-            "[data] role = \"{}\": declare it as a categorical [[variables]] entry with its codes",
-            d.role
-        ),
-        ),
+            // Declared but invalid: its own problems say why.
+            None if index_of.contains_key(role) => {}
+            None => problems.at(
+                "data.role",
+                format!(
+                    "[data] role = \"{role}\": declare it as a categorical [[variables]] entry with its codes"
+                ),
+            ),
+        }
     }
     if let Layout::Long { wave } = &layout {
         if variables.iter().any(|v| &v.name == wave) {
@@ -764,24 +809,27 @@ fn validate(
         }
     }
     // Id columns are keys, not variables.
-    variables.retain(|v| v.name != d.respondent && v.name != d.cluster);
+    variables.retain(|v| v.name != d.respondent && Some(&v.name) != d.cluster.as_ref());
     if let Layout::Wide { pattern } = &layout {
         // Each column of a wide file belongs to one variable and wave.
         let mut owner = std::collections::BTreeMap::new();
         owner.insert(d.respondent.clone(), "the respondent id".to_string());
-        owner.insert(d.cluster.clone(), "the cluster id".to_string());
+        if let Some(cluster) = &d.cluster {
+            owner.insert(cluster.clone(), "the cluster id".to_string());
+        }
         for v in &variables {
-            let columns: Vec<(String, String)> = if v.time_invariant || v.name == d.role {
-                vec![(v.name.clone(), format!("the time-invariant \"{}\"", v.name))]
-            } else {
-                waves
-                    .iter()
-                    .map(|w| {
-                        let column = Layout::wide_column(pattern, &v.name, &w.label);
-                        (column, format!("the {} column of \"{}\"", w.label, v.name))
-                    })
-                    .collect()
-            };
+            let columns: Vec<(String, String)> =
+                if v.time_invariant || Some(&v.name) == d.role.as_ref() {
+                    vec![(v.name.clone(), format!("the time-invariant \"{}\"", v.name))]
+                } else {
+                    waves
+                        .iter()
+                        .map(|w| {
+                            let column = Layout::wide_column(pattern, &v.name, &w.label);
+                            (column, format!("the {} column of \"{}\"", w.label, v.name))
+                        })
+                        .collect()
+                };
             for (column, what) in columns {
                 if let Some(first) = owner.get(&column) {
                     problems.at(
@@ -1159,6 +1207,58 @@ missing = { -8 = "don't know" }
         );
         assert!(err.contains("did you mean `recall_months`?"), "{err}");
         assert!(err.contains("line 14"), "{err}");
+    }
+
+    #[test]
+    fn cluster_and_role_are_optional() {
+        let text = MINIMAL
+            .replace("cluster = \"fid\"\nrole = \"role\"\n", "")
+            .replace(
+                "[[variables]]\nname = \"role\"\ntype = \"categorical\"\ncodes = { parent = \"Parent\", child = \"Child\" }\n",
+                "",
+            );
+        assert!(!text.contains("role") && !text.contains("fid"), "{text}");
+        let s = parse(&text).unwrap();
+        assert!(!s.data.clustered());
+        assert_eq!(s.data.cluster_column(), "rid");
+        assert_eq!(s.role_variable().name, "role");
+        assert_eq!(s.variables.len(), 1, "only x");
+    }
+
+    #[test]
+    fn incident_counts_need_every_recall_period() {
+        let text = MINIMAL.replacen("recall_months = 12\n", "", 1)
+            + r#"
+[[instruments]]
+name = "cts"
+kind = "incident_frequency"
+[[instruments.groups]]
+name = "g"
+severity = "minor"
+items = ["x"]
+"#;
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("every wave needs `recall_months`; T1 has none"),
+            "{err}"
+        );
+        // Without the instrument the recall period may be left out.
+        assert!(parse(&MINIMAL.replacen("recall_months = 12\n", "", 1)).is_ok());
+    }
+
+    #[test]
+    fn a_plain_measure_is_a_numeric_or_yes_no_variable() {
+        let ok = format!("{MINIMAL}[[measures]]\nvariable = \"x\"\nlabel = \"X score\"\n");
+        let s = parse(&ok).unwrap();
+        assert_eq!(s.instruments.plain.len(), 1);
+        assert_eq!(s.instruments.plain[0].label, "X score");
+        assert_eq!(s.instruments.plain[0].kind, crate::MeasureKind::Count);
+        let bad = format!("{MINIMAL}[[measures]]\nvariable = \"role\"\n");
+        let err = parse(&bad).unwrap_err().to_string();
+        assert!(err.contains("the role column, not a measure"), "{err}");
+        let bad = format!("{MINIMAL}[[measures]]\nvariable = \"z\"\n");
+        let err = parse(&bad).unwrap_err().to_string();
+        assert!(err.contains("`z` is not a declared variable"), "{err}");
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct DataSummary {
     pub respondents: u64,
     /// Respondents by role, in the declared order of the role codes.
     pub respondents_by_role: Vec<RoleCount>,
+    /// Whether the study declares clusters (families); without, each
+    /// respondent is its own and the cluster figures repeat theirs.
+    pub clustered: bool,
     /// Clusters (families) and their sizes.
     pub clusters: ClusterSizes,
     /// Number of observations (respondent x wave).
@@ -48,8 +51,8 @@ pub struct WaveInfo {
     pub label: String,
     /// Months since baseline.
     pub months: f64,
-    /// Recall period in months.
-    pub recall_months: f64,
+    /// Recall period in months, if declared.
+    pub recall_months: Option<f64>,
 }
 
 /// A count for one role.
@@ -244,6 +247,7 @@ impl DataSummary {
                 .collect(),
             respondents: n_resp as u64,
             respondents_by_role: role_counts(&by_role),
+            clustered: panel.study().data.clustered(),
             clusters: cluster_sizes(&cluster_size),
             observations: panel.n_observations() as u64,
             observations_per_wave: wave_role

@@ -20,12 +20,11 @@ pub fn write_long<W: Write>(panel: &Panel, out: W) -> Result<(), csv::Error> {
         Layout::Long { wave } => wave.as_str(),
         Layout::Wide { .. } => "wave",
     };
-    let mut header = vec![
-        study.data.respondent.as_str(),
-        study.data.cluster.as_str(),
-        study.data.role.as_str(),
-        wave_col,
-    ];
+    let mut header: Vec<&str> = std::iter::once(study.data.respondent.as_str())
+        .chain(study.data.cluster.as_deref())
+        .chain(study.data.role.as_deref())
+        .chain([wave_col])
+        .collect();
     header.extend(
         panel
             .columns()
@@ -39,8 +38,12 @@ pub fn write_long<W: Write>(panel: &Panel, out: W) -> Result<(), csv::Error> {
         record.clear();
         let r: RespondentId = panel.respondent(i);
         record.push(panel.respondent_id(r).to_string());
-        record.push(panel.cluster_id(panel.cluster_of(r)).to_string());
-        record.push(category_code(role_var, panel.role_of(r)));
+        if study.data.clustered() {
+            record.push(panel.cluster_id(panel.cluster_of(r)).to_string());
+        }
+        if study.data.role.is_some() {
+            record.push(category_code(role_var, panel.role_of(r)));
+        }
         record.push(study.waves[panel.wave(i).0 as usize].label.clone());
         for c in panel.columns() {
             let var = panel.variable_of(c);

@@ -84,7 +84,7 @@ pub fn cluster_codes(
     column: &str,
 ) -> Result<Vec<u32>, String> {
     let data = &panel.study().data;
-    if column == data.cluster {
+    if column == data.cluster_column() {
         Ok(d.rows.iter().map(|&i| rows.cluster[i]).collect())
     } else if column == data.respondent && rows.level == Level::Respondent {
         Ok(d.rows.iter().map(|&i| rows.unit[i]).collect())
@@ -92,7 +92,8 @@ pub fn cluster_codes(
         Err(format!(
             "{column}: expected the cluster column ({}) or, for a respondent measure, the \
              respondent column ({})",
-            data.cluster, data.respondent
+            data.cluster_column(),
+            data.respondent
         ))
     }
 }
@@ -126,7 +127,7 @@ pub fn model_request<'a>(
         let column = spec
             .cluster
             .clone()
-            .unwrap_or_else(|| panel.study().data.cluster.clone());
+            .unwrap_or_else(|| panel.study().data.cluster_column().to_string());
         let codes = cluster_codes(panel, &d, &rows, &column).map_err(RequestError::Cluster)?;
         Some((column, codes))
     } else {
@@ -414,7 +415,10 @@ pub fn declared_models(
         .par_iter()
         .map(|spec| {
             let fitted = model_request(panel, scores, spec).and_then(|req| fit_request(&req));
-            let column = spec.cluster.as_deref().unwrap_or(&study.data.cluster);
+            let column = spec
+                .cluster
+                .as_deref()
+                .unwrap_or(study.data.cluster_column());
             let result = model_result(spec, fitted, column);
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
             result

@@ -67,7 +67,7 @@ pub fn unit_groups(panel: &Panel, level: Level, variable: &str) -> Result<UnitGr
         Level::Family => panel.n_clusters(),
     };
     let mut groups = vec![None; n_units];
-    let role = variable == panel.study().data.role;
+    let role = panel.study().data.role.as_deref() == Some(variable);
     let (labels, col) = if role {
         match &panel.role_variable().kind {
             VarKind::Categorical { codes } => (

@@ -49,7 +49,7 @@ fn known_names(panel: &Panel, scores: &Scores, level: Level) -> Vec<String> {
     names.extend([
         "wave".to_string(),
         "months".to_string(),
-        study.data.cluster.clone(),
+        study.data.cluster_column().to_string(),
     ]);
     names
 }
@@ -118,7 +118,9 @@ pub fn model_frame(
                     message: format!(
                         "'{}' is a respondent's variable, and the response '{}' is a family \
                          measure; use family measures, wave, months or {}",
-                        var.name, response.name, study.data.cluster
+                        var.name,
+                        response.name,
+                        study.data.cluster_column()
                     ),
                 }
             } else {
@@ -151,7 +153,7 @@ pub fn model_frame(
                     .map(|&w| Some(study.waves[w as usize].months))
                     .collect(),
             )
-        } else if var.name == study.data.cluster {
+        } else if var.name == study.data.cluster_column() {
             Column::Factor {
                 levels: (0..panel.n_clusters())
                     .map(|c| {
