@@ -103,3 +103,67 @@ fn a_declared_variable_named_by_measure_becomes_a_measure() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("did you mean `lbase`?"), "{err}");
 }
+
+#[test]
+fn the_report_of_a_plain_study_speaks_of_that_study() {
+    let dir = std::env::temp_dir().join(format!("cohort-plain-report-{}", std::process::id()));
+    let out = dir.join("report");
+    assert_ok(&cohort(&[
+        "report",
+        "fixtures/epilepsy/study.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--bootstrap",
+        "0",
+    ]));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for text in [&md, &html] {
+        // (The SVGs' `font-family` attributes are markup, not words.)
+        let lower = text.to_lowercase().replace("font-family", "");
+        // Nothing of the VJI cohort's instruments, units or recall periods.
+        for word in [
+            "family",
+            "families",
+            "trauma",
+            "incident",
+            "violence",
+            "12 months",
+            "children",
+        ] {
+            assert!(!lower.contains(word), "\"{word}\" in a report without it");
+        }
+        assert!(
+            text.contains("Seizures in two weeks"),
+            "the measure's label"
+        );
+        assert!(text.contains("Progabide trial"), "the study's description");
+    }
+    // Only the sections the study has content for, in a table of contents.
+    let sections: Vec<&str> = md.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+    assert_eq!(
+        sections,
+        [
+            "Contents",
+            "Data and response",
+            "Estimates at each wave",
+            "Change between waves",
+            "Methods"
+        ]
+    );
+    assert!(md.contains("1. [Data and response](#data)"));
+    // Figures numbered in order, each with a caption naming its units and
+    // a text alternative; the means figure shows the outcome.
+    let figures = html.matches("<figure id=\"figure-").count();
+    assert!(figures >= 3, "{figures} figures");
+    for k in 1..=figures {
+        assert!(html.contains(&format!("<b>Figure {k}.</b>")), "figure {k}");
+    }
+    assert_eq!(html.matches("role=\"img\" aria-label=\"").count(), figures);
+    assert!(html.contains("Seizures in two weeks: mean per wave; n = 59 respondents."));
+    assert!(html.contains("<h3 id=\"table-1\">Table 1. "));
+    // No empty table: the study has no trajectories and nothing withheld.
+    assert!(!md.contains("Trajectories"));
+    assert!(md.contains("none was withheld"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -102,13 +102,16 @@ pub fn instrument_measures(i: &Instrument) -> Vec<MeasureDef> {
             for g in &f.groups {
                 out.push(def(
                     format!("{n}.{}.prevalence", g.name),
-                    format!("any act of group {}", g.name),
+                    format!("any act of group {}", g.name.replace('_', " ")),
                     MeasureKind::Binary,
                     n,
                 ));
                 out.push(def(
                     format!("{n}.{}.annual", g.name),
-                    format!("incidents of group {} per 12 months", g.name),
+                    format!(
+                        "incidents of group {} per 12 months",
+                        g.name.replace('_', " ")
+                    ),
                     MeasureKind::Count,
                     n,
                 ));

@@ -5,6 +5,15 @@ use cohort_plot::Lang;
 use cohort_results::{EstimateRow, Statistic};
 
 use crate::table::{Cell, Data};
+use crate::words::Words;
+
+/// A measure: shown by what it is called, held by its name.
+pub(crate) fn measure(name: &str, words: &Words) -> Cell {
+    Cell {
+        shown: words.measure(name),
+        data: Data::Text(name.to_string()),
+    }
+}
 
 pub(crate) fn num(v: Option<f64>, digits: usize, lang: Lang) -> Cell {
     Cell {

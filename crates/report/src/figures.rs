@@ -6,7 +6,9 @@ use cohort_plot::{
 };
 
 use cohort_results::Shown;
-use cohort_results::{EstimateRow, PublishedResults, Statistic, Unit};
+use cohort_results::{EstimateRow, MeasureSource, PublishedResults, Statistic, Unit};
+
+use crate::words::Words;
 
 /// A figure of the report, ready to render.
 pub enum Figure {
@@ -29,6 +31,94 @@ impl Figure {
             Figure::Bars(f) => f.svg(),
             Figure::Boxes(f) => f.svg(),
         }
+    }
+
+    /// Its title.
+    pub fn title(&self) -> &str {
+        match self {
+            Figure::Waves(f) => &f.title,
+            Figure::Forest(f) => &f.title,
+            Figure::Bars(f) => &f.title,
+            Figure::Boxes(f) => &f.title,
+        }
+    }
+
+    /// A text alternative: the kind of chart and what it shows, for a
+    /// reader who cannot see it.
+    pub fn alt(&self) -> String {
+        let lang = match self {
+            Figure::Waves(f) => f.lang,
+            Figure::Forest(f) => f.lang,
+            Figure::Bars(f) => f.lang,
+            Figure::Boxes(f) => f.lang,
+        };
+        let t = |en: &'static str, nl: &'static str| if lang == Lang::Nl { nl } else { en };
+        let at_each_wave = t("at each wave", "per meting");
+        match self {
+            Figure::Waves(f) => {
+                let waves: Vec<&str> = f
+                    .series
+                    .first()
+                    .map(|s| s.points.iter().map(|p| p.wave.as_str()).collect())
+                    .unwrap_or_default();
+                let series: Vec<&str> = f.series.iter().map(|s| s.label.as_str()).collect();
+                format!(
+                    "{}: {} {at_each_wave} ({}), {}: {}.",
+                    t("Line chart", "Lijndiagram"),
+                    f.y_label,
+                    waves.join(", "),
+                    t("for", "voor"),
+                    series.join("; ")
+                )
+            }
+            Figure::Bars(f) => {
+                let bars: Vec<&str> = f.bars.iter().map(|b| b.label.as_str()).collect();
+                format!(
+                    "{}: {} {} {} ({}); {}: {}.",
+                    t("Stacked bar chart", "Gestapelde staven"),
+                    f.y_label,
+                    t("by", "per"),
+                    f.x_label,
+                    bars.join(", "),
+                    t("segments", "delen"),
+                    f.segment_labels.join("; ")
+                )
+            }
+            Figure::Forest(f) => {
+                let rows: Vec<&str> = f.rows.iter().map(|r| r.label.as_str()).collect();
+                format!(
+                    "Forest plot: {}, {}: {}.",
+                    f.x_label,
+                    t("one row per measure", "een rij per maat"),
+                    rows.join("; ")
+                )
+            }
+            Figure::Boxes(f) => {
+                let waves: Vec<&str> = f.boxes.iter().map(|b| b.label.as_str()).collect();
+                format!(
+                    "{}: {} {at_each_wave} ({}).",
+                    t("Box plots", "Boxplots"),
+                    f.y_label,
+                    waves.join(", ")
+                )
+            }
+        }
+    }
+
+    /// The published units the figure rests on: the smallest and largest
+    /// n of its points, bars or boxes (none when no n is published).
+    pub fn units_range(&self) -> Option<(u64, u64)> {
+        let ns: Vec<u64> = match self {
+            Figure::Waves(f) => f
+                .series
+                .iter()
+                .flat_map(|s| s.points.iter().filter_map(|p| p.n))
+                .collect(),
+            Figure::Bars(f) => f.bars.iter().filter_map(|b| b.n).collect(),
+            Figure::Boxes(f) => f.boxes.iter().filter_map(|b| b.n).collect(),
+            Figure::Forest(_) => Vec::new(),
+        };
+        Some((*ns.iter().min()?, *ns.iter().max()?))
     }
 
     /// The figure as a 300-dpi PNG file.
@@ -99,6 +189,7 @@ struct Ctx<'a> {
     data: &'a PublishedResults,
     lang: Lang,
     log_counts: bool,
+    words: Words<'a>,
 }
 
 impl Ctx<'_> {
@@ -131,10 +222,11 @@ impl Ctx<'_> {
 type FigureFn = fn(&Ctx) -> Vec<(String, Figure)>;
 
 /// Every figure of a report, in order.
-const FIGURES: [FigureFn; 9] = [
+const FIGURES: [FigureFn; 10] = [
     prevalence,
     prevalence_by_group,
     incidents_families,
+    means_respondents,
     change_effect_sizes,
     distribution_incidents,
     trajectories,
@@ -143,6 +235,16 @@ const FIGURES: [FigureFn; 9] = [
     response,
 ];
 
+/// The level of the units a figure counts (its n), by file name; `None`
+/// for a figure of both levels.
+pub(crate) fn counted_level(name: &str) -> Option<Unit> {
+    match name {
+        "response" | "change_effect_sizes" => None,
+        "prevalence_respondents" | "means_respondents" => Some(Unit::Respondent),
+        _ => Some(Unit::Family),
+    }
+}
+
 /// The figures of a report, by file name (without extension); counts of
 /// incidents on a log axis when `log_counts`.
 pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(String, Figure)> {
@@ -150,6 +252,7 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
         data,
         lang,
         log_counts,
+        words: Words::of(data),
     };
     FIGURES.iter().flat_map(|f| f(&c)).collect()
 }
@@ -198,7 +301,7 @@ fn prevalence(c: &Ctx) -> Vec<(String, Figure)> {
                     series: ms
                         .iter()
                         .take(7)
-                        .map(|m| series(data, &rows, m, m))
+                        .map(|m| series(data, &rows, m, &c.words.measure(m)))
                         .collect(),
                     caption: caption(data, lang),
                     lang,
@@ -244,7 +347,10 @@ fn prevalence_by_group(c: &Ctx) -> Vec<(String, Figure)> {
             out.push((
                 "prevalence_by_group".to_string(),
                 Figure::Waves(WaveFigure {
-                    title: t(&format!("{m} by {by}"), &format!("{m} naar {by}")),
+                    title: {
+                        let m = c.words.measure(&m);
+                        t(&format!("{m} by {by}"), &format!("{m} naar {by}"))
+                    },
                     y_label: t("share of families", "aandeel gezinnen"),
                     shares: true,
                     log_y: false,
@@ -278,13 +384,67 @@ fn incidents_families(c: &Ctx) -> Vec<(String, Figure)> {
                 y_label: t("incidents per 12 months", "incidenten per 12 maanden"),
                 shares: false,
                 log_y: log_counts,
-                series: means.iter().map(|m| series(data, &rows, m, m)).collect(),
+                series: means
+                    .iter()
+                    .map(|m| series(data, &rows, m, &c.words.measure(m)))
+                    .collect(),
                 caption: caption(data, lang),
                 lang,
             }),
         ));
     }
     out
+}
+
+/// Means per wave of the respondent measures that are no instrument's
+/// (declared variables, derived measures): a plain study's outcomes.
+fn means_respondents(c: &Ctx) -> Vec<(String, Figure)> {
+    let data = c.data;
+    let lang = c.lang;
+    let rows: Vec<&EstimateRow> = data.estimates.iter().collect();
+    let ms = c.measures_of(&|r| {
+        r.level == Unit::Respondent
+            && r.statistic == Statistic::Mean
+            && !matches!(
+                data.design.measure(&r.measure).map(|m| &m.source),
+                Some(MeasureSource::Instrument { .. }) | None
+            )
+    });
+    if ms.is_empty() {
+        return Vec::new();
+    }
+    let (title, y_label) = match ms.as_slice() {
+        [m] => {
+            let label = c.words.measure(m);
+            (
+                c.t(
+                    &format!("{label}: mean per wave"),
+                    &format!("{label}: gemiddelde per meting"),
+                ),
+                c.t("mean", "gemiddelde"),
+            )
+        }
+        _ => (
+            c.t("Means per wave", "Gemiddelden per meting"),
+            c.t("mean", "gemiddelde"),
+        ),
+    };
+    vec![(
+        "means_respondents".to_string(),
+        Figure::Waves(WaveFigure {
+            title,
+            y_label,
+            shares: false,
+            log_y: false,
+            series: ms
+                .iter()
+                .take(7)
+                .map(|m| series(data, &rows, m, &c.words.measure(m)))
+                .collect(),
+            caption: caption(data, lang),
+            lang,
+        }),
+    )]
 }
 
 /// Cohen's d_z of the change from the first to the last wave.
@@ -296,11 +456,11 @@ fn change_effect_sizes(c: &Ctx) -> Vec<(String, Figure)> {
     let forest_rows: Vec<ForestRow> = data
         .change
         .iter()
-        .filter(|c| headline(&c.measure) && !c.measure.ends_with(".ever"))
-        .map(|c| ForestRow {
-            label: c.measure.clone(),
-            estimate: c.dz,
-            ci95: c.dz_ci95,
+        .filter(|ch| headline(&ch.measure) && !ch.measure.ends_with(".ever"))
+        .map(|ch| ForestRow {
+            label: c.words.measure(&ch.measure),
+            estimate: ch.dz,
+            ci95: ch.dz_ci95,
         })
         .collect();
     if forest_rows.iter().any(|r| r.estimate.is_some()) {
@@ -338,6 +498,7 @@ fn distribution_incidents(c: &Ctx) -> Vec<(String, Figure)> {
     let means = c.family_means();
     let mut out = Vec::new();
     if let Some(m) = means.first() {
+        let label = c.words.measure(m);
         let boxes: Vec<BoxStat> = data
             .waves
             .iter()
@@ -354,8 +515,8 @@ fn distribution_incidents(c: &Ctx) -> Vec<(String, Figure)> {
             "distribution_incidents".to_string(),
             Figure::Boxes(BoxFigure {
                 title: t(
-                    &format!("Distribution of {m} per wave"),
-                    &format!("Verdeling van {m} per meting"),
+                    &format!("Distribution of {label} per wave"),
+                    &format!("Verdeling van {label} per meting"),
                 ),
                 y_label: t(
                     "incidents per 12 months (quartiles)",
@@ -529,12 +690,23 @@ fn attrition(c: &Ctx) -> Vec<(String, Figure)> {
         out.push((
             "attrition".to_string(),
             Figure::Bars(BarFigure {
-                title: t(
-                    "Families per wave: taking part, returned, dropped out",
-                    "Gezinnen per meting: deelname, teruggekeerd, uitgevallen",
-                ),
+                title: if c.words.families() {
+                    t(
+                        "Families per wave: taking part, returned, dropped out",
+                        "Gezinnen per meting: deelname, teruggekeerd, uitgevallen",
+                    )
+                } else {
+                    t(
+                        "Respondents per wave: taking part, returned, dropped out",
+                        "Respondenten per meting: deelname, teruggekeerd, uitgevallen",
+                    )
+                },
                 x_label: t("wave", "meting"),
-                y_label: t("families", "gezinnen"),
+                y_label: if c.words.families() {
+                    t("families", "gezinnen")
+                } else {
+                    t("respondents", "respondenten")
+                },
                 shares: false,
                 segment_labels: vec![
                     t("taking part", "doen mee"),
@@ -569,10 +741,15 @@ fn response(c: &Ctx) -> Vec<(String, Figure)> {
             .collect()
     };
     let mut resp_series = Vec::new();
-    for (row, label) in [
-        (1, t("families", "gezinnen")),
-        (0, t("respondents", "respondenten")),
-    ] {
+    let rows = if c.words.families() {
+        vec![
+            (1, t("families", "gezinnen")),
+            (0, t("respondents", "respondenten")),
+        ]
+    } else {
+        vec![(0, t("respondents", "respondenten"))]
+    };
+    for (row, label) in rows {
         let c = counts(row);
         if let Some(Some(base)) = c.first().copied().filter(|b| b.is_some_and(|b| b > 0)) {
             resp_series.push(WaveSeries {

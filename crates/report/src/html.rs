@@ -48,32 +48,72 @@ impl Table {
     }
 }
 
-/// The document as HTML.
+/// The document as HTML: a table of contents, then each section with its
+/// numbered figures (inline SVG with a text alternative) and tables.
 pub(crate) fn html(doc: &Document, lang: Lang) -> String {
+    let nl = lang == Lang::Nl;
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        if lang == Lang::Nl { "nl" } else { "en" },
+        if nl { "nl" } else { "en" },
         escape(doc.title),
         escape(doc.title)
     );
+    if let Some(d) = doc.description {
+        let _ = writeln!(html, "<p>{}</p>", escape(d));
+    }
     let _ = writeln!(html, "<p class=\"meta\">{}</p>", escape(&doc.meta));
+    let _ = writeln!(
+        html,
+        "<nav><h2>{}</h2>\n<ol>",
+        if nl { "Inhoud" } else { "Contents" }
+    );
     for s in &doc.sections {
-        let _ = writeln!(html, "<h2>{}</h2>", escape(s.title));
+        let _ = writeln!(
+            html,
+            "<li><a href=\"#{}\">{}</a></li>",
+            s.id,
+            escape(&s.title)
+        );
+    }
+    html.push_str("</ol></nav>\n");
+    let (figure, table) = if nl {
+        ("Figuur", "Tabel")
+    } else {
+        ("Figure", "Table")
+    };
+    for s in &doc.sections {
+        let _ = writeln!(html, "<h2 id=\"{}\">{}</h2>", s.id, escape(&s.title));
         for b in &s.blocks {
             match b {
                 Block::Paragraph(p) => {
                     let _ = writeln!(html, "<p>{}</p>", escape(p));
                 }
                 // The SVG is our own output (all its text escaped by the
-                // backend), inlined so that the file stands alone.
-                Block::Figure { svg, .. } => {
-                    let _ = writeln!(html, "<figure>{svg}</figure>");
+                // backend), inlined so that the file stands alone; the
+                // wrapper carries its text alternative.
+                Block::Figure {
+                    number,
+                    figure: f,
+                    caption,
+                } => {
+                    let _ = writeln!(
+                        html,
+                        "<figure id=\"figure-{number}\"><div role=\"img\" aria-label=\"{}\">{}</div>\
+                         <figcaption><b>{figure} {number}.</b> {}</figcaption></figure>",
+                        escape(&f.alt),
+                        f.svg,
+                        escape(caption)
+                    );
                 }
-                Block::Table { caption, table, .. } => {
-                    let _ = writeln!(html, "<h3>{}</h3>\n{}", escape(caption), table.html());
-                }
-                Block::OwnTable { caption, table } => {
-                    let _ = writeln!(html, "<h3>{caption}</h3>\n{}", table.html());
+                table_block => {
+                    if let Some((number, caption, _, t)) = table_block.as_table() {
+                        let _ = writeln!(
+                            html,
+                            "<h3 id=\"table-{number}\">{table} {number}. {}</h3>\n{}",
+                            escape(caption),
+                            t.html()
+                        );
+                    }
                 }
             }
         }

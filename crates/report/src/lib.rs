@@ -19,6 +19,7 @@ mod html;
 mod markdown;
 mod table;
 mod tables;
+mod words;
 mod write;
 
 pub use cohort_results::PublishedResults;

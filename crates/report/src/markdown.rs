@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use cohort_plot::Lang;
+
 use crate::document::{Block, Document};
 use crate::html::escape;
 use crate::table::Table;
@@ -50,40 +52,65 @@ impl Table {
     }
 }
 
-/// The document as Markdown.
-pub(crate) fn markdown(doc: &Document) -> String {
+/// The document as Markdown: a table of contents, then each section with
+/// its numbered figures (the alt text in the image) and tables.
+pub(crate) fn markdown(doc: &Document, lang: Lang) -> String {
+    let nl = lang == Lang::Nl;
     let mut md = format!("# {}\n\n", escape_markdown(doc.title));
+    if let Some(d) = doc.description {
+        let _ = writeln!(md, "{}\n", escape_markdown(d));
+    }
     let _ = writeln!(md, "_{}_\n", escape_markdown(&doc.meta));
+    let _ = writeln!(md, "## {}\n", if nl { "Inhoud" } else { "Contents" });
+    for (i, s) in doc.sections.iter().enumerate() {
+        let _ = writeln!(md, "{}. [{}](#{})", i + 1, escape_markdown(&s.title), s.id);
+    }
+    md.push('\n');
+    let (figure, table) = if nl {
+        ("Figuur", "Tabel")
+    } else {
+        ("Figure", "Table")
+    };
     for s in &doc.sections {
-        let _ = writeln!(md, "## {}\n", s.title);
+        let _ = writeln!(
+            md,
+            "<a id=\"{}\"></a>\n\n## {}\n",
+            s.id,
+            escape_markdown(&s.title)
+        );
         for b in &s.blocks {
             match b {
                 Block::Paragraph(p) => {
                     let _ = writeln!(md, "{}\n", escape_markdown(p));
                 }
-                Block::Figure { name, .. } => {
-                    let _ = writeln!(md, "![{name}](figures/{name}.svg)\n");
-                }
-                Block::Table {
+                Block::Figure {
+                    number,
+                    figure: f,
                     caption,
-                    csv,
-                    table,
                 } => {
-                    let _ = write!(
+                    let _ = writeln!(
                         md,
-                        "### {}\n\n{}",
-                        escape_markdown(caption),
-                        table.markdown()
+                        "![{}](figures/{}.svg)\n\n**{figure} {number}.** {}\n",
+                        escape_markdown(&f.alt),
+                        f.name,
+                        escape_markdown(caption)
                     );
-                    match csv {
-                        Some(n) => {
-                            let _ = writeln!(md, "\n(tables/{n}.csv)\n");
-                        }
-                        None => md.push('\n'),
-                    }
                 }
-                Block::OwnTable { caption, table } => {
-                    let _ = writeln!(md, "### {caption}\n\n{}", table.markdown());
+                table_block => {
+                    if let Some((number, caption, csv, t)) = table_block.as_table() {
+                        let _ = write!(
+                            md,
+                            "### {table} {number}. {}\n\n{}",
+                            escape_markdown(caption),
+                            t.markdown()
+                        );
+                        match csv {
+                            Some(n) => {
+                                let _ = writeln!(md, "\n(tables/{n}.csv)\n");
+                            }
+                            None => md.push('\n'),
+                        }
+                    }
                 }
             }
         }

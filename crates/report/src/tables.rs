@@ -3,11 +3,26 @@
 use cohort_plot::Lang;
 use cohort_results::PublishedResults;
 
-use crate::cells::{count, interval, interval_cell, num, p_value, pct, value_cell};
+use crate::cells::{count, interval, interval_cell, measure, num, p_value, pct, value_cell};
 use crate::table::{protected, shown, Cell, Table};
+use crate::words::Words;
 
 /// The tables of a report, by name.
 pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, String, Table)> {
+    let w = Words::of(d);
+    let units = w.units();
+    // Without families the family rows repeat the respondents: the
+    // response table shows them once, the others name them so.
+    let mut response = protected(&d.response);
+    let mut patterns = protected(&d.patterns);
+    if !w.families() {
+        response.rows.retain(|r| r[0].shown != "families");
+        for r in &mut patterns.rows {
+            if r[0].shown == "families" {
+                r[0] = Cell::from(units);
+            }
+        }
+    }
     let estimates = Table {
         header: [
             "measure",
@@ -26,7 +41,7 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .iter()
             .map(|e| {
                 vec![
-                    e.measure.clone().into(),
+                    measure(&e.measure, &w),
                     e.level.name().to_string().into(),
                     e.statistic.name().to_string().into(),
                     e.wave.clone().into(),
@@ -61,7 +76,7 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .iter()
             .map(|c| {
                 vec![
-                    c.measure.clone().into(),
+                    measure(&c.measure, &w),
                     c.level.name().to_string().into(),
                     count(c.n_pairs),
                     num(c.mean_from, 3, lang),
@@ -170,7 +185,7 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .iter()
             .map(|e| {
                 vec![
-                    e.measure.clone().into(),
+                    measure(&e.measure, &w),
                     Cell::from(format!(
                         "{} = {}",
                         d.by.as_deref().unwrap_or(""),
@@ -186,15 +201,11 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
     };
     let mut out = vec![
         ("rows", "Rows of the data files".to_string(), rows),
-        (
-            "response",
-            "Taking part per wave".to_string(),
-            protected(&d.response),
-        ),
+        ("response", "Taking part per wave".to_string(), response),
         (
             "patterns",
-            "Families by response pattern".to_string(),
-            protected(&d.patterns),
+            format!("{} by response pattern", w.units_title()),
+            patterns,
         ),
         ("estimates", "Estimates per wave".to_string(), estimates),
         (
@@ -214,12 +225,20 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
         ),
         (
             "attrition",
-            "Families present, returned and dropped out per wave".to_string(),
+            format!(
+                "{} present, returned and dropped out per wave",
+                w.units_title()
+            ),
             protected(&d.attrition),
         ),
         (
             "trajectories",
-            "Trajectories of family incidents, first to last wave".to_string(),
+            format!(
+                "Trajectories of {}, first to last wave",
+                d.trajectory_measure
+                    .as_deref()
+                    .map_or("the trajectory measure".to_string(), |m| w.measure(m))
+            ),
             trajectories,
         ),
     ];

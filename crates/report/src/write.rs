@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use cohort_plot::Lang;
 use cohort_results::PublishedResults;
 
-use crate::document::document;
+use crate::document::{document, Rendered};
 use crate::figures::figures;
 use crate::html::html;
 use crate::markdown::markdown;
@@ -101,12 +101,18 @@ fn write_report_into(
     mkdir(&dir.join("figures"))?;
     mkdir(&dir.join("tables"))?;
     let figs = figures(data, lang, log_counts);
-    let mut svgs = Vec::new();
+    let mut rendered = Vec::new();
     for (name, f) in &figs {
         let svg = f.svg()?;
         write(&dir.join(format!("figures/{name}.svg")), svg.as_bytes())?;
         f.png(&dir.join(format!("figures/{name}.png")))?;
-        svgs.push((name.clone(), svg));
+        rendered.push(Rendered {
+            name: name.clone(),
+            svg,
+            title: f.title().to_string(),
+            alt: f.alt(),
+            units: f.units_range(),
+        });
     }
     let tables = tables(data, lang);
     for (name, _, t) in &tables {
@@ -118,9 +124,9 @@ fn write_report_into(
     })?;
     write(&dir.join("results.json"), (json + "\n").as_bytes())?;
 
-    let doc = document(data, &svgs, &tables, lang);
+    let doc = document(data, &rendered, &tables, lang);
     write(&dir.join("report.html"), html(&doc, lang).as_bytes())?;
-    write(&dir.join("report.md"), markdown(&doc).as_bytes())?;
+    write(&dir.join("report.md"), markdown(&doc, lang).as_bytes())?;
     Ok(())
 }
 

@@ -845,6 +845,7 @@ pub fn publish(results: &StudyResults) -> PublishedResults {
     PublishedResults {
         schema: REPORT_SCHEMA.into(),
         study: results.study.clone(),
+        design: results.design.clone(),
         provenance: results.provenance.clone(),
         rules: results.rules,
         bootstrap: results.bootstrap,

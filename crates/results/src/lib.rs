@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod design;
 mod gate;
 mod lp;
 mod models;
@@ -33,6 +34,9 @@ mod published;
 mod raw;
 
 pub use audit::{audit, protection_width, AuditFinding};
+pub use design::{
+    Design, InstrumentDesign, InstrumentType, MeasureDesign, MeasureSource, WaveDesign,
+};
 pub use gate::{
     protect, publish, Gate, ProtectedTable, Rules, Shown, Suppression, DOMINANCE_K, MIN_MODEL_DF,
     SMALLEST_MIN_CELL,

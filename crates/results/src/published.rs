@@ -131,6 +131,10 @@ pub struct PublishedResults {
     pub schema: String,
     /// Study name.
     pub study: String,
+    /// What the study file declares (no data: passed on by the gate as it
+    /// is).
+    #[serde(default)]
+    pub design: crate::design::Design,
     /// Toolkit version and input hashes.
     pub provenance: Provenance,
     /// The disclosure rules applied.

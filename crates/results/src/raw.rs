@@ -290,6 +290,9 @@ pub struct Methods {
 pub struct StudyResults {
     /// Study name.
     pub study: String,
+    /// What the study file declares: units, waves, instruments, measures.
+    #[serde(default)]
+    pub design: crate::design::Design,
     /// Toolkit version and input hashes.
     pub provenance: Provenance,
     /// The study's disclosure rules.

@@ -32,6 +32,7 @@ fn results() -> StudyResults {
     };
     StudyResults {
         study: "audit".into(),
+        design: Default::default(),
         provenance: Provenance {
             toolkit_version: "test".into(),
             study: hash("study.toml"),

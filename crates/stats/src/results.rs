@@ -7,9 +7,11 @@ use cohort_instruments::{alphas_at, Level, MeasureId, MeasureKind, Reliability, 
 use cohort_panel::{
     dropped_out_by, present_at, returned_at, Loaded, Panel, Provenance, Response, Wave,
 };
+use cohort_panel::{InstrumentKind, Study};
 use cohort_results::{
-    BootstrapInfo, Change, CountTable, Estimate, Methods, Reliability as ReliabilityResult, Rules,
-    Statistic, StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit,
+    BootstrapInfo, Change, CountTable, Design, Estimate, InstrumentDesign, InstrumentType,
+    MeasureDesign, MeasureSource, Methods, Reliability as ReliabilityResult, Rules, Statistic,
+    StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit, WaveDesign,
 };
 
 use crate::bootstrap::{BootstrapSpec, FEW_CLUSTERS, MIN_BOOTSTRAP_CLUSTERS};
@@ -120,13 +122,18 @@ pub fn study_results(
     );
     Ok(StudyResults {
         study: study.name.clone(),
+        design: design(study, scores),
         provenance,
         rules: Rules::from(&study.disclosure),
         bootstrap: options.bootstrap.map(|b| BootstrapInfo {
             replicates: b.replicates,
             seed: b.seed,
         }),
-        methods: methods(options.bootstrap.as_ref(), panel.n_clusters()),
+        methods: methods(
+            options.bootstrap.as_ref(),
+            panel.n_clusters(),
+            study.data.clustered(),
+        ),
         rows,
         response,
         patterns,
@@ -152,18 +159,77 @@ pub fn study_results(
     })
 }
 
-/// The method record of the results, as computed here.
-fn methods(bootstrap: Option<&BootstrapSpec>, n_clusters: usize) -> Methods {
+/// What the study declares, for the report's words.
+pub fn design(study: &Study, scores: &Scores) -> Design {
+    let instruments = &study.instruments;
+    Design {
+        description: study.description.clone(),
+        families: study.data.clustered(),
+        waves: study
+            .waves
+            .iter()
+            .map(|w| WaveDesign {
+                label: w.label.clone(),
+                months: w.months,
+                recall_months: w.recall_months,
+            })
+            .collect(),
+        instruments: instruments
+            .instruments
+            .iter()
+            .map(|i| InstrumentDesign {
+                name: i.name.clone(),
+                label: i.label.clone(),
+                kind: match i.kind {
+                    InstrumentKind::IncidentFrequency(_) => InstrumentType::IncidentFrequency,
+                    InstrumentKind::SumScale(_) => InstrumentType::SumScale,
+                },
+            })
+            .collect(),
+        measures: scores
+            .measures
+            .iter()
+            .map(|m| MeasureDesign {
+                name: m.name.clone(),
+                label: m.label.clone(),
+                level: unit(m.level),
+                statistic: if m.kind == MeasureKind::Binary {
+                    Statistic::Share
+                } else {
+                    Statistic::Mean
+                },
+                source: if instruments.instruments.iter().any(|i| i.name == m.source) {
+                    MeasureSource::Instrument {
+                        instrument: m.source.clone(),
+                    }
+                } else if instruments.derived.iter().any(|d| d.name == m.source) {
+                    MeasureSource::Derived
+                } else {
+                    MeasureSource::Variable
+                },
+            })
+            .collect(),
+    }
+}
+
+/// The method record of the results, as computed here; `families`: the
+/// bootstrap resamples families (clusters), else respondents.
+fn methods(bootstrap: Option<&BootstrapSpec>, n_clusters: usize, families: bool) -> Methods {
+    let (kind, units) = if families {
+        ("cluster bootstrap", "families")
+    } else {
+        ("bootstrap", "respondents")
+    };
     let mean_ci = match bootstrap {
         Some(b) => format!(
-            "cluster bootstrap percentile 95% interval ({} replicates)",
+            "{kind} percentile 95% interval ({} replicates)",
             b.replicates
         ),
         None => "t 95% interval".to_string(),
     };
     let change_ci = match bootstrap {
-        Some(_) => "cluster bootstrap percentile 95% interval",
-        None => "t 95% interval",
+        Some(_) => format!("{kind} percentile 95% interval"),
+        None => "t 95% interval".to_string(),
     };
     Methods {
         estimates: format!(
@@ -182,12 +248,12 @@ fn methods(bootstrap: Option<&BootstrapSpec>, n_clusters: usize) -> Methods {
             // The few-clusters rule without the count (a published text).
             let few = if n_clusters < MIN_BOOTSTRAP_CLUSTERS {
                 format!(
-                    "; fewer than {MIN_BOOTSTRAP_CLUSTERS} families: too few for a cluster \
-                     bootstrap, no bootstrap interval is given"
+                    "; fewer than {MIN_BOOTSTRAP_CLUSTERS} {units}: too few for a {kind}, no \
+                     bootstrap interval is given"
                 )
             } else if n_clusters < FEW_CLUSTERS {
                 format!(
-                    "; fewer than {FEW_CLUSTERS} families: the bootstrap intervals are too \
+                    "; fewer than {FEW_CLUSTERS} {units}: the bootstrap intervals are too \
                      narrow (read them with the t intervals)"
                 )
             } else {
@@ -195,7 +261,9 @@ fn methods(bootstrap: Option<&BootstrapSpec>, n_clusters: usize) -> Methods {
             };
             format!(
                 "{} resampled with replacement; {}; seed {}{few}",
-                r.unit, r.generator, r.seed
+                if families { r.unit } else { "respondents" },
+                r.generator,
+                r.seed
             )
         }),
     }

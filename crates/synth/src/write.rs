@@ -205,14 +205,16 @@ pub fn study_toml(layout: SynthLayout, seed: u64, families: u64) -> String {
             "[[instruments.cutoffs]]\nscale = \"total\"\nage = [{lo}, {hi}]\nclinical = {cut}\n"
         );
     }
+    // Labels are what tables and legends show; what a measure counts is
+    // said in the comment above it.
     let derived = [
-        ("family_any_violence", "Partner violence and/or violence against a child in the family (F1)", "any", "partner.prevalence", "max", "child_abuse.prevalence", "max"),
-        ("family_both_violence", "Both partner violence and violence against a child (F3)", "all", "partner.prevalence", "max", "child_abuse.prevalence", "max"),
-        ("family_incidents", "Incidents per family per 12 months: the larger parent report of partner violence plus the violence against each child (F2)", "sum", "partner.annual", "max", "child_abuse.annual", "sum"),
-        ("family_severe_or_frequent", "Severe or frequent violence in the family (F5, F8)", "any", "partner.severe_or_frequent", "max", "child_abuse.severe_or_frequent", "max"),
+        ("family_any_violence", "Any violence in the family (F1)", "partner violence and/or violence against a child", "any", "partner.prevalence", "max", "child_abuse.prevalence", "max"),
+        ("family_both_violence", "Partner violence and violence against a child (F3)", "both kinds in the same family", "all", "partner.prevalence", "max", "child_abuse.prevalence", "max"),
+        ("family_incidents", "Incidents per family per 12 months (F2)", "the larger parent report of partner violence plus the violence against each child", "sum", "partner.annual", "max", "child_abuse.annual", "sum"),
+        ("family_severe_or_frequent", "Severe or frequent violence in the family (F5, F8)", "a severe act, or at least 22 incidents per 12 months, of partner violence or against a child", "any", "partner.severe_or_frequent", "max", "child_abuse.severe_or_frequent", "max"),
     ];
-    for (name, label, rule, a, wa, b, wb) in derived {
-        let _ = writeln!(s, "[[derived]]\nname = \"{name}\"\nlabel = \"{label}\"\nlevel = \"family\"\nrule = \"{rule}\"\nterms = [\n  {{ measure = \"{a}\", within = \"{wa}\" }},\n  {{ measure = \"{b}\", within = \"{wb}\" }},\n]\n");
+    for (name, label, what, rule, a, wa, b, wb) in derived {
+        let _ = writeln!(s, "# {name}: {what}.\n[[derived]]\nname = \"{name}\"\nlabel = \"{label}\"\nlevel = \"family\"\nrule = \"{rule}\"\nterms = [\n  {{ measure = \"{a}\", within = \"{wa}\" }},\n  {{ measure = \"{b}\", within = \"{wb}\" }},\n]\n");
     }
     // The models the report fits (F9's and F12's model versions and two
     // more; docs/study-file.md).

@@ -1,0 +1,104 @@
+//! What the study file declares, as a report needs it to speak of the
+//! study: its units, waves, instruments and measures. Declarations only,
+//! no data: the gate passes it on unchanged.
+
+use serde::{Deserialize, Serialize};
+
+use crate::raw::{Statistic, Unit};
+
+/// The design of a study.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Design {
+    /// The study file's description.
+    pub description: Option<String>,
+    /// Whether respondents are grouped in families (a cluster column is
+    /// declared); without, each respondent is its own unit.
+    pub families: bool,
+    /// The waves in order.
+    pub waves: Vec<WaveDesign>,
+    /// The questionnaires, in declared order.
+    pub instruments: Vec<InstrumentDesign>,
+    /// Every measure the results report on, in order.
+    pub measures: Vec<MeasureDesign>,
+}
+
+/// A declared wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaveDesign {
+    /// Its label.
+    pub label: String,
+    /// Months since baseline.
+    pub months: f64,
+    /// The recall period of its questions, in months, if declared.
+    pub recall_months: Option<f64>,
+}
+
+/// What kind of questionnaire an instrument is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstrumentType {
+    /// Counts of acts (Conflict Tactics style).
+    IncidentFrequency,
+    /// A sum scale (symptom checklists).
+    SumScale,
+}
+
+/// A declared instrument.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstrumentDesign {
+    /// Its name, the prefix of its measures.
+    pub name: String,
+    /// Its label, if declared.
+    pub label: Option<String>,
+    /// Its kind.
+    #[serde(rename = "type")]
+    pub kind: InstrumentType,
+}
+
+/// Where a measure comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum MeasureSource {
+    /// Scored by this instrument.
+    Instrument {
+        /// The instrument's name.
+        instrument: String,
+    },
+    /// A declared variable, as it is.
+    Variable,
+    /// Combined from other measures.
+    Derived,
+}
+
+/// A measure of the results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasureDesign {
+    /// Its name.
+    pub name: String,
+    /// What it is (for an instrument's measure: relative to the instrument).
+    pub label: String,
+    /// Respondent or family.
+    pub level: Unit,
+    /// Share (yes/no) or mean.
+    pub statistic: Statistic,
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub source: MeasureSource,
+}
+
+impl Design {
+    /// The measure called `name`.
+    pub fn measure(&self, name: &str) -> Option<&MeasureDesign> {
+        self.measures.iter().find(|m| m.name == name)
+    }
+
+    /// The instrument called `name`.
+    pub fn instrument(&self, name: &str) -> Option<&InstrumentDesign> {
+        self.instruments.iter().find(|i| i.name == name)
+    }
+
+    /// Whether an instrument of this kind is declared.
+    pub fn has(&self, kind: InstrumentType) -> bool {
+        self.instruments.iter().any(|i| i.kind == kind)
+    }
+}
