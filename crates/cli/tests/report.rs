@@ -64,6 +64,21 @@ fn report_is_self_contained_protected_and_redrawable() {
             }
         }
     }
+    // At each wave every family is present, missed the wave, dropped out or
+    // not yet entered: the attrition column adds up to the cohort (1,100
+    // families: fixtures/vji/README.md), which the patterns total gives.
+    let (_, attrition) = read_csv(&out.join("tables/attrition.csv"));
+    let (_, patterns) = read_csv(&out.join("tables/patterns.csv"));
+    let total: u64 = patterns[0][patterns[0].len() - 2].parse().unwrap();
+    assert_eq!(total, 1100);
+    for wave in 1..=3 {
+        let sum: u64 = attrition
+            .iter()
+            .filter(|r| r[0] != "of which returned")
+            .map(|r| r[wave].parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(sum, total, "wave column {wave}");
+    }
     // Estimates: n below 10 never has a value; a withheld value says why.
     let (header, rows) = read_csv(&out.join("tables/estimates.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();

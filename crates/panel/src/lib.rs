@@ -79,7 +79,9 @@ pub use models::{
 };
 pub use norms::read_norms;
 pub use panel::{Cell, ClusterId, Column, Missing, Panel, RespondentId, Wave};
-pub use presence::{dropped_out_by, present_at, returned_at, PatternClass};
+pub use presence::{
+    dropped_out_by, missed_at, not_yet_entered, present_at, returned_at, PatternClass,
+};
 pub use provenance::{provenance, FileHash, Provenance};
 pub use report::{show_value, FileAccount, LoadReport, Problem, ProblemKind, Scope, PROBLEMS_KEPT};
 pub use study::{

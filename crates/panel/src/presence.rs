@@ -61,6 +61,19 @@ pub fn dropped_out_by(mask: u64, w: usize) -> bool {
     !present_at(mask, w) && before(mask, w) != 0 && (w >= 63 || mask >> (w + 1) == 0)
 }
 
+/// Absent at wave `w`, present at some wave before and at some wave
+/// after: missed wave `w` and came back.
+pub fn missed_at(mask: u64, w: usize) -> bool {
+    !present_at(mask, w) && before(mask, w) != 0 && w < 63 && mask >> (w + 1) != 0
+}
+
+/// Absent at wave `w` and at every wave before: not yet in the study (a
+/// late entry). At each wave a unit is present, missed the wave, dropped
+/// out by it or not yet entered: exactly one of the four.
+pub fn not_yet_entered(mask: u64, w: usize) -> bool {
+    !present_at(mask, w) && before(mask, w) == 0
+}
+
 /// The waves before `w`.
 fn before(mask: u64, w: usize) -> u64 {
     if w >= 64 {
@@ -104,5 +117,28 @@ mod tests {
         assert!(dropped_out_by(0b010, 2) && !dropped_out_by(0b010, 0));
         // Nobody returns or drops out at the first wave.
         assert!((0..8).all(|m| !returned_at(m, 0) && !dropped_out_by(m, 0)));
+    }
+
+    #[test]
+    fn every_unit_is_in_one_state_at_each_wave() {
+        // X.X missed T1; .X. has not entered at T0 and dropped out by T2.
+        assert!(missed_at(0b101, 1) && !missed_at(0b101, 0) && !missed_at(0b101, 2));
+        assert!(not_yet_entered(0b010, 0) && !not_yet_entered(0b010, 2));
+        assert!(!missed_at(0b001, 1), "X.. dropped out, it did not miss T1");
+        for mask in 1..16u64 {
+            for w in 0..4 {
+                let states = [
+                    present_at(mask, w),
+                    missed_at(mask, w),
+                    dropped_out_by(mask, w),
+                    not_yet_entered(mask, w),
+                ];
+                assert_eq!(
+                    states.iter().filter(|&&s| s).count(),
+                    1,
+                    "{mask:04b} at {w}"
+                );
+            }
+        }
     }
 }

@@ -212,6 +212,16 @@ impl Ctx<'_> {
         m
     }
 
+    /// The study's units in the figure's language: families, or
+    /// respondents when the study has no families.
+    fn units(&self) -> String {
+        if self.words.families() {
+            self.t("families", "gezinnen")
+        } else {
+            self.t("respondents", "respondenten")
+        }
+    }
+
     /// The family measures estimated as means.
     fn family_means(&self) -> Vec<String> {
         self.measures_of(&|r| r.level == Unit::Family && r.statistic == Statistic::Mean)
@@ -665,57 +675,86 @@ fn attrition(c: &Ctx) -> Vec<(String, Figure)> {
     let mut out = Vec::new();
     {
         let a = &data.attrition;
-        let val = |row: usize, w: usize| match a.cells.get(row).and_then(|r| r.get(w)) {
+        let row = |label: &str| a.rows.iter().position(|r| r == label);
+        let val = |label: &str, w: usize| match row(label).and_then(|r| a.cells[r].get(w)) {
             Some(Shown::Count { value }) => Some(*value as f64),
             _ => None,
         };
-        let bars = data
+        // Every unit is in one state at each wave, so each bar is the
+        // whole cohort (the patterns table's total).
+        let cohort = match &data.patterns.total {
+            Some(Shown::Count { value }) => Some(*value as f64),
+            _ => None,
+        };
+        let bars: Vec<Bar> = data
             .waves
             .iter()
             .enumerate()
             .map(|(w, label)| {
-                let present = val(0, w);
-                let returned = val(1, w);
-                let dropped = val(2, w);
+                let present = val("present", w);
+                let returned = val("of which returned", w);
                 Bar {
                     label: label.clone(),
                     n: present.map(|p| p as u64),
                     // Taking part without the returners is known only when
                     // both are.
-                    segments: vec![present.zip(returned).map(|(p, r)| p - r), returned, dropped],
-                    total: present.zip(dropped).map(|(p, d)| p + d),
+                    segments: vec![
+                        present.zip(returned).map(|(p, r)| p - r),
+                        returned,
+                        val("missed, back later", w),
+                        val("dropped out", w),
+                        val("not yet entered", w),
+                    ],
+                    total: cohort,
                 }
             })
             .collect();
+        let labels = [
+            t("taking part", "doen mee"),
+            t("back after a missed wave", "terug na een gemiste meting"),
+            t(
+                "missed this wave, back later",
+                "deze meting gemist, later terug",
+            ),
+            t("dropped out", "uitgevallen"),
+            t("not yet in the study", "nog niet in het onderzoek"),
+        ];
+        // A state no unit is in at any wave (no late entries) is left out
+        // of the legend; a hidden one stays.
+        let used: Vec<bool> = (0..labels.len())
+            .map(|i| {
+                bars.iter()
+                    .any(|b: &Bar| b.segments[i].is_none_or(|v| v > 0.0))
+            })
+            .collect();
+        let mut bars = bars;
+        for b in &mut bars {
+            b.segments = b
+                .segments
+                .iter()
+                .zip(&used)
+                .filter(|(_, &u)| u)
+                .map(|(v, _)| *v)
+                .collect();
+        }
+        let segment_labels = labels
+            .into_iter()
+            .zip(&used)
+            .filter(|(_, &u)| u)
+            .map(|(l, _)| l)
+            .collect();
+        let units = c.units();
         out.push((
             "attrition".to_string(),
             Figure::Bars(BarFigure {
-                title: if c.words.families() {
-                    t(
-                        "Families per wave: taking part, returned, dropped out",
-                        "Gezinnen per meting: deelname, teruggekeerd, uitgevallen",
-                    )
-                } else {
-                    t(
-                        "Respondents per wave: taking part, returned, dropped out",
-                        "Respondenten per meting: deelname, teruggekeerd, uitgevallen",
-                    )
-                },
+                title: t(
+                    &format!("The {units} of the study at each wave"),
+                    &format!("De {units} van het onderzoek bij elke meting"),
+                ),
                 x_label: t("wave", "meting"),
-                y_label: if c.words.families() {
-                    t("families", "gezinnen")
-                } else {
-                    t("respondents", "respondenten")
-                },
+                y_label: units.clone(),
                 shares: false,
-                segment_labels: vec![
-                    t("taking part", "doen mee"),
-                    t(
-                        "returned after a missed wave",
-                        "terug na een gemiste meting",
-                    ),
-                    t("dropped out", "uitgevallen"),
-                ],
+                segment_labels,
                 bars,
                 caption: source(data, lang),
                 lang,

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use cohort_panel::{dropped_out_by, present_at, returned_at, PatternClass};
+use cohort_panel::{dropped_out_by, present_at, PatternClass};
 use serde::Serialize;
 
 use crate::gate::{ProtectedTable, Rules, Shown};
@@ -197,13 +197,7 @@ fn pattern_model(sys: &System, k: usize) -> Vec<Equation> {
         }
     }
     if let Some(t) = sys.find("attrition").filter(|&t| same_waves(t)) {
-        type Counts = fn(u64, usize) -> bool;
-        let rows: [(&str, Counts); 3] = [
-            ("present", present_at),
-            ("of which returned", returned_at),
-            ("dropped out", dropped_out_by),
-        ];
-        for (label, counts) in rows {
+        for (label, counts) in crate::raw::ATTRITION_ROWS {
             if let Some(r) = row(t, label) {
                 for w in 0..k {
                     define((t, r, w), &|m| counts(m, w));

@@ -48,5 +48,5 @@ pub use published::{
 };
 pub use raw::{
     BootstrapInfo, Change, CountTable, Estimate, Methods, Reliability, Statistic, StoppedShare,
-    StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit,
+    StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit, ATTRITION_ROWS,
 };

@@ -284,6 +284,19 @@ pub struct Methods {
     pub bootstrap: Option<String>,
 }
 
+/// The rows of the attrition table, each with the presence state it
+/// counts: at each wave a family is present, missed the wave (back later),
+/// dropped out or not yet entered (exactly one of these); "of which
+/// returned" are the present ones back after a missed wave. The table and
+/// the disclosure audit's equations both read this list.
+pub const ATTRITION_ROWS: [(&str, fn(u64, usize) -> bool); 5] = [
+    ("present", cohort_panel::present_at),
+    ("of which returned", cohort_panel::returned_at),
+    ("missed, back later", cohort_panel::missed_at),
+    ("dropped out", cohort_panel::dropped_out_by),
+    ("not yet entered", cohort_panel::not_yet_entered),
+];
+
 /// Everything a report or analysis publishes, before disclosure control.
 /// Never written as it is, except to a file marked internal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,14 +4,13 @@
 use std::collections::BTreeMap;
 
 use cohort_instruments::{alphas_at, Level, MeasureId, MeasureKind, Reliability, Scores};
-use cohort_panel::{
-    dropped_out_by, present_at, returned_at, Loaded, Panel, Provenance, Response, Wave,
-};
 use cohort_panel::{InstrumentKind, Study};
+use cohort_panel::{Loaded, Panel, Provenance, Response, Wave};
 use cohort_results::{
     BootstrapInfo, Change, CountTable, Design, Estimate, InstrumentDesign, InstrumentType,
     MeasureDesign, MeasureSource, Methods, Reliability as ReliabilityResult, Rules, Statistic,
     StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit, WaveDesign,
+    ATTRITION_ROWS,
 };
 
 use crate::bootstrap::{BootstrapSpec, FEW_CLUSTERS, MIN_BOOTSTRAP_CLUSTERS};
@@ -501,25 +500,22 @@ pub fn trajectories(scores: &Scores, waves: &[String]) -> Option<Trajectories> {
 fn attrition(panel: &Panel, waves: &[String]) -> CountTable {
     let present = panel.cluster_waves();
     let k = waves.len();
-    let (mut here_n, mut returned_n, mut dropped_n) = (vec![0u64; k], vec![0u64; k], vec![0u64; k]);
+    let mut counts = vec![vec![0u64; k]; ATTRITION_ROWS.len()];
     for &m in &present {
         for w in 0..k {
-            here_n[w] += u64::from(present_at(m, w));
-            returned_n[w] += u64::from(returned_at(m, w));
-            dropped_n[w] += u64::from(dropped_out_by(m, w));
+            for (row, (_, state)) in counts.iter_mut().zip(ATTRITION_ROWS) {
+                row[w] += u64::from(state(m, w));
+            }
         }
     }
     CountTable {
-        title: "families present, returned and dropped out per wave".into(),
-        rows: vec![
-            "present".into(),
-            "of which returned".into(),
-            "dropped out".into(),
-        ],
+        title: "families present, returned, missing and dropped out per wave".into(),
+        rows: ATTRITION_ROWS.iter().map(|r| r.0.to_string()).collect(),
         columns: waves.to_vec(),
-        counts: vec![here_n, returned_n, dropped_n],
+        counts,
         totals: false,
-        // Nobody returns or drops out at the first wave.
-        structural: vec![[1, 0], [2, 0]],
+        // Nobody returns, misses a wave or drops out at the first wave,
+        // nor misses the last and comes back.
+        structural: vec![[1, 0], [2, 0], [3, 0], [2, k - 1]],
     }
 }
