@@ -284,12 +284,15 @@ pub struct Methods {
     pub bootstrap: Option<String>,
 }
 
+/// Whether a presence mask is in a state at a wave (`cohort_panel::presence`).
+pub type PresenceState = fn(u64, usize) -> bool;
+
 /// The rows of the attrition table, each with the presence state it
 /// counts: at each wave a family is present, missed the wave (back later),
 /// dropped out or not yet entered (exactly one of these); "of which
 /// returned" are the present ones back after a missed wave. The table and
 /// the disclosure audit's equations both read this list.
-pub const ATTRITION_ROWS: [(&str, fn(u64, usize) -> bool); 5] = [
+pub const ATTRITION_ROWS: [(&str, PresenceState); 5] = [
     ("present", cohort_panel::present_at),
     ("of which returned", cohort_panel::returned_at),
     ("missed, back later", cohort_panel::missed_at),
