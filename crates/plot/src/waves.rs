@@ -24,6 +24,9 @@ pub struct WavePoint {
 pub struct WaveSeries {
     /// Legend label.
     pub label: String,
+    /// The panel it is drawn in: series with the same panel share one,
+    /// panels are small multiples on one y scale (empty: one panel).
+    pub panel: String,
     /// One point per wave, in wave order.
     pub points: Vec<WavePoint>,
 }
@@ -126,6 +129,49 @@ impl WaveFigure {
         })
     }
 
+    /// The panels in order of first appearance, with their series.
+    fn panels(&self) -> Vec<(&str, Vec<&WaveSeries>)> {
+        let mut out: Vec<(&str, Vec<&WaveSeries>)> = Vec::new();
+        for s in &self.series {
+            match out.iter_mut().find(|(p, _)| *p == s.panel) {
+                Some((_, v)) => v.push(s),
+                None => out.push((&s.panel, vec![s])),
+            }
+        }
+        out
+    }
+
+    /// Rows and columns of the panel grid.
+    fn grid(&self) -> (usize, usize) {
+        let n = self.panels().len().max(1);
+        let cols = if n == 1 { 1 } else { 2 };
+        (n.div_ceil(cols), cols)
+    }
+
+    /// A figure of several panels is taller: each row of panels has room
+    /// for its axes and legend.
+    fn figure_size(&self) -> (u32, u32) {
+        let (rows, _) = self.grid();
+        if rows <= 1 && self.panels().len() <= 1 {
+            BASE
+        } else {
+            (BASE.0, 70 + 270 * rows as u32)
+        }
+    }
+
+    /// The colour of a series: one per distinct label, so that the same
+    /// label has the same colour in every panel.
+    fn colour(&self, s: &WaveSeries) -> RGBColor {
+        let mut labels: Vec<&str> = Vec::new();
+        for x in &self.series {
+            if !labels.contains(&x.label.as_str()) {
+                labels.push(&x.label);
+            }
+        }
+        let i = labels.iter().position(|l| *l == s.label).unwrap_or(0);
+        PALETTE[i % PALETTE.len()]
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -135,16 +181,59 @@ impl WaveFigure {
         let px = |v: f64| (v * scale) as u32;
         let font = |size: f64| (FAMILY, size * scale).into_font();
         let body = frame(root, &self.title, &self.caption, scale)?;
+        let (lo, hi) = self.y_range()?;
+        let panels = self.panels();
+        if panels.len() <= 1 {
+            self.draw_panel(
+                &body,
+                &self.series.iter().collect::<Vec<_>>(),
+                None,
+                (lo, hi),
+                scale,
+            )?;
+        } else {
+            let (title_area, grid) = body.split_vertically(px(34.0));
+            title_area
+                .draw(&Text::new(
+                    self.title.clone(),
+                    (px(12.0) as i32, px(8.0) as i32),
+                    font(16.0),
+                ))
+                .map_err(&err)?;
+            let (rows, cols) = self.grid();
+            let cells = grid.split_evenly((rows, cols));
+            for ((panel, series), area) in panels.iter().zip(&cells) {
+                self.draw_panel(area, series, Some(panel), (lo, hi), scale)?;
+            }
+        }
+        root.present().map_err(&err)?;
+        Ok(())
+    }
+
+    /// One panel: its series with their intervals and legend, on the
+    /// figure's y range; `panel` titles a small multiple (the figure's
+    /// title heads a single panel).
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        series: &[&WaveSeries],
+        panel: Option<&str>,
+        (lo, hi): (f64, f64),
+        scale: f64,
+    ) -> Result<(), PlotError> {
+        let err = draw_error(&self.title);
+        let px = |v: f64| (v * scale) as u32;
+        let font = |size: f64| (FAMILY, size * scale).into_font();
         let waves = self.waves();
         // The n behind each wave: on the axis when every series has the
         // same n, else in each series' legend label.
-        let same_n = self.series.windows(2).all(|w| {
+        let same_n = series.windows(2).all(|w| {
             w[0].points
                 .iter()
                 .map(|p| p.n)
                 .eq(w[1].points.iter().map(|p| p.n))
         });
-        let labels: Vec<String> = self.series.first().map_or(Vec::new(), |s| {
+        let labels: Vec<String> = series.first().map_or(Vec::new(), |s| {
             s.points
                 .iter()
                 .map(|p| {
@@ -156,19 +245,48 @@ impl WaveFigure {
                 })
                 .collect()
         });
-        let (lo, hi) = self.y_range()?;
         let n = waves.len().max(1);
-        // The legend has its own panel to the right, so it never covers
-        // data; one series with its n on the axis needs none (the title
-        // names it).
-        let legend = self.series.len() > 1 || !same_n;
-        let legend_width = if legend { px(230.0) } else { 0 };
-        let (plot_area, legend_area) =
-            body.split_horizontally(body.dim_in_pixel().0.saturating_sub(legend_width));
-        let mut chart = ChartBuilder::on(&plot_area)
-            .caption(&self.title, font(16.0))
+        // One series with its n on the axis needs no legend (the title
+        // names it). A single panel has its legend to the right, so it
+        // never covers data; a small multiple has it below its axes.
+        // A small multiple always has its legend: its title names only the
+        // panel.
+        let legend = series.len() > 1 || !same_n || panel.is_some();
+        let panel_title = panel.map(str::to_string);
+        // Long labels take more lines: the legend beside one panel is
+        // 230 px wide, the one below a small multiple half the figure.
+        let entry = |s: &WaveSeries| -> String {
+            let label = wrap(&s.label, if panel.is_some() { 44 } else { 32 });
+            if same_n {
+                label
+            } else {
+                let ns: Vec<String> = s.points.iter().map(|p| n_label(p.n)).collect();
+                format!("{label}\n   n = {}", ns.join(", "))
+            }
+        };
+        let (plot_area, legend_area) = match (panel, legend) {
+            (_, false) => (area.clone(), None),
+            (None, true) => {
+                let (p, l) =
+                    area.split_horizontally(area.dim_in_pixel().0.saturating_sub(px(230.0)));
+                (p, Some(l))
+            }
+            (Some(_), true) => {
+                let lines: usize = series.iter().map(|s| entry(s).lines().count()).sum();
+                let lines = lines as f64;
+                let height = px(8.0 + 14.0 * lines);
+                let (p, l) = area.split_vertically(area.dim_in_pixel().1.saturating_sub(height));
+                (p, Some(l))
+            }
+        };
+        let mut builder = ChartBuilder::on(&plot_area);
+        match &panel_title {
+            None => builder.caption(&self.title, font(16.0)),
+            Some(p) => builder.caption(p, font(12.5)),
+        };
+        let mut chart = builder
             .margin(px(10.0))
-            .x_label_area_size(px(40.0))
+            .x_label_area_size(px(if panel.is_some() { 30.0 } else { 40.0 }))
             .y_label_area_size(px(56.0))
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
             .map_err(&err)?;
@@ -176,30 +294,34 @@ impl WaveFigure {
         let shares = self.shares;
         let log_y = self.log_y;
         let floor = self.log_floor();
-        chart
-            .configure_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x: &f64| category_label(&labels, *x))
-            .y_label_formatter(&|y: &f64| {
-                if shares {
-                    format!("{}%", lang.number(y * 100.0, 0))
-                } else if log_y {
-                    let v = 10f64.powf(*y);
-                    lang.number(v, if v < 10.0 { 1 } else { 0 })
-                } else {
-                    lang.number(*y, 0)
-                }
-            })
-            .x_desc(lang.wave())
+        let x_label = |x: &f64| category_label(&labels, *x);
+        let y_label = |y: &f64| {
+            if shares {
+                format!("{}%", lang.number(y * 100.0, 0))
+            } else if log_y {
+                let v = 10f64.powf(*y);
+                lang.number(v, if v < 10.0 { 1 } else { 0 })
+            } else {
+                lang.number(*y, 0)
+            }
+        };
+        let mut mesh = chart.configure_mesh();
+        mesh.x_labels(n)
+            .x_label_formatter(&x_label)
+            .y_label_formatter(&y_label)
             .y_desc(&self.y_label)
             .label_style(font(11.0))
             .axis_desc_style(font(12.0))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(&err)?;
-        let k = self.series.len() as f64;
-        for (si, s) in self.series.iter().enumerate() {
-            let colour = PALETTE[si % PALETTE.len()];
+            .light_line_style(WHITE.mix(0.0));
+        // Small multiples share the wave axis: its title once is enough
+        // (the wave labels name it).
+        if panel.is_none() {
+            mesh.x_desc(lang.wave());
+        }
+        mesh.draw().map_err(&err)?;
+        let k = series.len() as f64;
+        for (si, s) in series.iter().enumerate() {
+            let colour = self.colour(s);
             // Series side by side around each wave, so intervals do not overlap.
             let offset = if k > 1.0 {
                 (si as f64 - (k - 1.0) / 2.0) * 0.08
@@ -246,45 +368,78 @@ impl WaveFigure {
                 }
             }
         }
-        for (si, s) in self.series.iter().enumerate().filter(|_| legend) {
-            let colour = PALETTE[si % PALETTE.len()];
-            let y = px(48.0) as i32 + si as i32 * px(34.0) as i32;
-            let x0 = px(8.0) as i32;
+        let Some(legend_area) = legend_area else {
+            return Ok(());
+        };
+        // Entries down the legend panel (beside one panel: spaced; below a
+        // small multiple: line by line).
+        let (top, step, line) = if panel.is_some() {
+            (px(6.0) as i32, 14.0, 13.0)
+        } else {
+            (px(48.0) as i32, 34.0, 13.0)
+        };
+        let mut y = top;
+        for s in series {
+            let colour = self.colour(s);
+            let x0 = px(if panel.is_some() { 60.0 } else { 8.0 }) as i32;
+            let mid = y + px(6.0) as i32;
             legend_area
                 .draw(&PathElement::new(
-                    vec![(x0, y), (x0 + px(18.0) as i32, y)],
+                    vec![(x0, mid), (x0 + px(18.0) as i32, mid)],
                     colour.stroke_width(px(3.0)),
                 ))
                 .map_err(&err)?;
-            let label = if same_n {
-                s.label.clone()
-            } else {
-                let ns: Vec<String> = s.points.iter().map(|p| n_label(p.n)).collect();
-                format!("{}\n   n = {}", s.label, ns.join(", "))
-            };
-            for (k, line) in label.lines().enumerate() {
+            let label = entry(s);
+            let lines = label.lines().count().max(1);
+            for (k, text) in label.lines().enumerate() {
                 legend_area
                     .draw(&Text::new(
-                        line.to_string(),
-                        (
-                            x0 + px(24.0) as i32,
-                            y - px(7.0) as i32 + k as i32 * px(13.0) as i32,
-                        ),
+                        text.to_string(),
+                        (x0 + px(24.0) as i32, y + (k as f64 * line * scale) as i32),
                         font(10.5),
                     ))
                     .map_err(&err)?;
             }
+            y += (if panel.is_some() {
+                step * lines as f64
+            } else {
+                step.max(line * lines as f64 + 8.0)
+            } * scale) as i32;
         }
-        root.present().map_err(&err)?;
         Ok(())
     }
 }
 
-drawable!(WaveFigure);
+drawable!(WaveFigure, size = WaveFigure::figure_size);
+
+/// `text` broken at spaces into lines of at most `width` characters (a
+/// longer word stands on its own line).
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_labels_wrap_at_spaces() {
+        assert_eq!(
+            wrap("any severe act, or at least 22 incidents per 12 months", 30),
+            "any severe act, or at least 22\nincidents per 12 months"
+        );
+        assert_eq!(wrap("short", 30), "short");
+    }
 
     #[test]
     fn a_missing_estimate_breaks_the_line() {

@@ -17,6 +17,7 @@ pub fn prevalence(lang: Lang) -> WaveFigure {
         series: vec![
             WaveSeries {
                 label: "any violence".into(),
+                panel: String::new(),
                 points: vec![
                     point("T0", 0.934, 0.918, 0.948, 1097),
                     point("T1", 0.71, 0.68, 0.74, 727),
@@ -25,6 +26,7 @@ pub fn prevalence(lang: Lang) -> WaveFigure {
             },
             WaveSeries {
                 label: "severe or frequent".into(),
+                panel: String::new(),
                 points: vec![
                     point("T0", 0.848, 0.826, 0.868, 1095),
                     WavePoint {
@@ -83,6 +85,7 @@ fn log_axis_for_skewed_counts() {
         log_y: true,
         series: vec![WaveSeries {
             label: "incidents".into(),
+            panel: String::new(),
             points: vec![
                 point("T0", 150.0, 10),
                 point("T1", 3.0, 10),
@@ -168,6 +171,7 @@ fn a_figure_with_every_value_suppressed_is_a_frame_with_a_note() {
     let f = WaveFigure {
         series: vec![WaveSeries {
             label: "families".into(),
+            panel: String::new(),
             points: vec![WavePoint {
                 wave: "T0".into(),
                 estimate: None,

@@ -146,6 +146,7 @@ fn series(
 ) -> WaveSeries {
     WaveSeries {
         label: label.to_string(),
+        panel: String::new(),
         points: data
             .waves
             .iter()
@@ -210,6 +211,28 @@ impl Ctx<'_> {
             }
         }
         m
+    }
+
+    /// The series of these measures: in one panel when they are few (at
+    /// most four) or of no instrument, else a panel per instrument, each
+    /// series named by its own label there (small multiples).
+    fn panelled(&self, measures: &[String], rows: &[&EstimateRow]) -> Vec<WaveSeries> {
+        let parts: Vec<Option<(String, String)>> = measures
+            .iter()
+            .map(|m| self.words.instrument_and_label(m))
+            .collect();
+        let facets = measures.len() > 4 && parts.iter().all(Option::is_some);
+        measures
+            .iter()
+            .zip(parts)
+            .map(|(m, part)| match part.filter(|_| facets) {
+                Some((instrument, label)) => WaveSeries {
+                    panel: instrument,
+                    ..series(self.data, rows, m, &label)
+                },
+                None => series(self.data, rows, m, &self.words.measure(m)),
+            })
+            .collect()
     }
 
     /// The study's units in the figure's language: families, or
@@ -308,11 +331,7 @@ fn prevalence(c: &Ctx) -> Vec<(String, Figure)> {
                     y_label: y,
                     shares: true,
                     log_y: false,
-                    series: ms
-                        .iter()
-                        .take(7)
-                        .map(|m| series(data, &rows, m, &c.words.measure(m)))
-                        .collect(),
+                    series: c.panelled(&ms, &rows),
                     caption: caption(data, lang),
                     lang,
                 }),
@@ -561,6 +580,7 @@ fn trajectories(c: &Ctx) -> Vec<(String, Figure)> {
             .iter()
             .filter(|tr| tr.share.is_some())
             .map(|tr| WaveSeries {
+                panel: String::new(),
                 label: format!(
                     "{} ({})",
                     tr.class,
@@ -793,6 +813,7 @@ fn response(c: &Ctx) -> Vec<(String, Figure)> {
         if let Some(Some(base)) = c.first().copied().filter(|b| b.is_some_and(|b| b > 0)) {
             resp_series.push(WaveSeries {
                 label,
+                panel: String::new(),
                 points: data
                     .waves
                     .iter()

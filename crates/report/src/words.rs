@@ -59,6 +59,18 @@ impl<'a> Words<'a> {
         }
     }
 
+    /// A measure's instrument (its short name) and its own label, for a
+    /// panel per instrument; `None` for a measure of no instrument.
+    pub(crate) fn instrument_and_label(&self, name: &str) -> Option<(String, String)> {
+        let m = self.design.measure(name)?;
+        match &m.source {
+            MeasureSource::Instrument { instrument } => {
+                Some((self.instrument(instrument), m.label.clone()))
+            }
+            _ => None,
+        }
+    }
+
     /// What a measure is called in tables and legends: an instrument's
     /// measure with its instrument ("Partner violence: any act in the
     /// recall period"), any other by its label; the name when the results
