@@ -64,19 +64,32 @@ impl ForestFigure {
         let n = self.rows.len();
         // Row i is drawn at y = n - 1 - i (the first row on top).
         let labels: Vec<String> = self.rows.iter().rev().map(|r| r.label.clone()).collect();
+        // Room for the longest label (DejaVu Sans at 11 pt: about 5.6 px
+        // a character), at most 60% of the width.
+        let longest = self
+            .rows
+            .iter()
+            .map(|r| r.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        let label_width = (16.0 + 5.6 * longest as f64).clamp(120.0, 0.6 * BASE.0 as f64);
         let mut chart = ChartBuilder::on(&body)
             .caption(&self.title, font(16.0))
             .margin(px(10.0))
             .x_label_area_size(px(36.0))
-            .y_label_area_size(px(200.0))
+            .y_label_area_size(px(label_width))
             .build_cartesian_2d((lo - pad)..(hi + pad), -0.5f64..(n as f64 - 0.5))
             .map_err(&err)?;
         let lang = self.lang;
+        // Two decimals for effect sizes, none for a range of whole units
+        // (percentage points).
+        let digits = if hi - lo > 10.0 { 0 } else { 2 };
         chart
             .configure_mesh()
             .y_labels(n)
+            .x_labels(8)
             .y_label_formatter(&|y: &f64| category_label(&labels, *y))
-            .x_label_formatter(&|x: &f64| lang.number(*x, 2))
+            .x_label_formatter(&|x: &f64| lang.number(*x, digits))
             .x_desc(&self.x_label)
             .label_style(font(11.0))
             .axis_desc_style(font(12.0))

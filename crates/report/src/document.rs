@@ -122,7 +122,12 @@ fn plan(data: &PublishedResults, w: &Words) -> Vec<Plan> {
             id: "change",
             title: "Change between waves".into(),
             tables: &["transitions", "stopped", "trajectories", "change"],
-            figures: &["transitions", "trajectories", "change_effect_sizes"],
+            figures: &[
+                "transitions",
+                "trajectories",
+                "change_shares",
+                "change_effect_sizes",
+            ],
         });
     }
     if w.has(InstrumentType::SumScale) {

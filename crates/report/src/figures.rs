@@ -272,7 +272,7 @@ const FIGURES: [FigureFn; 10] = [
 /// for a figure of both levels.
 pub(crate) fn counted_level(name: &str) -> Option<Unit> {
     match name {
-        "response" | "change_effect_sizes" => None,
+        "response" | "change_shares" | "change_effect_sizes" => None,
         "prevalence_respondents" | "means_respondents" => Some(Unit::Respondent),
         _ => Some(Unit::Family),
     }
@@ -476,44 +476,125 @@ fn means_respondents(c: &Ctx) -> Vec<(String, Figure)> {
     )]
 }
 
-/// Cohen's d_z of the change from the first to the last wave.
+/// The change from the first to the last wave, in two forest plots:
+/// yes/no measures as the change in the share (percentage points, the
+/// paired risk difference), the others as Cohen's d_z; rows grouped by
+/// instrument.
 fn change_effect_sizes(c: &Ctx) -> Vec<(String, Figure)> {
     let data = c.data;
     let lang = c.lang;
     let t = |en: &str, nl: &str| c.t(en, nl);
+    let (from, to) = (
+        data.waves.first().cloned().unwrap_or_default(),
+        data.waves.last().cloned().unwrap_or_default(),
+    );
+    let is_share = |m: &str| {
+        data.design
+            .measure(m)
+            .is_some_and(|d| d.statistic == Statistic::Share)
+    };
+    let rows_of = |share: bool| -> Vec<(String, ForestRow)> {
+        data.change
+            .iter()
+            .filter(|ch| headline(&ch.measure) && !ch.measure.ends_with(".ever"))
+            .filter(|ch| is_share(&ch.measure) == share)
+            .map(|ch| {
+                let (group, label) = match c.words.instrument_and_label(&ch.measure) {
+                    Some(parts) => parts,
+                    None => (
+                        match ch.level {
+                            Unit::Family => t("Family measures", "Gezinsmaten"),
+                            Unit::Respondent => t("Other measures", "Overige maten"),
+                        },
+                        c.words.measure(&ch.measure),
+                    ),
+                };
+                let row = if share {
+                    ForestRow {
+                        label,
+                        estimate: ch.mean_diff.map(|d| 100.0 * d),
+                        ci95: ch.mean_diff_ci95.map(|[a, b]| [100.0 * a, 100.0 * b]),
+                    }
+                } else {
+                    ForestRow {
+                        label,
+                        estimate: ch.dz,
+                        ci95: ch.dz_ci95,
+                    }
+                };
+                (group, row)
+            })
+            .collect()
+    };
     let mut out = Vec::new();
-    let forest_rows: Vec<ForestRow> = data
-        .change
-        .iter()
-        .filter(|ch| headline(&ch.measure) && !ch.measure.ends_with(".ever"))
-        .map(|ch| ForestRow {
-            label: c.words.measure(&ch.measure),
-            estimate: ch.dz,
-            ci95: ch.dz_ci95,
-        })
-        .collect();
-    if forest_rows.iter().any(|r| r.estimate.is_some()) {
-        let (from, to) = (
-            data.waves.first().cloned().unwrap_or_default(),
-            data.waves.last().cloned().unwrap_or_default(),
-        );
-        out.push((
-            "change_effect_sizes".to_string(),
-            Figure::Forest(ForestFigure {
-                title: t(
+    for (name, share) in [("change_shares", true), ("change_effect_sizes", false)] {
+        let rows = grouped(rows_of(share));
+        if !rows.iter().any(|r| r.estimate.is_some()) {
+            continue;
+        }
+        let (title, x_label) = if share {
+            (
+                t(
+                    &format!("Change {from} to {to} in the share with the outcome"),
+                    &format!("Verandering {from} naar {to} in het aandeel met de uitkomst"),
+                ),
+                t(
+                    "percentage points (negative = fewer at the later wave)",
+                    "procentpunten (negatief = minder bij de latere meting)",
+                ),
+            )
+        } else {
+            (
+                t(
                     &format!("Change {from} to {to}: standardised mean difference"),
                     &format!("Verandering {from} naar {to}: gestandaardiseerd verschil"),
                 ),
-                x_label: t(
+                t(
                     "Cohen's d_z (negative = lower at the later wave)",
                     "Cohen's d_z (negatief = lager bij de latere meting)",
                 ),
+            )
+        };
+        out.push((
+            name.to_string(),
+            Figure::Forest(ForestFigure {
+                title,
+                x_label,
                 reference: 0.0,
-                rows: forest_rows,
+                rows,
                 caption: caption(data, lang),
                 lang,
             }),
         ));
+    }
+    out
+}
+
+/// Forest rows under a header row per group (in order of first
+/// appearance; the axis labels are right-aligned, so a header is set in
+/// capitals rather than indented); no headers when there is one group.
+fn grouped(rows: Vec<(String, ForestRow)>) -> Vec<ForestRow> {
+    let mut groups: Vec<&str> = Vec::new();
+    for (g, _) in &rows {
+        if !groups.contains(&g.as_str()) {
+            groups.push(g);
+        }
+    }
+    if groups.len() <= 1 {
+        return rows.into_iter().map(|(_, r)| r).collect();
+    }
+    let mut out = Vec::new();
+    for g in &groups {
+        out.push(ForestRow {
+            label: g.to_uppercase(),
+            estimate: None,
+            ci95: None,
+        });
+        out.extend(
+            rows.iter()
+                .filter(|(rg, _)| rg == g)
+                .map(|(_, r)| r.clone()),
+        );
     }
     out
 }
