@@ -15,11 +15,15 @@ pub struct BoxStat {
     pub n: Option<u64>,
     /// First quartile, median, third quartile; `None` when suppressed.
     pub quartiles: Option<[f64; 3]>,
+    /// Ends of the whiskers (the 10th and 90th percentiles); `None` when
+    /// not published.
+    pub whiskers: Option<[f64; 2]>,
 }
 
 /// The distribution per wave as boxes from the first to the third
-/// quartile with the median (no whiskers: extremes are single
-/// respondents' values and are not published).
+/// quartile with the median, and whiskers to the 10th and 90th
+/// percentiles where published (never to the extremes: those are single
+/// respondents' values).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoxFigure {
     /// Title.
@@ -47,7 +51,7 @@ impl BoxFigure {
         let hi = self
             .boxes
             .iter()
-            .filter_map(|b| b.quartiles.map(|q| q[2]))
+            .filter_map(|b| b.whiskers.map(|w| w[1]).or(b.quartiles.map(|q| q[2])))
             .fold(0.0f64, f64::max);
         if hi <= 0.0 && self.boxes.iter().all(|b| b.quartiles.is_none()) {
             return Err(PlotError::Empty(self.title.clone()));
@@ -63,7 +67,11 @@ impl BoxFigure {
             .margin(px(10.0))
             .x_label_area_size(px(40.0))
             .y_label_area_size(px(56.0))
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0.0..(hi * 1.1).max(1.0))
+            // A quartile of 0 stands clear of the axis line.
+            .build_cartesian_2d(
+                -0.5f64..(n as f64 - 0.5),
+                -0.03 * (hi * 1.1).max(1.0)..(hi * 1.1).max(1.0),
+            )
             .map_err(&err)?;
         let lang = self.lang;
         chart
@@ -83,6 +91,23 @@ impl BoxFigure {
                 continue;
             };
             let x = i as f64;
+            if let Some([lo, hi]) = b.whiskers {
+                let style = colour.stroke_width(px(1.5));
+                for (from, to) in [(q1, lo), (q3, hi)] {
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(x, from), (x, to)],
+                            style,
+                        )))
+                        .map_err(&err)?;
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(x - 0.08, to), (x + 0.08, to)],
+                            style,
+                        )))
+                        .map_err(&err)?;
+                }
+            }
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.25, q1), (x + 0.25, q3)],

@@ -43,16 +43,38 @@ pub(crate) fn frame<DB: DrawingBackend>(
     let err = draw_error(title);
     let px = |v: f64| (v * scale) as u32;
     root.fill(&WHITE).map_err(&err)?;
-    let (body, strip) = root.split_vertically(root.dim_in_pixel().1 - px(28.0));
+    // About 5.4 px a character at 10 pt: a long caption takes more lines.
+    let width = (root.dim_in_pixel().0 as f64 / scale - 20.0) / 5.4;
+    let lines = wrap(caption, width as usize);
+    let count = lines.lines().count().max(1) as f64;
+    let (body, strip) = root.split_vertically(root.dim_in_pixel().1 - px(14.0 + 14.0 * count));
     let style = (FAMILY, 10.0 * scale).into_font().color(&BLACK.mix(0.7));
-    strip
-        .draw(&Text::new(
-            caption.to_string(),
-            (px(10.0) as i32, px(6.0) as i32),
-            style,
-        ))
-        .map_err(&err)?;
+    for (k, line) in lines.lines().enumerate() {
+        strip
+            .draw(&Text::new(
+                line.to_string(),
+                (px(10.0) as i32, px(6.0 + 14.0 * k as f64) as i32),
+                style.clone(),
+            ))
+            .map_err(&err)?;
+    }
     Ok(body)
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a
+/// longer word stands on its own line).
+pub(crate) fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
 }
 
 /// The label of a category axis at position `x`: the label at a whole
@@ -181,4 +203,18 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_wrap_at_spaces() {
+        assert_eq!(
+            wrap("any severe act, or at least 22 incidents per 12 months", 30),
+            "any severe act, or at least 22\nincidents per 12 months"
+        );
+        assert_eq!(wrap("short", 30), "short");
+    }
 }

@@ -89,14 +89,16 @@ impl WaveFigure {
             .collect()
     }
 
-    /// The lowest value drawn on a log axis: half the smallest positive value.
+    /// Where a log axis draws zero: the power of ten below the decade of
+    /// the smallest positive value (at most 0.1), labelled "0".
     fn log_floor(&self) -> f64 {
-        self.values()
+        let smallest = self
+            .values()
             .into_iter()
             .filter(|v| *v > 0.0)
             .fold(f64::INFINITY, f64::min)
-            .min(1.0)
-            / 2.0
+            .min(1.0);
+        10f64.powf(smallest.log10().floor() - 1.0)
     }
 
     /// The y coordinate of a value: itself, or its log10 on a log axis.
@@ -119,13 +121,16 @@ impl WaveFigure {
             .copied()
             .fold(f64::INFINITY, f64::min)
             .min(0.0);
+        // Zeros stand clear of the axis line: the axis starts a little
+        // below the lowest value.
         Ok(if self.shares {
-            (0.0, 1.0)
+            (-0.03, 1.0)
         } else if self.log_y {
             let floor = self.log_floor();
-            (floor.log10() - 0.05, hi.max(floor * 10.0).log10() + 0.1)
+            (floor.log10() - 0.08, hi.max(floor * 10.0).log10() + 0.1)
         } else {
-            (lo, hi * 1.1 + f64::EPSILON)
+            let top = hi * 1.1 + f64::EPSILON;
+            (lo - 0.03 * (top - lo), top)
         })
     }
 
@@ -299,8 +304,16 @@ impl WaveFigure {
             if shares {
                 format!("{}%", lang.number(y * 100.0, 0))
             } else if log_y {
-                let v = 10f64.powf(*y);
-                lang.number(v, if v < 10.0 { 1 } else { 0 })
+                // Powers of ten only, and the zero line.
+                let decade = y.round();
+                if (y - decade).abs() > 1e-6 {
+                    String::new()
+                } else if (decade - floor.log10()).abs() < 1e-6 {
+                    "0".to_string()
+                } else {
+                    let v = 10f64.powf(decade);
+                    lang.number(v, if v < 1.0 { 1 } else { 0 })
+                }
             } else {
                 lang.number(*y, 0)
             }
@@ -412,34 +425,9 @@ impl WaveFigure {
 
 drawable!(WaveFigure, size = WaveFigure::figure_size);
 
-/// `text` broken at spaces into lines of at most `width` characters (a
-/// longer word stands on its own line).
-fn wrap(text: &str, width: usize) -> String {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split(' ') {
-        match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    lines.join("\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_labels_wrap_at_spaces() {
-        assert_eq!(
-            wrap("any severe act, or at least 22 incidents per 12 months", 30),
-            "any severe act, or at least 22\nincidents per 12 months"
-        );
-        assert_eq!(wrap("short", 30), "short");
-    }
 
     #[test]
     fn a_missing_estimate_breaks_the_line() {

@@ -95,11 +95,15 @@ fn log_axis_for_skewed_counts() {
         ..prevalence(Lang::En)
     };
     let svg = f.svg().unwrap();
-    // Ticks are back-transformed values: powers of ten among them.
+    // Ticks at powers of ten only, and the zero (at 0.1, the decade
+    // below the smallest positive value 1.5) labelled "0".
     // (The SVG backend puts each label on a line of its own.)
     let labels: Vec<&str> = svg.lines().map(str::trim).collect();
-    for tick in ["1.0", "10", "100"] {
+    for tick in ["0", "1", "10", "100"] {
         assert!(labels.contains(&tick), "log tick {tick}");
+    }
+    for not in ["3.2", "32", "0.1", "1.0"] {
+        assert!(!labels.contains(&not), "tick {not} is no power of ten");
     }
 }
 

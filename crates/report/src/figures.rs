@@ -5,8 +5,8 @@ use cohort_plot::{
     WavePoint, WaveSeries,
 };
 
-use cohort_results::Shown;
 use cohort_results::{EstimateRow, MeasureSource, PublishedResults, Statistic, Unit};
+use cohort_results::{Shown, WHISKER_UNITS};
 
 use crate::words::Words;
 
@@ -235,6 +235,19 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// The y-axis title of incident counts, saying how a log axis shows
+    /// zero.
+    fn counts_axis(&self) -> String {
+        if self.log_counts {
+            self.t(
+                "incidents per 12 months (log scale, 0 at the bottom line)",
+                "incidenten per 12 maanden (logaritmisch, 0 op de onderste lijn)",
+            )
+        } else {
+            self.t("incidents per 12 months", "incidenten per 12 maanden")
+        }
+    }
+
     /// The study's units in the figure's language: families, or
     /// respondents when the study has no families.
     fn units(&self) -> String {
@@ -410,7 +423,7 @@ fn incidents_families(c: &Ctx) -> Vec<(String, Figure)> {
                     "Mean incidents per family per 12 months",
                     "Gemiddeld aantal incidenten per gezin per 12 maanden",
                 ),
-                y_label: t("incidents per 12 months", "incidenten per 12 maanden"),
+                y_label: c.counts_axis(),
                 shares: false,
                 log_y: log_counts,
                 series: means
@@ -618,6 +631,7 @@ fn distribution_incidents(c: &Ctx) -> Vec<(String, Figure)> {
                     label: w.clone(),
                     n: r.and_then(|r| r.n),
                     quartiles: r.and_then(|r| r.quartiles),
+                    whiskers: r.and_then(|r| r.whiskers),
                 }
             })
             .collect();
@@ -625,20 +639,25 @@ fn distribution_incidents(c: &Ctx) -> Vec<(String, Figure)> {
             "distribution_incidents".to_string(),
             Figure::Boxes(BoxFigure {
                 title: t(
-                    &format!("Distribution of {label} per wave"),
-                    &format!("Verdeling van {label} per meting"),
+                    &format!("{label}: distribution per wave"),
+                    &format!("{label}: verdeling per meting"),
                 ),
-                y_label: t(
-                    "incidents per 12 months (quartiles)",
-                    "incidenten per 12 maanden (kwartielen)",
-                ),
+                y_label: t("incidents per 12 months", "incidenten per 12 maanden"),
                 boxes,
                 caption: format!(
                     "{} {}",
                     source(data, lang),
                     t(
-                        "Box: first to third quartile; line: median.",
-                        "Doos: eerste tot derde kwartiel; lijn: mediaan."
+                        &format!(
+                            "Box: first to third quartile; line: median; whiskers: 10th to 90th \
+                             percentile (shown from {} units).",
+                            WHISKER_UNITS * data.rules.smallest_count()
+                        ),
+                        &format!(
+                            "Doos: eerste tot derde kwartiel; lijn: mediaan; snorharen: 10e tot \
+                             90e percentiel (getoond vanaf {} eenheden).",
+                            WHISKER_UNITS * data.rules.smallest_count()
+                        ),
                     )
                 ),
                 lang,
@@ -687,7 +706,7 @@ fn trajectories(c: &Ctx) -> Vec<(String, Figure)> {
                     "Incidents per family per 12 months, by trajectory",
                     "Incidenten per gezin per 12 maanden, per verloop",
                 ),
-                y_label: t("incidents per 12 months", "incidenten per 12 maanden"),
+                y_label: c.counts_axis(),
                 shares: false,
                 log_y: log_counts,
                 series,

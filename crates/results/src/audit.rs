@@ -534,6 +534,18 @@ pub fn audit(p: &PublishedResults) -> Vec<AuditFinding> {
                 );
             }
         }
+        if e.whiskers.is_some() && e.n.is_none_or(|n| n < crate::WHISKER_UNITS * k) {
+            finding(
+                table,
+                &e.measure,
+                &column,
+                "percentiles on too few units",
+                format!(
+                    "10th and 90th percentiles on fewer than {} units",
+                    crate::WHISKER_UNITS * k
+                ),
+            );
+        }
         let Some(v) = e.value else { return };
         match e.n {
             None => finding(

@@ -22,6 +22,12 @@ use crate::raw::{
 /// hold this share of the sum or more (ACRO's n = 2, k = 90% rule).
 pub const DOMINANCE_K: f64 = 0.9;
 
+/// The 10th and 90th percentiles of a distribution are published only
+/// with at least this many times `min_cell` units: then at least
+/// `min_cell` units lie at or beyond each (R type 7 puts the 10th
+/// percentile at order statistic 1 + 0.1 (n - 1)).
+pub const WHISKER_UNITS: u64 = 10;
+
 /// The fewest residual degrees of freedom of a published model (ACRO:
 /// regression results with fewer than 10 are not released).
 pub const MIN_MODEL_DF: u64 = 10;
@@ -581,6 +587,9 @@ impl Gate {
             value: e.value.filter(|_| ok),
             ci95: e.ci95.filter(|_| ok),
             quartiles: e.quartiles.filter(|_| ok),
+            whiskers: e
+                .whiskers
+                .filter(|_| ok && e.n >= WHISKER_UNITS * self.rules.smallest_count()),
             group: e.group.clone(),
         }
     }
@@ -644,6 +653,7 @@ impl Gate {
                 g.value = None;
                 g.ci95 = None;
                 g.quartiles = None;
+                g.whiskers = None;
                 g.n = None;
             }
         }

@@ -39,7 +39,7 @@ pub use design::{
 };
 pub use gate::{
     protect, publish, Gate, ProtectedTable, Rules, Shown, Suppression, DOMINANCE_K, MIN_MODEL_DF,
-    SMALLEST_MIN_CELL,
+    SMALLEST_MIN_CELL, WHISKER_UNITS,
 };
 pub use models::{ModelResult, ModelTerm, ModelTest, ModelVariance, PublishedModel};
 pub use published::{

@@ -36,6 +36,11 @@ pub struct EstimateRow {
     pub ci95: Option<[f64; 2]>,
     /// First quartile, median and third quartile (means only).
     pub quartiles: Option<[f64; 3]>,
+    /// 10th and 90th percentiles (means only), published with at least
+    /// [`crate::WHISKER_UNITS`] times `min_cell` units, so that at least
+    /// `min_cell` units lie at or beyond each.
+    #[serde(default)]
+    pub whiskers: Option<[f64; 2]>,
     /// The group, for estimates by group.
     #[serde(default)]
     pub group: Option<String>,

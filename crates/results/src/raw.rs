@@ -73,6 +73,9 @@ pub struct Estimate {
     pub ci95: Option<[f64; 2]>,
     /// First quartile, median and third quartile (means only).
     pub quartiles: Option<[f64; 3]>,
+    /// 10th and 90th percentiles (means only): a box plot's whiskers.
+    #[serde(default)]
+    pub whiskers: Option<[f64; 2]>,
     /// Share of the sum held by the two largest units' values (means; the
     /// dominance rule).
     #[serde(default)]

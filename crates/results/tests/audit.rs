@@ -20,6 +20,7 @@ fn estimate(measure: &str, statistic: Statistic, group: Option<&str>, n: u64, v:
         value: Some(v),
         ci95: Some([v * 0.9, v * 1.1]),
         quartiles: None,
+        whiskers: None,
         top2_share: None,
     }
 }

@@ -191,6 +191,7 @@ fn shares_and_means_of_too_few_units_are_not_shown_nor_their_n() {
         value: Some(0.5),
         ci95: Some([0.4, 0.6]),
         quartiles: None,
+        whiskers: None,
         top2_share: None,
     };
     let mut gate = Gate::new(rules);
@@ -375,6 +376,7 @@ fn a_mean_dominated_by_two_units_is_withheld() {
         value: Some(40.0),
         ci95: None,
         quartiles: None,
+        whiskers: None,
         top2_share: Some(top2),
     };
     let mut gate = Gate::new(Rules {
@@ -422,4 +424,35 @@ fn two_small_trajectory_classes_of_one_row_are_not_pinned_by_its_total() {
         "{:?}",
         published.iter().map(|c| c.n).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn whiskers_need_ten_times_min_cell_units() {
+    let rules = Rules {
+        min_cell: 10,
+        round_to: 1,
+    };
+    let estimate = |n: u64| Estimate {
+        measure: "m".into(),
+        label: "m".into(),
+        level: Unit::Family,
+        statistic: Statistic::Mean,
+        wave: "T0".into(),
+        group: None,
+        n,
+        value: Some(5.0),
+        ci95: Some([4.0, 6.0]),
+        quartiles: Some([2.0, 5.0, 8.0]),
+        whiskers: Some([1.0, 9.0]),
+        top2_share: Some(0.1),
+    };
+    let mut gate = Gate::new(rules);
+    let rows = gate.estimates("estimates", &[estimate(99), estimate(100)]);
+    // 99 units: fewer than 10 x min_cell, so the whiskers are withheld
+    // (the rule is a round bound, not the order statistic); the
+    // quartiles stay.
+    assert_eq!(rows[0].whiskers, None);
+    assert_eq!(rows[0].quartiles, Some([2.0, 5.0, 8.0]));
+    // 100 units: order statistic 10.9, at least 10 units at or below.
+    assert_eq!(rows[1].whiskers, Some([1.0, 9.0]));
 }

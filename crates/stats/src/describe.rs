@@ -21,6 +21,10 @@ pub struct Descriptives {
     pub q25: Option<f64>,
     /// Third quartile (R type 7).
     pub q75: Option<f64>,
+    /// 10th percentile (R type 7).
+    pub p10: Option<f64>,
+    /// 90th percentile (R type 7).
+    pub p90: Option<f64>,
     /// Smallest value.
     pub min: Option<f64>,
     /// Largest value.
@@ -51,6 +55,8 @@ pub fn describe(x: &[f64]) -> Descriptives {
         median: quantile_sorted(&sorted, 0.5),
         q25: quantile_sorted(&sorted, 0.25),
         q75: quantile_sorted(&sorted, 0.75),
+        p10: quantile_sorted(&sorted, 0.1),
+        p90: quantile_sorted(&sorted, 0.9),
         min: sorted.first().copied(),
         max: sorted.last().copied(),
         mean_ci95_t: ci,
@@ -106,4 +112,22 @@ pub fn proportion(k: u64, n: u64) -> Option<Proportion> {
         wilson: [(centre - half).max(0.0), (centre + half).min(1.0)],
         clopper_pearson: [lower, upper],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_r_type_7() {
+        // R: quantile(1:11, c(0.1, 0.9)) = 2, 10 (order statistics
+        // 1 + 0.1 x 10 = 2 and 1 + 0.9 x 10 = 10).
+        let x: Vec<f64> = (1..=11).map(f64::from).collect();
+        let d = describe(&x);
+        assert_eq!((d.p10, d.p90), (Some(2.0), Some(10.0)));
+        // quantile(c(0, 10), c(0.1, 0.9)) = 1, 9: interpolated.
+        let d = describe(&[10.0, 0.0]);
+        assert!((d.p10.unwrap() - 1.0).abs() < 1e-12);
+        assert!((d.p90.unwrap() - 9.0).abs() < 1e-12);
+    }
 }

@@ -341,6 +341,11 @@ pub fn estimate_results(est: &[WaveEstimate], scores: &Scores) -> Vec<Estimate> 
                 } else {
                     d.q25.zip(d.median).zip(d.q75).map(|((a, b), c)| [a, b, c])
                 },
+                whiskers: if share {
+                    None
+                } else {
+                    d.p10.zip(d.p90).map(|(a, b)| [a, b])
+                },
                 top2_share: if share { None } else { e.top2_share },
             })
         })
@@ -464,6 +469,7 @@ pub fn trajectories(scores: &Scores, waves: &[String]) -> Option<Trajectories> {
                         value: d.mean,
                         ci95: d.mean_ci95_t,
                         quartiles: None,
+                        whiskers: None,
                         top2_share: top2_share(&x),
                     }
                 })
