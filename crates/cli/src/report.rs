@@ -150,8 +150,11 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let data = publish(&results);
-    write_report(&args.out, &data, args.lang.into(), args.log_y)
+    let progress = crate::progress::Progress::new();
+    let figures = |done: usize, total: usize| progress.tick("figures", done, total);
+    write_report(&args.out, &data, args.lang.into(), args.log_y, &figures)
         .with_context(|| format!("writing the report to {}", args.out.display()))?;
+    drop(progress);
     note!(
         "report written to {} ({} estimates, {} changes, {} cells suppressed)",
         args.out.display(),

@@ -173,7 +173,13 @@ fn report_by_group_and_log_axis() {
     assert_ok(&o);
     assert!(out.join("figures/prevalence_by_group.svg").is_file());
     let by = std::fs::read_to_string(out.join("tables/estimates_by_group.csv")).unwrap();
-    assert!(by.contains("family_any_violence,poverty = 1,T0"), "{by}");
+    // The tidy table holds the code; the report shows the value label.
+    assert!(by.contains("family_any_violence,1,T0"), "{by}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("| Household income below the poverty line: yes | T0 |"),
+        "the group by its labels"
+    );
     let o = cohort(&[
         "report",
         "fixtures/vji/study.toml",

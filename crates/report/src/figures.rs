@@ -383,7 +383,7 @@ fn prevalence_by_group(c: &Ctx) -> Vec<(String, Figure)> {
                         .iter()
                         .filter(|r| r.group.as_ref() == Some(g))
                         .collect();
-                    series(data, &rows, &m, &format!("{by} = {g}"))
+                    series(data, &rows, &m, &data.design.group(g))
                 })
                 .collect();
             out.push((
@@ -391,6 +391,12 @@ fn prevalence_by_group(c: &Ctx) -> Vec<(String, Figure)> {
                 Figure::Waves(WaveFigure {
                     title: {
                         let m = c.words.measure(&m);
+                        let by = data
+                            .design
+                            .by
+                            .as_ref()
+                            .and_then(|b| b.label.clone())
+                            .unwrap_or_else(|| by.clone());
                         t(&format!("{m} by {by}"), &format!("{m} naar {by}"))
                     },
                     y_label: t("share of families", "aandeel gezinnen"),

@@ -186,11 +186,10 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .map(|e| {
                 vec![
                     measure(&e.measure, &w),
-                    Cell::from(format!(
-                        "{} = {}",
-                        d.by.as_deref().unwrap_or(""),
-                        e.group.as_deref().unwrap_or("")
-                    )),
+                    Cell {
+                        shown: d.design.group(e.group.as_deref().unwrap_or("")),
+                        data: crate::table::Data::Text(e.group.clone().unwrap_or_default()),
+                    },
                     e.wave.clone().into(),
                     count(e.n),
                     value_cell(e, lang),

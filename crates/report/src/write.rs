@@ -44,7 +44,8 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     })
 }
 
-/// Writes the report folder.
+/// Writes the report folder, telling `progress(figures drawn, figures)`
+/// as it draws (SVG and 300-dpi PNG: the slow part).
 ///
 /// The report is written to a temporary folder beside `dir` and moved into
 /// place at the end: a failed run leaves no partial report, and a report
@@ -54,6 +55,7 @@ pub fn write_report(
     data: &PublishedResults,
     lang: Lang,
     log_counts: bool,
+    progress: &dyn Fn(usize, usize),
 ) -> Result<(), ReportError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -72,7 +74,7 @@ pub fn write_report(
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
-    if let Err(e) = write_report_into(&tmp, data, lang, log_counts) {
+    if let Err(e) = write_report_into(&tmp, data, lang, log_counts, progress) {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
@@ -91,6 +93,7 @@ fn write_report_into(
     data: &PublishedResults,
     lang: Lang,
     log_counts: bool,
+    progress: &dyn Fn(usize, usize),
 ) -> Result<(), ReportError> {
     let mkdir = |p: &Path| {
         std::fs::create_dir_all(p).map_err(|source| ReportError::Io {
@@ -102,7 +105,8 @@ fn write_report_into(
     mkdir(&dir.join("tables"))?;
     let figs = figures(data, lang, log_counts);
     let mut rendered = Vec::new();
-    for (name, f) in &figs {
+    for (done, (name, f)) in figs.iter().enumerate() {
+        progress(done, figs.len());
         let svg = f.svg()?;
         write(&dir.join(format!("figures/{name}.svg")), svg.as_bytes())?;
         f.png(&dir.join(format!("figures/{name}.png")))?;
@@ -114,6 +118,7 @@ fn write_report_into(
             units: f.units_range(),
         });
     }
+    progress(figs.len(), figs.len());
     let tables = tables(data, lang);
     for (name, _, t) in &tables {
         write(&dir.join(format!("tables/{name}.csv")), &t.csv(name)?)?;

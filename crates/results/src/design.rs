@@ -20,6 +20,21 @@ pub struct Design {
     pub instruments: Vec<InstrumentDesign>,
     /// Every measure the results report on, in order.
     pub measures: Vec<MeasureDesign>,
+    /// The variable of the estimates by group: its label and its codes'
+    /// value labels.
+    #[serde(default)]
+    pub by: Option<GroupingDesign>,
+}
+
+/// A grouping variable as declared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupingDesign {
+    /// Its name.
+    pub name: String,
+    /// Its label, if declared.
+    pub label: Option<String>,
+    /// Its codes with their value labels, in declared order.
+    pub codes: Vec<(String, String)>,
 }
 
 /// A declared wave.
@@ -95,6 +110,22 @@ impl Design {
     /// The instrument called `name`.
     pub fn instrument(&self, name: &str) -> Option<&InstrumentDesign> {
         self.instruments.iter().find(|i| i.name == name)
+    }
+
+    /// A group of the estimates by group, in words: "Sex: female" for the
+    /// code `1` of `sex`; the code where no label is declared.
+    pub fn group(&self, code: &str) -> String {
+        match &self.by {
+            None => code.to_string(),
+            Some(b) => {
+                let value = b
+                    .codes
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or(code, |(_, l)| l.as_str());
+                format!("{}: {value}", b.label.as_deref().unwrap_or(&b.name))
+            }
+        }
     }
 
     /// Whether an instrument of this kind is declared.

@@ -35,7 +35,8 @@ mod raw;
 
 pub use audit::{audit, protection_width, AuditFinding};
 pub use design::{
-    Design, InstrumentDesign, InstrumentType, MeasureDesign, MeasureSource, WaveDesign,
+    Design, GroupingDesign, InstrumentDesign, InstrumentType, MeasureDesign, MeasureSource,
+    WaveDesign,
 };
 pub use gate::{
     protect, publish, Gate, ProtectedTable, Rules, Shown, Suppression, DOMINANCE_K, MIN_MODEL_DF,

@@ -7,10 +7,10 @@ use cohort_instruments::{alphas_at, Level, MeasureId, MeasureKind, Reliability, 
 use cohort_panel::{InstrumentKind, Study};
 use cohort_panel::{Loaded, Panel, Provenance, Response, Wave};
 use cohort_results::{
-    BootstrapInfo, Change, CountTable, Design, Estimate, InstrumentDesign, InstrumentType,
-    MeasureDesign, MeasureSource, Methods, Reliability as ReliabilityResult, Rules, Statistic,
-    StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit, WaveDesign,
-    ATTRITION_ROWS,
+    BootstrapInfo, Change, CountTable, Design, Estimate, GroupingDesign, InstrumentDesign,
+    InstrumentType, MeasureDesign, MeasureSource, Methods, Reliability as ReliabilityResult, Rules,
+    Statistic, StoppedShare, StudyResults, Trajectories, TrajectoryClass, TrajectoryGroup, Unit,
+    WaveDesign, ATTRITION_ROWS,
 };
 
 use crate::bootstrap::{BootstrapSpec, FEW_CLUSTERS, MIN_BOOTSTRAP_CLUSTERS};
@@ -121,7 +121,7 @@ pub fn study_results(
     );
     Ok(StudyResults {
         study: study.name.clone(),
-        design: design(study, scores),
+        design: design(study, scores, options.by),
         provenance,
         rules: Rules::from(&study.disclosure),
         bootstrap: options.bootstrap.map(|b| BootstrapInfo {
@@ -158,10 +158,31 @@ pub fn study_results(
     })
 }
 
-/// What the study declares, for the report's words.
-pub fn design(study: &Study, scores: &Scores) -> Design {
+/// What the study declares, for the report's words (`by`: the grouping
+/// variable of the estimates by group).
+pub fn design(study: &Study, scores: &Scores, by: Option<&str>) -> Design {
     let instruments = &study.instruments;
+    let grouping = |name: &str| {
+        let v = if study.data.role.as_deref() == Some(name) {
+            study.role_variable()
+        } else {
+            study.variable(name)?
+        };
+        let codes = match &v.kind {
+            cohort_panel::VarKind::Categorical { codes } => codes
+                .iter()
+                .map(|c| (c.code.clone(), c.label.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Some(GroupingDesign {
+            name: name.to_string(),
+            label: v.label.clone(),
+            codes,
+        })
+    };
     Design {
+        by: by.and_then(grouping),
         description: study.description.clone(),
         families: study.data.clustered(),
         waves: study
