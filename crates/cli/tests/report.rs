@@ -517,3 +517,95 @@ fn every_table_is_tidy(dir: &std::path::Path) {
     }
     assert!(n_tables >= 10, "{n_tables} tables");
 }
+
+#[test]
+fn a_dutch_report_has_no_english_sentence() {
+    let out = temp("report-nl");
+    assert_ok(&cohort(&[
+        "report",
+        "fixtures/vji/study.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--bootstrap",
+        "0",
+        "--lang",
+        "nl",
+    ]));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    // The prose, headings, captions, alt texts and table headers; table
+    // bodies hold names (models, formulas, item groups) that stay as the
+    // study file gives them.
+    let mut text = String::new();
+    let mut header_next = true;
+    for line in md.lines() {
+        if line.starts_with("| ") {
+            if header_next {
+                text.push_str(line);
+                text.push('\n');
+            }
+            header_next = false;
+        } else {
+            header_next = true;
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    // Names (`family_incidents`, `[[models]]`), section anchors (`#waves`)
+    // and file paths are no words; Markdown escapes are undone first.
+    let text = text.replace("\\_", "_");
+    let text: String = text
+        .split_whitespace()
+        .filter(|w| !w.contains("(#") && !w.starts_with("id=") && !w.contains('/'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words: Vec<String> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '\''))
+        .filter(|w| !w.contains('_') && !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let english = [
+        // ("of" and "is" are Dutch words too.)
+        "the",
+        "and",
+        "with",
+        "are",
+        "from",
+        "to",
+        "between",
+        "every",
+        "each",
+        "shown",
+        "not",
+        "wave",
+        "waves",
+        "families",
+        "family",
+        "share",
+        "mean",
+        "change",
+        "months",
+        "incidents",
+        "violence",
+        "score",
+        "respondents",
+        "estimates",
+        "figure",
+        "table",
+        "contents",
+        "methods",
+        "source",
+        "taking",
+        "part",
+        "dropped",
+        "out",
+    ];
+    let found: Vec<&String> = words
+        .iter()
+        .filter(|w| english.contains(&w.as_str()))
+        .collect();
+    assert!(found.is_empty(), "English in the Dutch report: {found:?}");
+    // And it is the Dutch report: its labels from the study file.
+    assert!(md.contains("Geweld in het gezin (F1)"));
+    assert!(md.contains("## Methoden"));
+    std::fs::remove_dir_all(&out).ok();
+}

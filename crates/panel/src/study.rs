@@ -41,6 +41,9 @@ pub struct Study {
     pub instruments: Instruments,
     /// The models the report fits (`[[models]]`), in the file's order.
     pub models: Vec<crate::models::ModelSpec>,
+    /// Dutch labels (`[labels.nl]`), by the name of a variable, a code
+    /// (`variable.code`), an instrument or a measure.
+    pub labels_nl: std::collections::BTreeMap<String, String>,
     /// Where every key of the study file stands.
     pub positions: Positions,
 }
@@ -265,6 +268,8 @@ struct RawStudy {
     measures: Vec<toml::Table>,
     #[serde(default)]
     models: Vec<toml::Table>,
+    #[serde(default)]
+    labels: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -337,6 +342,7 @@ const TOP_KEYS: &[&str] = &[
     "derived",
     "measures",
     "models",
+    "labels",
 ];
 const STUDY_KEYS: &[&str] = &["name", "description"];
 const DATA_KEYS: &[&str] = &[
@@ -451,6 +457,7 @@ impl Study {
         let raw_instruments = std::mem::take(&mut raw.instruments);
         let raw_derived = std::mem::take(&mut raw.derived);
         let raw_plain = std::mem::take(&mut raw.measures);
+        let raw_labels = std::mem::take(&mut raw.labels);
         let raw_models = std::mem::take(&mut raw.models);
         let mut study = validate(raw, positions, unknown, path, dir)?;
         // The declarations need valid variables: they are checked once the
@@ -472,6 +479,14 @@ impl Study {
             });
         }
         study.models = models;
+        let (labels_nl, problems) = labels_nl(raw_labels, &study);
+        if !problems.is_empty() {
+            return Err(StudyError::Invalid {
+                path: path.to_path_buf(),
+                problems,
+            });
+        }
+        study.labels_nl = labels_nl;
         Ok(study)
     }
 
@@ -889,8 +904,69 @@ fn validate(
         disclosure,
         instruments: Instruments::default(),
         models: Vec::new(),
+        labels_nl: Default::default(),
         positions,
     })
+}
+
+/// The `[labels.nl]` table, every key checked to name a variable, a code
+/// of a categorical variable (`variable.code`), an instrument or a measure;
+/// `nl` is the only language.
+fn labels_nl(
+    raw: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    study: &Study,
+) -> (
+    std::collections::BTreeMap<String, String>,
+    Vec<StudyProblem>,
+) {
+    let mut problems = Vec::new();
+    // The study's description, then every name.
+    let mut known: Vec<String> = vec!["description".to_string()];
+    for v in std::iter::once(study.role_variable()).chain(&study.variables) {
+        known.push(v.name.clone());
+        if let VarKind::Categorical { codes } = &v.kind {
+            known.extend(codes.iter().map(|c| format!("{}.{}", v.name, c.code)));
+        }
+    }
+    let i = &study.instruments;
+    known.extend(i.instruments.iter().map(|x| x.name.clone()));
+    known.extend(
+        i.instruments
+            .iter()
+            .flat_map(crate::measures::instrument_measures)
+            .map(|m| m.name),
+    );
+    known.extend(i.derived.iter().map(|d| d.name.clone()));
+    let mut out = std::collections::BTreeMap::new();
+    for (lang, labels) in raw {
+        if lang != "nl" {
+            problems.push(StudyProblem::at(
+                &study.positions,
+                &format!("labels.{lang}"),
+                format!("[labels.{lang}]: only Dutch labels ([labels.nl]) are supported"),
+            ));
+            continue;
+        }
+        for (key, label) in labels {
+            if known.contains(&key) {
+                out.insert(key, label);
+            } else {
+                let names: Vec<&str> = known.iter().map(String::as_str).collect();
+                let hint = did_you_mean(&key, &names)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                problems.push(StudyProblem::at(
+                    &study.positions,
+                    &format!("labels.nl.{key}"),
+                    format!(
+                        "[labels.nl] \"{key}\" is no variable, code (variable.code), \
+                         instrument or measure of the study{hint}"
+                    ),
+                ));
+            }
+        }
+    }
+    (out, problems)
 }
 
 /// A validated variable, or `None` with its problems added to `problems`
@@ -1259,6 +1335,23 @@ items = ["x"]
         let bad = format!("{MINIMAL}[[measures]]\nvariable = \"z\"\n");
         let err = parse(&bad).unwrap_err().to_string();
         assert!(err.contains("`z` is not a declared variable"), "{err}");
+    }
+
+    #[test]
+    fn dutch_labels_name_what_the_study_declares() {
+        let ok = format!("{MINIMAL}[labels.nl]\n\"x\" = \"X-score\"\n\"role.child\" = \"Kind\"\n");
+        let s = parse(&ok).unwrap();
+        assert_eq!(
+            s.labels_nl.get("role.child").map(String::as_str),
+            Some("Kind")
+        );
+        let bad = format!("{MINIMAL}[labels.nl]\n\"role.chlid\" = \"Kind\"\n");
+        let err = parse(&bad).unwrap_err().to_string();
+        assert!(err.contains("\"role.chlid\" is no variable"), "{err}");
+        assert!(err.contains("did you mean `role.child`?"), "{err}");
+        let bad = format!("{MINIMAL}[labels.de]\n\"x\" = \"X\"\n");
+        let err = parse(&bad).unwrap_err().to_string();
+        assert!(err.contains("only Dutch labels"), "{err}");
     }
 
     #[test]

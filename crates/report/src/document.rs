@@ -35,7 +35,7 @@ pub(crate) enum Block<'a> {
         number: usize,
         caption: String,
         csv: Option<&'a str>,
-        table: &'a Table,
+        table: std::borrow::Cow<'a, Table>,
     },
     /// A numbered table made for the document only (no CSV file).
     OwnTable {
@@ -54,7 +54,7 @@ impl Block<'_> {
                 caption,
                 csv,
                 table,
-            } => Some((*number, caption, *csv, table)),
+            } => Some((*number, caption, *csv, table.as_ref())),
             Block::OwnTable {
                 number,
                 caption,
@@ -96,16 +96,21 @@ struct Plan {
 fn plan(data: &PublishedResults, w: &Words) -> Vec<Plan> {
     let mut out = vec![Plan {
         id: "data",
-        title: "Data and response".into(),
+        title: w.t("Data and response", "Gegevens en respons").into(),
         tables: &["rows", "response", "patterns", "attrition"],
         figures: &["response", "attrition"],
     }];
     out.push(Plan {
         id: "waves",
         title: if w.has(InstrumentType::IncidentFrequency) {
-            "Prevalence and frequency at each wave".into()
+            w.t(
+                "Prevalence and frequency at each wave",
+                "Prevalentie en frequentie per meting",
+            )
+            .into()
         } else {
-            "Estimates at each wave".into()
+            w.t("Estimates at each wave", "Schattingen per meting")
+                .into()
         },
         tables: &["estimates", "estimates_by_group"],
         figures: &[
@@ -120,7 +125,9 @@ fn plan(data: &PublishedResults, w: &Words) -> Vec<Plan> {
     if data.waves.len() > 1 {
         out.push(Plan {
             id: "change",
-            title: "Change between waves".into(),
+            title: w
+                .t("Change between waves", "Verandering tussen metingen")
+                .into(),
             tables: &["transitions", "stopped", "trajectories", "change"],
             figures: &[
                 "transitions",
@@ -140,7 +147,7 @@ fn plan(data: &PublishedResults, w: &Words) -> Vec<Plan> {
             .collect();
         out.push(Plan {
             id: "scales",
-            title: format!("Scales: {}", scales.join(", ")),
+            title: format!("{}: {}", w.t("Scales", "Schalen"), scales.join(", ")),
             tables: &["reliability"],
             figures: &[],
         });
@@ -148,14 +155,14 @@ fn plan(data: &PublishedResults, w: &Words) -> Vec<Plan> {
     if !data.models.is_empty() {
         out.push(Plan {
             id: "models",
-            title: "Models".into(),
+            title: w.t("Models", "Modellen").into(),
             tables: &["models", "model_estimates", "model_tests"],
             figures: &[],
         });
     }
     out.push(Plan {
         id: "methods",
-        title: "Methods".into(),
+        title: w.t("Methods", "Methoden").into(),
         tables: &["suppressions"],
         figures: &[],
     });
@@ -166,12 +173,12 @@ fn plan(data: &PublishedResults, w: &Words) -> Vec<Plan> {
 fn figure_caption(f: &Rendered, w: &Words) -> String {
     let units = match crate::figures::counted_level(&f.name) {
         Some(Unit::Family) => w.units(),
-        Some(Unit::Respondent) => "respondents",
+        Some(Unit::Respondent) => w.respondents(),
         None => return format!("{}.", f.title),
     };
     match f.units {
         Some((lo, hi)) if lo == hi => format!("{}; n = {lo} {units}.", f.title),
-        Some((lo, hi)) => format!("{}; n = {lo} to {hi} {units}.", f.title),
+        Some((lo, hi)) => format!("{}; n = {lo} {} {hi} {units}.", f.title, w.t("to", "tot")),
         None => format!("{}.", f.title),
     }
 }
@@ -185,18 +192,22 @@ pub(crate) fn document<'a>(
     lang: Lang,
 ) -> Document<'a> {
     let p = &data.provenance;
-    let w = Words::of(data);
+    let w = Words::of(data, lang);
     let meta = format!(
-        "cohort {}; study file {} (sha256 {}); data {}; bootstrap seed {}",
+        "cohort {}; {} {} (sha256 {}); {} {}; {} {}",
         p.toolkit_version,
+        w.t("study file", "onderzoeksbestand"),
         p.study.path,
         p.study.sha256,
+        w.t("data", "gegevens"),
         p.data
             .iter()
             .map(|f| format!("{} (sha256 {})", f.path, f.sha256))
             .collect::<Vec<_>>()
             .join(", "),
-        p.seed.map_or("none".to_string(), |s| s.to_string())
+        w.t("bootstrap seed", "bootstrapzaad"),
+        p.seed
+            .map_or(w.t("none", "geen").to_string(), |s| s.to_string())
     );
     let (mut n_figures, mut n_tables) = (0, 0);
     let sections = plan(data, &w)
@@ -204,10 +215,18 @@ pub(crate) fn document<'a>(
         .map(|plan| {
             let mut blocks = Vec::new();
             if data.unsafe_small_cells {
-                blocks.push(Block::Paragraph(unsafe_banner(data)));
+                blocks.push(Block::Paragraph(unsafe_banner(data, &w)));
             }
             match plan.id {
                 "data" => blocks.push(Block::Paragraph(data_paragraph(data, &w))),
+                "models" if lang == Lang::Nl => blocks.push(Block::Paragraph(format!(
+                    "De modellen die het onderzoeksbestand declareert ([[models]]), geschat op \
+                     iedere eenheid met een waarde: eenheden en waarnemingen afgerond zoals \
+                     iedere telling; een model op minder dan {} eenheden of met minder dan {} \
+                     vrijheidsgraden voor de residuen wordt niet gepubliceerd.",
+                    data.rules.min_cell,
+                    cohort_results::MIN_MODEL_DF
+                ))),
                 "methods" => blocks.extend(methods(data, &w).into_iter().map(Block::Paragraph)),
                 "models" => blocks.push(Block::Paragraph(format!(
                     "The models the study file declares ([[models]]), fitted on every unit with \
@@ -236,7 +255,11 @@ pub(crate) fn document<'a>(
                 if t.rows.is_empty() {
                     if *name == "suppressions" {
                         blocks.push(Block::Paragraph(
-                            "Every cell of this report is published: none was withheld.".into(),
+                            w.t(
+                                "Every cell of this report is published: none was withheld.",
+                                "Iedere cel van dit rapport is gepubliceerd: geen enkele is weggelaten.",
+                            )
+                            .into(),
                         ));
                     }
                     continue;
@@ -246,7 +269,11 @@ pub(crate) fn document<'a>(
                     number: n_tables,
                     caption: caption.clone(),
                     csv: Some(n),
-                    table: t,
+                    table: if w.dutch() {
+                        std::borrow::Cow::Owned(w.table(t))
+                    } else {
+                        std::borrow::Cow::Borrowed(t)
+                    },
                 });
             }
             if plan.id == "scales" {
@@ -255,8 +282,8 @@ pub(crate) fn document<'a>(
                     n_tables += 1;
                     blocks.push(Block::OwnTable {
                         number: n_tables,
-                        caption: "Scale scores per wave".into(),
-                        table: t,
+                        caption: w.t("Scale scores per wave", "Schaalscores per meting").into(),
+                        table: if w.dutch() { w.table(&t) } else { t },
                     });
                 }
             }
@@ -269,7 +296,10 @@ pub(crate) fn document<'a>(
         .collect();
     Document {
         title: &data.study,
-        description: data.design.description.as_deref(),
+        description: match &data.design.description_nl {
+            Some(nl) if w.dutch() => Some(nl.as_str()),
+            _ => data.design.description.as_deref(),
+        },
         meta,
         sections,
     }
@@ -281,8 +311,31 @@ fn data_paragraph(data: &PublishedResults, w: &Words) -> String {
         .design
         .waves
         .iter()
-        .map(|wave| format!("{} ({} months)", wave.label, wave.months))
+        .map(|wave| {
+            format!(
+                "{} ({} {})",
+                wave.label,
+                wave.months,
+                w.t("months", "maanden")
+            )
+        })
         .collect();
+    let measures = data.design.measures.len();
+    if w.dutch() {
+        let units = if w.families() {
+            "gezinnen (clusters van respondenten)"
+        } else {
+            "respondenten, ieder een eigen eenheid,"
+        };
+        return format!(
+            "Het onderzoek volgt {units} over {} metingen: {} (maanden sinds de start). \
+             Het rapporteert over {measures} {}; de aantallen hieronder zijn zoals \
+             gepubliceerd, na controle op onthulling (zie Methoden).",
+            data.waves.len(),
+            waves.join(", "),
+            if measures == 1 { "maat" } else { "maten" },
+        );
+    }
     let (units, counted) = if w.families() {
         (
             "families (clusters of respondents)",
@@ -291,7 +344,6 @@ fn data_paragraph(data: &PublishedResults, w: &Words) -> String {
     } else {
         ("respondents, each its own unit,", "counts")
     };
-    let measures = data.design.measures.len();
     format!(
         "The study follows {units} over {} waves: {} (months since the start). \
          It reports on {measures} measure{}; the {counted} below are as published, \
@@ -303,11 +355,17 @@ fn data_paragraph(data: &PublishedResults, w: &Words) -> String {
 }
 
 /// What every section of a report with counts below 5 allowed says.
-pub(crate) fn unsafe_banner(data: &PublishedResults) -> String {
-    format!(
-        "NOT FOR PUBLICATION: made with --unsafe-small-cells (min_cell {}, below 5): counts this small can identify families.",
-        data.rules.smallest_count()
-    )
+pub(crate) fn unsafe_banner(data: &PublishedResults, w: &Words) -> String {
+    let k = data.rules.smallest_count();
+    if w.dutch() {
+        format!(
+            "NIET VOOR PUBLICATIE (NOT FOR PUBLICATION): gemaakt met --unsafe-small-cells (min_cell {k}, onder 5): zulke kleine tellingen kunnen gezinnen identificeren."
+        )
+    } else {
+        format!(
+            "NOT FOR PUBLICATION: made with --unsafe-small-cells (min_cell {k}, below 5): counts this small can identify families."
+        )
+    }
 }
 
 /// The measures of the sum scales per wave.
@@ -343,16 +401,45 @@ fn scale_table(data: &PublishedResults, w: &Words, lang: Lang) -> Table {
 
 /// The methods section's paragraphs.
 pub(crate) fn methods(d: &PublishedResults, w: &Words) -> Vec<String> {
-    let m = &d.methods;
-    let mut out = vec![format!("Estimates per wave: {}.", m.estimates)];
+    // The record in the report's language (a results file without the
+    // Dutch record falls back to English).
+    let m = match &d.methods.nl {
+        Some(nl) if w.dutch() => nl.as_ref(),
+        _ => &d.methods,
+    };
+    let t = |en: &'static str, nl: &'static str| w.t(en, nl);
+    let mut out = vec![format!(
+        "{}: {}.",
+        t("Estimates per wave", "Schattingen per meting"),
+        m.estimates
+    )];
+    if d.by.is_some() {
+        out.push(format!(
+            "{}: {}.",
+            t("Estimates by group", "Schattingen per groep"),
+            m.by_group
+        ));
+    }
     if !d.change.is_empty() {
-        out.push(format!("Change between waves: {}.", m.change));
+        out.push(format!(
+            "{}: {}.",
+            t("Change between waves", "Verandering tussen metingen"),
+            m.change
+        ));
     }
     if !d.trajectories.is_empty() {
-        out.push(format!("Trajectories: {}.", m.trajectories));
+        out.push(format!(
+            "{}: {}.",
+            t("Trajectories", "Verloop"),
+            m.trajectories
+        ));
     }
     if !d.reliability.is_empty() {
-        out.push(format!("Reliability: {}.", m.reliability));
+        out.push(format!(
+            "{}: {}.",
+            t("Reliability", "Betrouwbaarheid"),
+            m.reliability
+        ));
     }
     if w.has(InstrumentType::IncidentFrequency) {
         let scaled: Vec<String> = d
@@ -362,36 +449,54 @@ pub(crate) fn methods(d: &PublishedResults, w: &Words) -> Vec<String> {
             .filter_map(|wave| {
                 let r = wave.recall_months?;
                 (r != 12.0).then(|| {
-                    format!(
-                        "{} asks about {r} months, so its counts are multiplied by {}",
-                        wave.label,
-                        12.0 / r
-                    )
+                    if w.dutch() {
+                        format!(
+                            "{} vraagt naar {r} maanden, dus de aantallen worden met {} vermenigvuldigd",
+                            wave.label,
+                            12.0 / r
+                        )
+                    } else {
+                        format!(
+                            "{} asks about {r} months, so its counts are multiplied by {}",
+                            wave.label,
+                            12.0 / r
+                        )
+                    }
                 })
             })
             .collect();
         let scaling = if scaled.is_empty() {
-            "every wave asks about 12 months".to_string()
+            t(
+                "every wave asks about 12 months",
+                "iedere meting vraagt naar 12 maanden",
+            )
+            .to_string()
         } else {
             scaled.join("; ")
         };
-        out.push(format!(
-            "Incident counts are per 12 months: {scaling}. Severe or frequent: at least one \
-             act of a severe item group, or at least the declared number of incidents per 12 \
-             months."
-        ));
-    }
-    if d.by.is_some() {
-        out.insert(1, format!("Estimates by group: {}.", m.by_group));
+        out.push(if w.dutch() {
+            format!(
+                "Aantallen incidenten zijn per 12 maanden: {scaling}. Ernstig of frequent: ten \
+                 minste één handeling uit een ernstige groep, of ten minste het gedeclareerde \
+                 aantal incidenten per 12 maanden."
+            )
+        } else {
+            format!(
+                "Incident counts are per 12 months: {scaling}. Severe or frequent: at least one \
+                 act of a severe item group, or at least the declared number of incidents per 12 \
+                 months."
+            )
+        });
     }
     if let Some(b) = &m.bootstrap {
         out.push(format!("Bootstrap: {b}."));
     }
-    out.push(
-        {
-            let (k, r) = (d.rules.smallest_count(), d.rules.rounding());
-            format!("Disclosure control (every number in this report passed one gate, and `cohort audit` re-checks the folder): no count from 1 to {} is shown (\"<{k}\"; the minimum cell of 10 is ACRO's and the ABS's default, and below 5 a report is refused unless marked not for publication); zeros are shown, as they identify nobody (ACRO: zeros are not disclosive); counts are rounded to a multiple of {r}; shares, means, tests and alphas on fewer than {k} units are not shown (\"·\"), nor their n; a share is not shown when the units with or without it number 1 to {}; a mean is not shown when its two largest units hold 90% or more of the sum (ACRO's dominance rule, n = 2, k = 90%). Secondary suppression (\"x\"): within each table no row, column or line of totals keeps exactly one hidden cell; across the tables that share cells ({u} per wave, response patterns, attrition, transitions), written as sums of the {u} with each presence pattern, a linear-programming audit checks that no hidden small count, nor a count a reader can derive (the {u} with one pattern, those that dropped out at a wave), can be narrowed to fewer than {} of its possible values, and suppresses more until none can (the exact audit of tau-ARGUS and sdcTable); where the overall estimate is shown, a group estimate is never the only one hidden, and hidden groups together have at least {k} units. Structural zeros (nobody drops out at the first wave) are shown. The cells not published are listed below with their rule. No row of microdata is in this report.", k - 1, k - 1, (k - 1) / 2, u = w.units())
-        },
-    );
+    let (k, r) = (d.rules.smallest_count(), d.rules.rounding());
+    let u = w.units();
+    out.push(if w.dutch() {
+        format!("Controle op onthulling (ieder getal in dit rapport is door één poort gegaan, en `cohort audit` controleert de map opnieuw): geen telling van 1 tot en met {} wordt getoond (\"<{k}\"; de minimale celgrootte van 10 is de standaard van ACRO en het ABS, en onder 5 wordt een rapport geweigerd tenzij het als niet voor publicatie is gemarkeerd); nullen worden getoond, omdat ze niemand identificeren (ACRO: nullen zijn niet onthullend); tellingen worden afgerond op een veelvoud van {r}; aandelen, gemiddelden, toetsen en alfa's op minder dan {k} eenheden worden niet getoond (\"·\"), evenmin hun n; een aandeel wordt niet getoond als de eenheden met of zonder de eigenschap 1 tot en met {} tellen; een gemiddelde wordt niet getoond als de twee grootste eenheden samen 90% of meer van de som hebben (de dominantieregel van ACRO, n = 2, k = 90%). Secundaire onderdrukking (\"x\"): binnen iedere tabel houdt geen rij, kolom of totaalregel precies één verborgen cel; over de tabellen die cellen delen ({u} per meting, responspatronen, uitval, overgangen), geschreven als sommen van de {u} met ieder aanwezigheidspatroon, controleert lineaire programmering dat geen verborgen kleine telling, en geen telling die een lezer kan afleiden (de {u} met één patroon, zij die bij een meting uitvielen), kan worden beperkt tot minder dan {} mogelijke waarden, en onderdrukt meer tot dat nergens meer kan (de exacte audit van tau-ARGUS en sdcTable); waar de totale schatting getoond wordt, is een groepsschatting nooit de enige verborgen, en verborgen groepen hebben samen ten minste {k} eenheden. Structurele nullen (niemand valt uit bij de eerste meting) worden getoond. De niet gepubliceerde cellen staan hieronder met hun regel. Er staat geen rij microdata in dit rapport.", k - 1, k - 1, (k - 1) / 2)
+    } else {
+        format!("Disclosure control (every number in this report passed one gate, and `cohort audit` re-checks the folder): no count from 1 to {} is shown (\"<{k}\"; the minimum cell of 10 is ACRO's and the ABS's default, and below 5 a report is refused unless marked not for publication); zeros are shown, as they identify nobody (ACRO: zeros are not disclosive); counts are rounded to a multiple of {r}; shares, means, tests and alphas on fewer than {k} units are not shown (\"·\"), nor their n; a share is not shown when the units with or without it number 1 to {}; a mean is not shown when its two largest units hold 90% or more of the sum (ACRO's dominance rule, n = 2, k = 90%). Secondary suppression (\"x\"): within each table no row, column or line of totals keeps exactly one hidden cell; across the tables that share cells ({u} per wave, response patterns, attrition, transitions), written as sums of the {u} with each presence pattern, a linear-programming audit checks that no hidden small count, nor a count a reader can derive (the {u} with one pattern, those that dropped out at a wave), can be narrowed to fewer than {} of its possible values, and suppresses more until none can (the exact audit of tau-ARGUS and sdcTable); where the overall estimate is shown, a group estimate is never the only one hidden, and hidden groups together have at least {k} units. Structural zeros (nobody drops out at the first wave) are shown. The cells not published are listed below with their rule. No row of microdata is in this report.", k - 1, k - 1, (k - 1) / 2)
+    });
     out
 }

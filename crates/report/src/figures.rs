@@ -298,7 +298,7 @@ pub fn figures(data: &PublishedResults, lang: Lang, log_counts: bool) -> Vec<(St
         data,
         lang,
         log_counts,
-        words: Words::of(data),
+        words: Words::of(data, lang),
     };
     FIGURES.iter().flat_map(|f| f(&c)).collect()
 }
@@ -383,7 +383,7 @@ fn prevalence_by_group(c: &Ctx) -> Vec<(String, Figure)> {
                         .iter()
                         .filter(|r| r.group.as_ref() == Some(g))
                         .collect();
-                    series(data, &rows, &m, &data.design.group(g))
+                    series(data, &rows, &m, &c.words.group(g))
                 })
                 .collect();
             out.push((
@@ -748,7 +748,7 @@ fn transitions(c: &Ctx) -> Vec<(String, Figure)> {
                     _ => None,
                 };
                 Bar {
-                    label: label.clone(),
+                    label: c.words.label(label),
                     n,
                     // Shares of the row total; nothing when the total is hidden.
                     segments: counts
@@ -776,7 +776,11 @@ fn transitions(c: &Ctx) -> Vec<(String, Figure)> {
                     &format!("aandeel van de klasse bij {from}"),
                 ),
                 shares: true,
-                segment_labels: tt.columns.iter().map(|c| format!("{to}: {c}")).collect(),
+                segment_labels: tt
+                    .columns
+                    .iter()
+                    .map(|col| format!("{to}: {}", c.words.label(col)))
+                    .collect(),
                 bars,
                 caption: format!(
                     "{} {}",

@@ -51,6 +51,7 @@ impl From<&str> for Cell {
 const TOO_FEW: &str = "fewer units than min_cell";
 
 /// A simple table: header and rows of cells.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Table {
     pub(crate) header: Vec<String>,
     pub(crate) rows: Vec<Vec<Cell>>,

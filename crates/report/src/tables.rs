@@ -9,7 +9,8 @@ use crate::words::Words;
 
 /// The tables of a report, by name.
 pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, String, Table)> {
-    let w = Words::of(d);
+    let w = Words::of(d, lang);
+    let t = |en: &str, nl: &str| caption(lang, en, nl);
     let units = w.units();
     // Without families the family rows repeat the respondents: the
     // response table shows them once, the others name them so.
@@ -187,7 +188,7 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
                 vec![
                     measure(&e.measure, &w),
                     Cell {
-                        shown: d.design.group(e.group.as_deref().unwrap_or("")),
+                        shown: w.group(e.group.as_deref().unwrap_or("")),
                         data: crate::table::Data::Text(e.group.clone().unwrap_or_default()),
                     },
                     e.wave.clone().into(),
@@ -199,52 +200,86 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             .collect(),
     };
     let mut out = vec![
-        ("rows", "Rows of the data files".to_string(), rows),
-        ("response", "Taking part per wave".to_string(), response),
+        (
+            "rows",
+            t("Rows of the data files", "Rijen van de gegevensbestanden"),
+            rows,
+        ),
+        (
+            "response",
+            t("Taking part per wave", "Deelname per meting"),
+            response,
+        ),
         (
             "patterns",
-            format!("{} by response pattern", w.units_title()),
+            format!(
+                "{} {}",
+                w.units_title(),
+                w.t("by response pattern", "naar responspatroon")
+            ),
             patterns,
         ),
-        ("estimates", "Estimates per wave".to_string(), estimates),
+        (
+            "estimates",
+            t("Estimates per wave", "Schattingen per meting"),
+            estimates,
+        ),
         (
             "change",
-            "Change from the first to the last wave".to_string(),
+            t(
+                "Change from the first to the last wave",
+                "Verandering van de eerste naar de laatste meting",
+            ),
             change,
         ),
         (
             "reliability",
-            "Reliability of the scales".to_string(),
+            t(
+                "Reliability of the scales",
+                "Betrouwbaarheid van de schalen",
+            ),
             reliability,
         ),
         (
             "suppressions",
-            "Cells not published".to_string(),
+            t("Cells not published", "Niet gepubliceerde cellen"),
             suppressions,
         ),
         (
             "attrition",
             format!(
-                "{} present, returned and dropped out per wave",
-                w.units_title()
+                "{} {}",
+                w.units_title(),
+                w.t(
+                    "present, missing and dropped out per wave",
+                    "aanwezig, gemist en uitgevallen per meting"
+                )
             ),
             protected(&d.attrition),
         ),
         (
             "trajectories",
-            format!(
-                "Trajectories of {}, first to last wave",
-                d.trajectory_measure
+            {
+                let m = d
+                    .trajectory_measure
                     .as_deref()
-                    .map_or("the trajectory measure".to_string(), |m| w.measure(m))
-            ),
+                    .map_or(String::new(), |m| w.measure(m));
+                w.t(
+                    "Trajectories of {m}, first to last wave",
+                    "Verloop van {m}, eerste tot laatste meting",
+                )
+                .replace("{m}", &m)
+            },
             trajectories,
         ),
     ];
     if !d.by_group.is_empty() {
         out.push((
             "estimates_by_group",
-            "Estimates per wave by group".to_string(),
+            t(
+                "Estimates per wave by group",
+                "Schattingen per meting en groep",
+            ),
             by_group,
         ));
     }
@@ -255,7 +290,13 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
         );
         out.push((
             "stopped",
-            format!("Families in which the violence stopped ({m} above 0 at {first}, 0 at {last})"),
+            w.t(
+                "Families in which the violence stopped ({m} above 0 at {first}, 0 at {last})",
+                "Gezinnen waarin het geweld stopte ({m} boven 0 bij {first}, 0 bij {last})",
+            )
+            .replace("{m}", &w.measure(m))
+            .replace("{first}", first)
+            .replace("{last}", last),
             Table {
                 header: [
                     "families with violence at the first wave",
@@ -273,15 +314,26 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
             },
         ));
     }
-    if let Some(t) = &d.transitions {
+    if let Some(table) = &d.transitions {
         out.push((
             "transitions",
-            "Families by class: first wave (rows) by last wave (columns)".to_string(),
-            protected(t),
+            t(
+                "Families by class: first wave (rows) by last wave (columns)",
+                "Gezinnen naar klasse: eerste meting (rijen) naar laatste meting (kolommen)",
+            ),
+            protected(table),
         ));
     }
     out.extend(model_tables(d, lang));
     out
+}
+
+/// A caption in the report's language.
+fn caption(lang: Lang, en: &str, nl: &str) -> String {
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::Nl => nl.to_string(),
+    }
 }
 
 /// The tables of the declared models: one row per model, the estimates
@@ -291,6 +343,7 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
     if d.models.is_empty() {
         return Vec::new();
     }
+    let w = Words::of(d, lang);
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
     let overview = Table {
         header: strings(&[
@@ -313,7 +366,12 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
                     m.units_label.clone().into(),
                     count(m.units),
                     count(m.nobs),
-                    m.notes.join("; ").into(),
+                    m.notes
+                        .iter()
+                        .map(|n| w.label(n))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                        .into(),
                 ]
             })
             .collect(),
@@ -346,10 +404,11 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
             ]);
         }
         for v in &m.variances {
-            let what = if v.effects.len() == 2 {
-                "covariance"
-            } else {
-                "variance"
+            let what = match (v.effects.len() == 2, lang) {
+                (true, Lang::En) => "covariance",
+                (true, Lang::Nl) => "covariantie",
+                (false, Lang::En) => "variance",
+                (false, Lang::Nl) => "variantie",
             };
             estimates.rows.push(vec![
                 m.name.clone().into(),
@@ -367,9 +426,12 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
         if let Some(theta) = m.theta {
             estimates.rows.push(vec![
                 m.name.clone().into(),
-                "theta (negative binomial: variance mu + mu^2 / theta)"
-                    .to_string()
-                    .into(),
+                caption(
+                    lang,
+                    "theta (negative binomial: variance mu + mu^2 / theta)",
+                    "theta (negatief-binomiaal: variantie mu + mu^2 / theta)",
+                )
+                .into(),
                 num(Some(theta), 3, lang),
                 Cell::from(""),
                 Cell::from(""),
@@ -391,19 +453,31 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
     let mut out = vec![
         (
             "models",
-            "Models declared in the study file".to_string(),
+            caption(
+                lang,
+                "Models declared in the study file",
+                "Modellen uit het onderzoeksbestand",
+            ),
             overview,
         ),
         (
             "model_estimates",
-            "Model estimates: coefficients and variance components".to_string(),
+            caption(
+                lang,
+                "Model estimates: coefficients and variance components",
+                "Modelschattingen: coëfficiënten en variantiecomponenten",
+            ),
             estimates,
         ),
     ];
     if !tests.rows.is_empty() {
         out.push((
             "model_tests",
-            "F tests of the model terms (type III with Satterthwaite's df for mixed models, sequential for linear models)".to_string(),
+            caption(
+                lang,
+                "F tests of the model terms (type III with Satterthwaite's df for mixed models, sequential for linear models)",
+                "F-toetsen van de modeltermen (type III met de df van Satterthwaite voor gemengde modellen, sequentieel voor lineaire modellen)",
+            ),
             tests,
         ));
     }

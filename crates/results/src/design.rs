@@ -11,6 +11,9 @@ use crate::raw::{Statistic, Unit};
 pub struct Design {
     /// The study file's description.
     pub description: Option<String>,
+    /// The same in Dutch (`[labels.nl] description`).
+    #[serde(default)]
+    pub description_nl: Option<String>,
     /// Whether respondents are grouped in families (a cluster column is
     /// declared); without, each respondent is its own unit.
     pub families: bool,
@@ -33,8 +36,12 @@ pub struct GroupingDesign {
     pub name: String,
     /// Its label, if declared.
     pub label: Option<String>,
-    /// Its codes with their value labels, in declared order.
-    pub codes: Vec<(String, String)>,
+    /// Its Dutch label, if declared.
+    #[serde(default)]
+    pub label_nl: Option<String>,
+    /// Its codes with their value labels (and Dutch ones, if declared),
+    /// in declared order.
+    pub codes: Vec<(String, String, Option<String>)>,
 }
 
 /// A declared wave.
@@ -65,6 +72,9 @@ pub struct InstrumentDesign {
     pub name: String,
     /// Its label, if declared.
     pub label: Option<String>,
+    /// Its Dutch label, if declared.
+    #[serde(default)]
+    pub label_nl: Option<String>,
     /// Its kind.
     #[serde(rename = "type")]
     pub kind: InstrumentType,
@@ -92,6 +102,9 @@ pub struct MeasureDesign {
     pub name: String,
     /// What it is (for an instrument's measure: relative to the instrument).
     pub label: String,
+    /// The same in Dutch, if known.
+    #[serde(default)]
+    pub label_nl: Option<String>,
     /// Respondent or family.
     pub level: Unit,
     /// Share (yes/no) or mean.
@@ -113,17 +126,25 @@ impl Design {
     }
 
     /// A group of the estimates by group, in words: "Sex: female" for the
-    /// code `1` of `sex`; the code where no label is declared.
-    pub fn group(&self, code: &str) -> String {
+    /// code `1` of `sex` (in Dutch with `dutch`, where the study gives
+    /// Dutch labels); the code where no label is declared.
+    pub fn group(&self, code: &str, dutch: bool) -> String {
         match &self.by {
             None => code.to_string(),
             Some(b) => {
-                let value = b
-                    .codes
-                    .iter()
-                    .find(|(c, _)| c == code)
-                    .map_or(code, |(_, l)| l.as_str());
-                format!("{}: {value}", b.label.as_deref().unwrap_or(&b.name))
+                let value = b.codes.iter().find(|(c, _, _)| c == code).map_or(
+                    code,
+                    |(_, l, nl)| match nl {
+                        Some(nl) if dutch => nl.as_str(),
+                        _ => l.as_str(),
+                    },
+                );
+                let name = match (&b.label_nl, &b.label) {
+                    (Some(nl), _) if dutch => nl,
+                    (_, Some(l)) => l,
+                    _ => &b.name,
+                };
+                format!("{name}: {value}")
             }
         }
     }

@@ -285,6 +285,9 @@ pub struct Methods {
     pub reliability: String,
     /// The bootstrap: what is resampled, the generator and its streams.
     pub bootstrap: Option<String>,
+    /// The same record in Dutch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nl: Option<Box<Methods>>,
 }
 
 /// Whether a presence mask is in a state at a wave (`cohort_panel::presence`).

@@ -171,19 +171,24 @@ pub fn design(study: &Study, scores: &Scores, by: Option<&str>) -> Design {
         let codes = match &v.kind {
             cohort_panel::VarKind::Categorical { codes } => codes
                 .iter()
-                .map(|c| (c.code.clone(), c.label.clone()))
+                .map(|c| {
+                    let nl = study.labels_nl.get(&format!("{name}.{}", c.code)).cloned();
+                    (c.code.clone(), c.label.clone(), nl)
+                })
                 .collect(),
             _ => Vec::new(),
         };
         Some(GroupingDesign {
             name: name.to_string(),
             label: v.label.clone(),
+            label_nl: study.labels_nl.get(name).cloned(),
             codes,
         })
     };
     Design {
         by: by.and_then(grouping),
         description: study.description.clone(),
+        description_nl: study.labels_nl.get("description").cloned(),
         families: study.data.clustered(),
         waves: study
             .waves
@@ -200,6 +205,7 @@ pub fn design(study: &Study, scores: &Scores, by: Option<&str>) -> Design {
             .map(|i| InstrumentDesign {
                 name: i.name.clone(),
                 label: i.label.clone(),
+                label_nl: study.labels_nl.get(&i.name).cloned(),
                 kind: match i.kind {
                     InstrumentKind::IncidentFrequency(_) => InstrumentType::IncidentFrequency,
                     InstrumentKind::SumScale(_) => InstrumentType::SumScale,
@@ -212,6 +218,11 @@ pub fn design(study: &Study, scores: &Scores, by: Option<&str>) -> Design {
             .map(|m| MeasureDesign {
                 name: m.name.clone(),
                 label: m.label.clone(),
+                label_nl: study
+                    .labels_nl
+                    .get(&m.name)
+                    .cloned()
+                    .or_else(|| m.label_nl.clone()),
                 level: unit(m.level),
                 statistic: if m.kind == MeasureKind::Binary {
                     Statistic::Share
@@ -235,57 +246,131 @@ pub fn design(study: &Study, scores: &Scores, by: Option<&str>) -> Design {
 /// The method record of the results, as computed here; `families`: the
 /// bootstrap resamples families (clusters), else respondents.
 fn methods(bootstrap: Option<&BootstrapSpec>, n_clusters: usize, families: bool) -> Methods {
+    Methods {
+        nl: Some(Box::new(methods_in(true, bootstrap, n_clusters, families))),
+        ..methods_in(false, bootstrap, n_clusters, families)
+    }
+}
+
+/// The method record in English, or in Dutch with `dutch`.
+fn methods_in(
+    dutch: bool,
+    bootstrap: Option<&BootstrapSpec>,
+    n_clusters: usize,
+    families: bool,
+) -> Methods {
+    let t = |en: &'static str, nl: &'static str| if dutch { nl } else { en };
     let (kind, units) = if families {
-        ("cluster bootstrap", "families")
+        (
+            t("cluster bootstrap", "clusterbootstrap"),
+            t("families", "gezinnen"),
+        )
     } else {
-        ("bootstrap", "respondents")
+        ("bootstrap", t("respondents", "respondenten"))
     };
     let mean_ci = match bootstrap {
         Some(b) => format!(
-            "{kind} percentile 95% interval ({} replicates)",
-            b.replicates
+            "{kind} {} ({} {})",
+            t("percentile 95% interval", "percentiel-95%-interval"),
+            b.replicates,
+            t("replicates", "herhalingen")
         ),
-        None => "t 95% interval".to_string(),
+        None => t("t 95% interval", "t-95%-interval").to_string(),
     };
     let change_ci = match bootstrap {
-        Some(_) => format!("{kind} percentile 95% interval"),
-        None => "t 95% interval".to_string(),
+        Some(_) => format!(
+            "{kind} {}",
+            t("percentile 95% interval", "percentiel-95%-interval")
+        ),
+        None => t("t 95% interval", "t-95%-interval").to_string(),
+    };
+    let estimates = if dutch {
+        format!(
+            "iedere eenheid met een waarde bij de meting; aandelen van ja/nee-maten (waarde > 0) met Wilson-95%-intervallen; gemiddelden met een {mean_ci}; kwartielen volgens R type 7"
+        )
+    } else {
+        format!(
+            "every unit with a value at the wave; shares of yes/no measures (value > 0) with Wilson 95% intervals; means with a {mean_ci}; quartiles R type 7"
+        )
+    };
+    let change = if dutch {
+        format!(
+            "eerste tot laatste meting op complete paren: gepaarde t-toets (tweezijdig, df = n - 1), Holm-gecorrigeerd over de tabel; Wilcoxon-rangtekentoets (standaard van R: exact onder 50 paren zonder gelijke waarden of nullen, anders normaal met continuïteitscorrectie); McNemar met continuïteitscorrectie op waarde > 0; Cohens d_z met een 95%-interval uit de normale benadering; gemiddelde verandering met een {change_ci}"
+        )
+    } else {
+        format!(
+            "first to last wave on complete pairs: paired t-test (two-sided, df = n - 1), Holm-adjusted across the table; Wilcoxon signed-rank (R's default: exact below 50 pairs without ties or zeros, else normal with continuity correction); McNemar with continuity correction on value > 0; Cohen's d_z with a normal-approximation 95% interval; mean change with a {change_ci}"
+        )
+    };
+    let trajectories = if dutch {
+        format!(
+            "{TRAJECTORY_MEASURE} bij de eerste en de laatste meting: gestopt (boven 0, dan 0), begonnen (0, dan boven 0), afgenomen, aanhoudend, toegenomen (beide boven 0), geen (beide 0); het aandeel gestopt is gestopt gedeeld door de gezinnen boven 0 bij de eerste meting, met een Wilson-95%-interval; gemiddelden per klasse en meting met t-95%-intervallen"
+        )
+    } else {
+        format!(
+            "{TRAJECTORY_MEASURE} at the first and the last wave: stopped (above 0, then 0), started (0, then above 0), decreased, persistent, increased (both above 0), none (both 0); the stopped share is stopped over the families above 0 at the first wave, with a Wilson 95% interval; class means per wave with t 95% intervals"
+        )
     };
     Methods {
-        estimates: format!(
-            "every unit with a value at the wave; shares of yes/no measures (value > 0) with Wilson 95% intervals; means with a {mean_ci}; quartiles R type 7"
-        ),
-        by_group: "as the estimates per wave, within each group (a unit's group: its value at its first observation); means with t 95% intervals (no bootstrap by group)".into(),
-        change: format!(
-            "first to last wave on complete pairs: paired t-test (two-sided, df = n - 1), Holm-adjusted across the table; Wilcoxon signed-rank (R's default: exact below 50 pairs without ties or zeros, else normal with continuity correction); McNemar with continuity correction on value > 0; Cohen's d_z with a normal-approximation 95% interval; mean change with a {change_ci}"
-        ),
-        trajectories: format!(
-            "{TRAJECTORY_MEASURE} at the first and the last wave: stopped (above 0, then 0), started (0, then above 0), decreased, persistent, increased (both above 0), none (both 0); the stopped share is stopped over the families above 0 at the first wave, with a Wilson 95% interval; class means per wave with t 95% intervals"
-        ),
-        reliability: "Cronbach's alpha on listwise complete cases with the Feldt 95% interval".into(),
+        estimates,
+        by_group: t(
+            "as the estimates per wave, within each group (a unit's group: its value at its first observation); means with t 95% intervals (no bootstrap by group)",
+            "als de schattingen per meting, binnen iedere groep (de groep van een eenheid: haar waarde bij haar eerste waarneming); gemiddelden met t-95%-intervallen (geen bootstrap per groep)",
+        )
+        .into(),
+        change,
+        trajectories,
+        reliability: t(
+            "Cronbach's alpha on listwise complete cases with the Feldt 95% interval",
+            "Cronbachs alfa op de volledige waarnemingen, met het 95%-interval van Feldt",
+        )
+        .into(),
         bootstrap: bootstrap.map(|b| {
             let r = b.record(n_clusters);
             // The few-clusters rule without the count (a published text).
             let few = if n_clusters < MIN_BOOTSTRAP_CLUSTERS {
-                format!(
-                    "; fewer than {MIN_BOOTSTRAP_CLUSTERS} {units}: too few for a {kind}, no \
-                     bootstrap interval is given"
-                )
+                if dutch {
+                    format!(
+                        "; minder dan {MIN_BOOTSTRAP_CLUSTERS} {units}: te weinig voor een \
+                         {kind}, er is geen bootstrapinterval"
+                    )
+                } else {
+                    format!(
+                        "; fewer than {MIN_BOOTSTRAP_CLUSTERS} {units}: too few for a {kind}, \
+                         no bootstrap interval is given"
+                    )
+                }
             } else if n_clusters < FEW_CLUSTERS {
-                format!(
-                    "; fewer than {FEW_CLUSTERS} {units}: the bootstrap intervals are too \
-                     narrow (read them with the t intervals)"
-                )
+                if dutch {
+                    format!(
+                        "; minder dan {FEW_CLUSTERS} {units}: de bootstrapintervallen zijn te \
+                         smal (lees ze naast de t-intervallen)"
+                    )
+                } else {
+                    format!(
+                        "; fewer than {FEW_CLUSTERS} {units}: the bootstrap intervals are too \
+                         narrow (read them with the t intervals)"
+                    )
+                }
             } else {
                 String::new()
             };
-            format!(
-                "{} resampled with replacement; {}; seed {}{few}",
-                if families { r.unit } else { "respondents" },
-                r.generator,
-                r.seed
-            )
+            if dutch {
+                format!(
+                    "{units} met teruglegging getrokken; ChaCha8 (rand_chacha), geïnitialiseerd \
+                     met het zaad, stroom = nummer van de herhaling; zaad {}{few}",
+                    r.seed
+                )
+            } else {
+                format!(
+                    "{} resampled with replacement; {}; seed {}{few}",
+                    if families { r.unit } else { "respondents" },
+                    r.generator,
+                    r.seed
+                )
+            }
         }),
+        nl: None,
     }
 }
 

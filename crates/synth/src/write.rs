@@ -261,7 +261,103 @@ pub fn study_toml(layout: SynthLayout, seed: u64, families: u64) -> String {
             "[[models]]\nname = \"{name}\"\nformula = \"{formula}\"\n{options}"
         );
     }
-    let _ = writeln!(s, "[disclosure]\nmin_cell = 10\nround_to = 1");
+    let _ = writeln!(s, "[disclosure]\nmin_cell = 10\nround_to = 1\n");
+    s.push_str(&dutch_labels());
+    s
+}
+
+/// The `[labels.nl]` table: a Dutch label for every variable, code,
+/// instrument and derived measure of the VJI study file (the instruments'
+/// own measures have Dutch labels built in).
+fn dutch_labels() -> String {
+    let mut l: Vec<(String, String)> = Vec::new();
+    let mut add = |k: &str, v: &str| l.push((k.to_string(), v.to_string()));
+    add(
+        "description",
+        "Synthetisch cohort van gezinnen gemeld bij Veilig Thuis, naar het model van het tweede \
+         VJI-cohort (T0, T0 + 12 maanden, T0 + 18 maanden)",
+    );
+    add("role", "Rol in het gezin");
+    add("role.parent", "Ouder");
+    add("role.child", "Kind");
+    add("sex", "Geslacht");
+    add("sex.1", "vrouw");
+    add("sex.2", "man");
+    add("age", "Leeftijd in hele jaren bij de meting");
+    add("municipality", "Synthetische gemeentecode");
+    add("region", "Veilig Thuis-regio (synthetisch)");
+    for (name, label) in [
+        ("poverty", "Huishoudinkomen onder de armoedegrens"),
+        ("unemployment", "Werkloosheid in het huishouden"),
+        ("complex_divorce", "Complexe scheiding"),
+        ("childhood_abuse", "Ouder is als kind mishandeld (ouders)"),
+        ("alcohol", "Probleemdrinken (ouders)"),
+        ("psychiatric", "Psychiatrische problemen (ouders)"),
+    ] {
+        add(name, label);
+        add(&format!("{name}.0"), "nee");
+        add(&format!("{name}.1"), "ja");
+    }
+    add("informant", "Wie de traumavragenlijst invulde (kinderen)");
+    add("informant.parent", "ouderrapportage (onder 8)");
+    add("informant.self", "zelfrapportage (8 en ouder)");
+    for (list, what) in [
+        (&PARTNER_ITEMS[..], "partnergeweld"),
+        (&CHILD_ITEMS[..], "geweld tegen het kind"),
+        (
+            &CHILD_TO_PARENT_ITEMS[..],
+            "geweld van het kind tegen een ouder",
+        ),
+    ] {
+        for (name, group, _) in list {
+            add(name, &format!("{what}: {group} (frequentiecategorie 0-7)"));
+        }
+    }
+    for t in 1..=TRAUMA_ITEMS {
+        add(
+            &format!("t{t:02}"),
+            &format!("Traumasymptoom {t} (0 nooit - 3 vaak)"),
+        );
+    }
+    add(
+        "partner",
+        "Partnergeweld (naar de CTS2), gemeld door iedere ouder",
+    );
+    add(
+        "child_abuse",
+        "Geweld tegen het kind (naar de CTSPC), gemeld door een ouder over het kind",
+    );
+    add(
+        "child_to_parent",
+        "Geweld van het kind tegen een ouder (kinderen van 8 en ouder)",
+    );
+    add(
+        "trauma",
+        "Traumasymptomenlijst (ouderrapportage onder 8, zelfrapportage vanaf 8)",
+    );
+    add("family_any_violence", "Geweld in het gezin (F1)");
+    add(
+        "family_both_violence",
+        "Partnergeweld en geweld tegen een kind (F3)",
+    );
+    add(
+        "family_incidents",
+        "Incidenten per gezin per 12 maanden (F2)",
+    );
+    add(
+        "family_severe_or_frequent",
+        "Ernstig of frequent geweld in het gezin (F5, F8)",
+    );
+    let mut s = String::from("[labels.nl]\n");
+    for m in 1..=MUNICIPALITIES {
+        l.push((format!("municipality.M{m:03}"), format!("gemeente {m}")));
+    }
+    for r in 1..=REGIONS {
+        l.push((format!("region.R{r:02}"), format!("regio {r}")));
+    }
+    for (k, v) in l {
+        let _ = writeln!(s, "\"{k}\" = \"{v}\"");
+    }
     s
 }
 
