@@ -550,6 +550,19 @@ fn a_dutch_report_has_no_english_sentence() {
             text.push('\n');
         }
     }
+    // The figures' text too (what each SVG <text> element says).
+    for entry in std::fs::read_dir(out.join("figures")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let svg = std::fs::read_to_string(&path).unwrap();
+            for piece in svg.split("</text>") {
+                if let Some(i) = piece.rfind('>') {
+                    text.push_str(&piece[i + 1..]);
+                    text.push('\n');
+                }
+            }
+        }
+    }
     // Names (`family_incidents`, `[[models]]`), section anchors (`#waves`)
     // and file paths are no words; Markdown escapes are undone first.
     let text = text.replace("\\_", "_");
@@ -598,6 +611,8 @@ fn a_dutch_report_has_no_english_sentence() {
         "part",
         "dropped",
         "out",
+        "study",
+        "file",
     ];
     let found: Vec<&String> = words
         .iter()

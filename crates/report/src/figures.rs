@@ -172,13 +172,16 @@ fn source(data: &PublishedResults, lang: Lang) -> String {
         Lang::En => "Source",
         Lang::Nl => "Bron",
     };
-    let warning = if data.unsafe_small_cells {
-        "NOT FOR PUBLICATION (--unsafe-small-cells). "
-    } else {
-        ""
+    let (warning, file) = match lang {
+        Lang::En => ("NOT FOR PUBLICATION (--unsafe-small-cells). ", "study file"),
+        Lang::Nl => (
+            "NIET VOOR PUBLICATIE (NOT FOR PUBLICATION, --unsafe-small-cells). ",
+            "onderzoeksbestand",
+        ),
     };
+    let warning = if data.unsafe_small_cells { warning } else { "" };
     format!(
-        "{warning}{source}: {} (study file sha256 {}…). cohort {}.",
+        "{warning}{source}: {} ({file} sha256 {}…). cohort {}.",
         data.study,
         &data.provenance.study.sha256[..12.min(data.provenance.study.sha256.len())],
         data.provenance.toolkit_version
@@ -689,7 +692,7 @@ fn trajectories(c: &Ctx) -> Vec<(String, Figure)> {
                 panel: String::new(),
                 label: format!(
                     "{} ({})",
-                    tr.class,
+                    c.words.label(&tr.class),
                     tr.share
                         .map_or(String::new(), |s| format!("{}%", lang.number(100.0 * s, 0)))
                 ),
