@@ -42,7 +42,9 @@ struct Cli {
     /// Say nothing on stderr but errors (no notes, no progress bar).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Also say how long each long stage took.
+    /// Also say how long each long stage took. Without -q or -v, the
+    /// COHORT_LOG environment variable sets the level as RUST_LOG does
+    /// (error or warn: as -q; debug or trace: as -v).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
 }
