@@ -29,20 +29,6 @@ fn from_env(value: Option<&str>) -> i8 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::from_env;
-
-    #[test]
-    fn cohort_log_reads_as_rust_log_levels() {
-        assert_eq!(from_env(Some("warn")), -1);
-        assert_eq!(from_env(Some("DEBUG")), 1);
-        assert_eq!(from_env(Some("info")), 0);
-        assert_eq!(from_env(None), 0);
-        assert_eq!(from_env(Some("loud")), 0);
-    }
-}
-
 /// `-q`: errors only.
 pub fn quiet() -> bool {
     LEVEL.load(Ordering::Relaxed) < 0
@@ -62,3 +48,17 @@ macro_rules! note {
     };
 }
 pub(crate) use note;
+
+#[cfg(test)]
+mod tests {
+    use super::from_env;
+
+    #[test]
+    fn cohort_log_reads_as_rust_log_levels() {
+        assert_eq!(from_env(Some("warn")), -1);
+        assert_eq!(from_env(Some("DEBUG")), 1);
+        assert_eq!(from_env(Some("info")), 0);
+        assert_eq!(from_env(None), 0);
+        assert_eq!(from_env(Some("loud")), 0);
+    }
+}

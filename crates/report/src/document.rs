@@ -6,7 +6,8 @@ use cohort_plot::Lang;
 use cohort_results::{InstrumentType, MeasureSource, PublishedResults, Unit};
 
 use crate::cells::{count, interval_cell, value_cell};
-use crate::table::Table;
+use crate::figures::headline;
+use crate::table::{Data, Table};
 use crate::words::Words;
 
 /// A figure as the document shows it: its file name, SVG, title, text
@@ -82,6 +83,24 @@ pub(crate) struct Document<'a> {
     pub(crate) meta: String,
     pub(crate) sections: Vec<Section<'a>>,
 }
+
+/// Tables longer than this show their main measures in their section and
+/// every row in the appendix.
+const LONG_TABLE: usize = 40;
+
+/// A measure of the main tables: an instrument's prevalence, incidents and
+/// severe-or-frequent, a scale's score and clinical share, a derived or
+/// plain measure (not its variety, chronicity, severity class, ever
+/// prevalence or item groups: those are in the appendix).
+fn main_measure(m: &str) -> bool {
+    headline(m)
+        && ![".ever", ".variety", ".chronicity", ".severity"]
+            .iter()
+            .any(|s| m.ends_with(s))
+}
+
+/// The tables that may be that long.
+const LONG_TABLES: [&str; 2] = ["estimates", "change"];
 
 /// What one section shows: the tables and figures by name, in order.
 struct Plan {
@@ -210,7 +229,15 @@ pub(crate) fn document<'a>(
             .map_or(w.t("none", "geen").to_string(), |s| s.to_string())
     );
     let (mut n_figures, mut n_tables) = (0, 0);
-    let sections = plan(data, &w)
+    let mut appendix: Vec<(&str, &String, &Table)> = Vec::new();
+    let display = |t: &'a Table| {
+        if w.dutch() {
+            std::borrow::Cow::Owned(w.table(t))
+        } else {
+            std::borrow::Cow::Borrowed(t)
+        }
+    };
+    let mut sections: Vec<Section> = plan(data, &w)
         .into_iter()
         .map(|plan| {
             let mut blocks = Vec::new();
@@ -265,15 +292,37 @@ pub(crate) fn document<'a>(
                     continue;
                 }
                 n_tables += 1;
+                if LONG_TABLES.contains(name) && t.rows.len() > LONG_TABLE {
+                    // The instruments' and derived measures here, every
+                    // measure in the appendix.
+                    let main = Table {
+                        header: t.header.clone(),
+                        rows: t
+                            .rows
+                            .iter()
+                            .filter(|r| matches!(&r[0].data, Data::Text(m) if main_measure(m)))
+                            .cloned()
+                            .collect(),
+                    };
+                    blocks.push(Block::OwnTable {
+                        number: n_tables,
+                        caption: format!(
+                            "{caption} ({})",
+                            w.t(
+                                "main measures; every measure in the appendix",
+                                "hoofdmaten; alle maten in de bijlage"
+                            )
+                        ),
+                        table: if w.dutch() { w.table(&main) } else { main },
+                    });
+                    appendix.push((*n, caption, t));
+                    continue;
+                }
                 blocks.push(Block::Table {
                     number: n_tables,
                     caption: caption.clone(),
                     csv: Some(n),
-                    table: if w.dutch() {
-                        std::borrow::Cow::Owned(w.table(t))
-                    } else {
-                        std::borrow::Cow::Borrowed(t)
-                    },
+                    table: display(t),
                 });
             }
             if plan.id == "scales" {
@@ -294,6 +343,27 @@ pub(crate) fn document<'a>(
             }
         })
         .collect();
+    if !appendix.is_empty() {
+        let blocks = appendix
+            .into_iter()
+            .map(|(n, caption, t)| {
+                n_tables += 1;
+                Block::Table {
+                    number: n_tables,
+                    caption: caption.clone(),
+                    csv: Some(n),
+                    table: display(t),
+                }
+            })
+            .collect();
+        sections.push(Section {
+            title: w
+                .t("Appendix: every measure", "Bijlage: alle maten")
+                .to_string(),
+            id: "appendix".into(),
+            blocks,
+        });
+    }
     Document {
         title: &data.study,
         description: match &data.design.description_nl {

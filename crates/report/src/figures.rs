@@ -134,7 +134,7 @@ impl Figure {
 
 /// A measure "of the instrument", not of one item group (`partner.annual`,
 /// not `partner.physical.annual`), or a derived measure.
-fn headline(measure: &str) -> bool {
+pub(crate) fn headline(measure: &str) -> bool {
     measure.matches('.').count() <= 1 || measure.ends_with(".total.clinical")
 }
 

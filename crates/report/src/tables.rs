@@ -263,7 +263,7 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
                 let m = d
                     .trajectory_measure
                     .as_deref()
-                    .map_or(String::new(), |m| w.measure(m));
+                    .map_or(String::new(), |m| w.measure_in_text(m));
                 w.t(
                     "Trajectories of {m}, first to last wave",
                     "Verloop van {m}, eerste tot laatste meting",
@@ -294,7 +294,7 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
                 "Families in which the violence stopped ({m} above 0 at {first}, 0 at {last})",
                 "Gezinnen waarin het geweld stopte ({m} boven 0 bij {first}, 0 bij {last})",
             )
-            .replace("{m}", &w.measure(m))
+            .replace("{m}", &w.measure_in_text(m))
             .replace("{first}", first)
             .replace("{last}", last),
             Table {

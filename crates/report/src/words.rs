@@ -142,6 +142,19 @@ impl<'a> Words<'a> {
         }
     }
 
+    /// [`Words::measure`] inside a sentence: its first letter in lower
+    /// case, unless the word is an acronym ("CTS2").
+    pub(crate) fn measure_in_text(&self, name: &str) -> String {
+        let label = self.measure(name);
+        let mut chars = label.chars();
+        match (chars.next(), chars.next()) {
+            (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
+                a.to_lowercase().chain(label.chars().skip(1)).collect()
+            }
+            _ => label,
+        }
+    }
+
     /// What a measure is called in tables and legends: an instrument's
     /// measure with its instrument ("Partner violence: any act in the
     /// recall period"), any other by its label; the name when the results
