@@ -122,9 +122,9 @@ impl WaveFigure {
             .fold(f64::INFINITY, f64::min)
             .min(0.0);
         // Zeros stand clear of the axis line: the axis starts a little
-        // below the lowest value.
+        // below the lowest value; the 100% tick stands clear of the title too.
         Ok(if self.shares {
-            (-0.03, 1.0)
+            (-0.03, 1.03)
         } else if self.log_y {
             let floor = self.log_floor();
             (floor.log10() - 0.08, hi.max(floor * 10.0).log10() + 0.1)
