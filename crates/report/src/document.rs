@@ -82,6 +82,11 @@ pub(crate) struct Document<'a> {
     /// The provenance line.
     pub(crate) meta: String,
     pub(crate) sections: Vec<Section<'a>>,
+    /// The words a writer adds: the contents' heading, and what a figure
+    /// and a table are called before their number.
+    pub(crate) contents: &'static str,
+    pub(crate) figure: &'static str,
+    pub(crate) table: &'static str,
 }
 
 /// Tables longer than this show their main measures in their section and
@@ -372,6 +377,9 @@ pub(crate) fn document<'a>(
         },
         meta,
         sections,
+        contents: w.t("Contents", "Inhoud"),
+        figure: w.t("Figure", "Figuur"),
+        table: w.t("Table", "Tabel"),
     }
 }
 

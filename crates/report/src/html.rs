@@ -62,11 +62,7 @@ pub(crate) fn html(doc: &Document, lang: Lang) -> String {
         let _ = writeln!(html, "<p>{}</p>", escape(d));
     }
     let _ = writeln!(html, "<p class=\"meta\">{}</p>", escape(&doc.meta));
-    let _ = writeln!(
-        html,
-        "<nav><h2>{}</h2>\n<ol>",
-        if nl { "Inhoud" } else { "Contents" }
-    );
+    let _ = writeln!(html, "<nav><h2>{}</h2>\n<ol>", doc.contents);
     for s in &doc.sections {
         let _ = writeln!(
             html,
@@ -76,11 +72,7 @@ pub(crate) fn html(doc: &Document, lang: Lang) -> String {
         );
     }
     html.push_str("</ol></nav>\n");
-    let (figure, table) = if nl {
-        ("Figuur", "Tabel")
-    } else {
-        ("Figure", "Table")
-    };
+    let (figure, table) = (doc.figure, doc.table);
     for s in &doc.sections {
         let _ = writeln!(html, "<h2 id=\"{}\">{}</h2>", s.id, escape(&s.title));
         for b in &s.blocks {

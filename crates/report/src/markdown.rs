@@ -2,8 +2,6 @@
 
 use std::fmt::Write as _;
 
-use cohort_plot::Lang;
-
 use crate::document::{Block, Document};
 use crate::html::escape;
 use crate::table::Table;
@@ -54,23 +52,18 @@ impl Table {
 
 /// The document as Markdown: a table of contents, then each section with
 /// its numbered figures (the alt text in the image) and tables.
-pub(crate) fn markdown(doc: &Document, lang: Lang) -> String {
-    let nl = lang == Lang::Nl;
+pub(crate) fn markdown(doc: &Document) -> String {
     let mut md = format!("# {}\n\n", escape_markdown(doc.title));
     if let Some(d) = doc.description {
         let _ = writeln!(md, "{}\n", escape_markdown(d));
     }
     let _ = writeln!(md, "_{}_\n", escape_markdown(&doc.meta));
-    let _ = writeln!(md, "## {}\n", if nl { "Inhoud" } else { "Contents" });
+    let _ = writeln!(md, "## {}\n", doc.contents);
     for (i, s) in doc.sections.iter().enumerate() {
         let _ = writeln!(md, "{}. [{}](#{})", i + 1, escape_markdown(&s.title), s.id);
     }
     md.push('\n');
-    let (figure, table) = if nl {
-        ("Figuur", "Tabel")
-    } else {
-        ("Figure", "Table")
-    };
+    let (figure, table) = (doc.figure, doc.table);
     for s in &doc.sections {
         let _ = writeln!(
             md,

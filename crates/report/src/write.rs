@@ -131,7 +131,7 @@ fn write_report_into(
 
     let doc = document(data, &rendered, &tables, lang);
     write(&dir.join("report.html"), html(&doc, lang).as_bytes())?;
-    write(&dir.join("report.md"), markdown(&doc, lang).as_bytes())?;
+    write(&dir.join("report.md"), markdown(&doc).as_bytes())?;
     Ok(())
 }
 
