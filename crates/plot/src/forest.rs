@@ -15,6 +15,9 @@ pub struct ForestRow {
     pub estimate: Option<f64>,
     /// Its 95% interval.
     pub ci95: Option<[f64; 2]>,
+    /// A group's header row (no estimate of its own); a row that is no
+    /// header and has no estimate says "not shown".
+    pub header: bool,
 }
 
 /// Effect sizes or odds ratios with their intervals, one row each.
@@ -113,14 +116,31 @@ impl ForestFigure {
                     )))
                     .map_err(&err)?;
             }
-            if let Some(e) = r.estimate {
-                chart
-                    .draw_series(std::iter::once(Circle::new(
-                        (e, y),
-                        px(4.0),
-                        colour.filled(),
-                    )))
-                    .map_err(&err)?;
+            match r.estimate {
+                Some(e) => {
+                    chart
+                        .draw_series(std::iter::once(Circle::new(
+                            (e, y),
+                            px(4.0),
+                            colour.filled(),
+                        )))
+                        .map_err(&err)?;
+                }
+                // Suppressed or not estimable: said at the reference line.
+                None if !r.header => {
+                    let not_shown = match lang {
+                        Lang::En => "not shown",
+                        Lang::Nl => "niet getoond",
+                    };
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            not_shown,
+                            (self.reference, y),
+                            font(9.5).color(&BLACK.mix(0.6)),
+                        )))
+                        .map_err(&err)?;
+                }
+                None => {}
             }
         }
         root.present().map_err(&err)?;

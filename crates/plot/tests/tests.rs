@@ -145,16 +145,19 @@ fn forest_plot_and_empty_figures() {
                 label: "partner.prevalence".into(),
                 estimate: Some(-0.59),
                 ci95: Some([-0.67, -0.51]),
+                header: false,
             },
             ForestRow {
                 label: "child_abuse.prevalence".into(),
                 estimate: Some(-0.53),
                 ci95: Some([-0.59, -0.46]),
+                header: false,
             },
             ForestRow {
                 label: "trauma.total".into(),
                 estimate: None,
                 ci95: None,
+                header: false,
             },
         ],
         caption: "Source: fixtures/vji (synthetic).".into(),
@@ -162,6 +165,8 @@ fn forest_plot_and_empty_figures() {
     };
     let svg = f.svg().unwrap();
     assert!(svg.contains("partner.prevalence") && svg.contains("d_z"));
+    // The row without an estimate says it is not shown.
+    assert!(svg.contains("not shown"));
     // A figure without series says so in its frame (the report completes).
     let empty = WaveFigure {
         series: vec![],

@@ -536,12 +536,14 @@ fn change_effect_sizes(c: &Ctx) -> Vec<(String, Figure)> {
                         label,
                         estimate: ch.mean_diff.map(|d| 100.0 * d),
                         ci95: ch.mean_diff_ci95.map(|[a, b]| [100.0 * a, 100.0 * b]),
+                        header: false,
                     }
                 } else {
                     ForestRow {
                         label,
                         estimate: ch.dz,
                         ci95: ch.dz_ci95,
+                        header: false,
                     }
                 };
                 (group, row)
@@ -611,6 +613,7 @@ fn grouped(rows: Vec<(String, ForestRow)>) -> Vec<ForestRow> {
             label: g.to_uppercase(),
             estimate: None,
             ci95: None,
+            header: true,
         });
         out.extend(
             rows.iter()

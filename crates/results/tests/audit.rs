@@ -255,3 +255,24 @@ fn the_gate_protects_dropouts_between_waves() {
     };
     assert!(hidden(&p.attrition) + hidden(&p.response) + hidden(&p.patterns) > 0);
 }
+
+#[test]
+fn percentiles_on_too_few_units_are_found() {
+    let r = results();
+    let mut p = publish(&r);
+    // Whiskers on an estimate of fewer than 10 x min_cell units, as a
+    // naive renderer might add them.
+    let e = p
+        .estimates
+        .iter_mut()
+        .find(|e| e.n.is_some_and(|n| n < 100))
+        .expect("a small estimate");
+    e.whiskers = Some([0.0, 1.0]);
+    let found = audit(&p);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.rule == "percentiles on too few units"),
+        "{found:#?}"
+    );
+}
