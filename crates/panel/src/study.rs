@@ -937,6 +937,7 @@ fn labels_nl(
             .map(|m| m.name),
     );
     known.extend(i.derived.iter().map(|d| d.name.clone()));
+    known.extend(study.models.iter().map(|m| m.name.clone()));
     let mut out = std::collections::BTreeMap::new();
     for (lang, labels) in raw {
         if lang != "nl" {

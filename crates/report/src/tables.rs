@@ -360,7 +360,7 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
             .iter()
             .map(|m| {
                 vec![
-                    m.name.clone().into(),
+                    w.model(&m.name).into(),
                     m.formula.clone().into(),
                     m.method.clone().into(),
                     m.units_label.clone().into(),
@@ -394,7 +394,7 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
     for m in &d.models {
         for t in &m.terms {
             estimates.rows.push(vec![
-                m.name.clone().into(),
+                w.model(&m.name).into(),
                 t.term.clone().into(),
                 num(Some(t.estimate), 3, lang),
                 num(Some(t.se), 3, lang),
@@ -411,7 +411,7 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
                 (false, Lang::Nl) => "variantie",
             };
             estimates.rows.push(vec![
-                m.name.clone().into(),
+                w.model(&m.name).into(),
                 format!("{what}: {} {}", v.group, v.effects.join(", "))
                     .trim_end()
                     .to_string()
@@ -425,7 +425,7 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
         }
         if let Some(theta) = m.theta {
             estimates.rows.push(vec![
-                m.name.clone().into(),
+                w.model(&m.name).into(),
                 caption(
                     lang,
                     "theta (negative binomial: variance mu + mu^2 / theta)",
@@ -441,7 +441,7 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
         }
         for t in &m.tests {
             tests.rows.push(vec![
-                m.name.clone().into(),
+                w.model(&m.name).into(),
                 t.term.clone().into(),
                 num(Some(t.df_num as f64), 0, lang),
                 num(Some(t.df_den), 1, lang),

@@ -31,6 +31,14 @@ impl<'a> Words<'a> {
         self.lang == Lang::Nl
     }
 
+    /// A declared model's name in the report's language.
+    pub(crate) fn model(&self, name: &str) -> String {
+        match self.design.models_nl.iter().find(|(n, _)| n == name) {
+            Some((_, nl)) if self.dutch() => nl.clone(),
+            _ => name.to_string(),
+        }
+    }
+
     /// A group of the estimates by group by its labels.
     pub(crate) fn group(&self, code: &str) -> String {
         self.design.group(code, self.dutch())
@@ -64,6 +72,16 @@ impl<'a> Words<'a> {
             .and_then(|r| r.strip_suffix(')'))
         {
             return format!("telling onder min_cell ({k})");
+        }
+        // A model's method with clustered SEs: "..., CR2 SEs clustered by
+        // family_id".
+        if let Some((method, rest)) = text.split_once(", ") {
+            if let Some((vcov, column)) = rest.split_once(" SEs clustered by ") {
+                return format!(
+                    "{}, {vcov}-SE's geclusterd naar {column}",
+                    self.label(method)
+                );
+            }
         }
         match DUTCH.iter().find(|(en, _)| *en == text) {
             Some((_, nl)) => nl.to_string(),
@@ -260,6 +278,10 @@ const DUTCH: &[(&str, &str)] = &[
         "GEE, uitwisselbare werkcorrelatie, robuuste SE's",
     ),
     ("linear model (least squares)", "lineair model (kleinste kwadraten)"),
+    ("logistic regression", "logistische regressie"),
+    ("Poisson regression", "Poissonregressie"),
+    ("negative binomial regression", "negatief-binomiale regressie"),
+    ("observations", "waarnemingen"),
     ("normal", "normaal"),
     (
         "t tests, intervals and type III F tests on Satterthwaite's degrees of freedom (as lmerTest and SPSS MIXED)",

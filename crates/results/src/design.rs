@@ -23,6 +23,9 @@ pub struct Design {
     pub instruments: Vec<InstrumentDesign>,
     /// Every measure the results report on, in order.
     pub measures: Vec<MeasureDesign>,
+    /// The Dutch names of the declared models, by name.
+    #[serde(default)]
+    pub models_nl: Vec<(String, String)>,
     /// The variable of the estimates by group: its label and its codes'
     /// value labels.
     #[serde(default)]

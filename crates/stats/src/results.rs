@@ -187,6 +187,11 @@ pub fn design(study: &Study, scores: &Scores, by: Option<&str>) -> Design {
     };
     Design {
         by: by.and_then(grouping),
+        models_nl: study
+            .models
+            .iter()
+            .filter_map(|m| Some((m.name.clone(), study.labels_nl.get(&m.name)?.clone())))
+            .collect(),
         description: study.description.clone(),
         description_nl: study.labels_nl.get("description").cloned(),
         families: study.data.clustered(),

@@ -348,6 +348,35 @@ fn dutch_labels() -> String {
         "family_severe_or_frequent",
         "Ernstig of frequent geweld in het gezin (F5, F8)",
     );
+    for (name, nl) in [
+        (
+            "family incidents, mixed model",
+            "incidenten per gezin, gemengd model",
+        ),
+        (
+            "family incidents, negative binomial",
+            "incidenten per gezin, negatief-binomiaal",
+        ),
+        (
+            "family incidents, Poisson mixed model",
+            "incidenten per gezin, gemengd Poissonmodel",
+        ),
+        (
+            "family incidents, negative binomial mixed model",
+            "incidenten per gezin, gemengd negatief-binomiaal model",
+        ),
+        (
+            "severe or frequent violence, logistic mixed model",
+            "ernstig of frequent geweld, gemengd logistisch model",
+        ),
+        ("violence in the family, GEE", "geweld in het gezin, GEE"),
+        (
+            "trauma symptoms, children within families",
+            "traumasymptomen, kinderen binnen gezinnen",
+        ),
+    ] {
+        add(name, nl);
+    }
     let mut s = String::from("[labels.nl]\n");
     for m in 1..=MUNICIPALITIES {
         l.push((format!("municipality.M{m:03}"), format!("gemeente {m}")));
