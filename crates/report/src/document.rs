@@ -349,9 +349,12 @@ pub(crate) fn document<'a>(
         })
         .collect();
     if !appendix.is_empty() {
-        let blocks = appendix
+        let banner = data
+            .unsafe_small_cells
+            .then(|| Block::Paragraph(unsafe_banner(data, &w)));
+        let blocks = banner
             .into_iter()
-            .map(|(n, caption, t)| {
+            .chain(appendix.into_iter().map(|(n, caption, t)| {
                 n_tables += 1;
                 Block::Table {
                     number: n_tables,
@@ -359,7 +362,7 @@ pub(crate) fn document<'a>(
                     csv: Some(n),
                     table: display(t),
                 }
-            })
+            }))
             .collect();
         sections.push(Section {
             title: w
