@@ -3,6 +3,7 @@
 
 mod audit;
 mod check;
+mod init;
 mod input;
 mod model;
 mod progress;
@@ -51,6 +52,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Draft a study file from a long CSV data file (types, ranges, keys,
+    /// waves and measures guessed, each guess marked CHECK).
+    Init(init::InitArgs),
     /// Load and validate the data of a study, and summarise it.
     Check(check::CheckArgs),
     /// Score the questionnaires: item responses to measures.
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     verbosity::set(cli.quiet, cli.verbose);
     let result = match cli.command {
+        Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Score(args) => score::run(&args),
         Command::Synth(args) => synth::run(&args),

@@ -3,6 +3,7 @@
 mod bad_input;
 mod check;
 mod docs;
+mod init;
 mod model;
 mod odd_input;
 mod plain_study;

@@ -44,6 +44,7 @@
 
 #[cfg(test)]
 mod chunks;
+mod draft;
 mod error;
 mod instruments;
 mod line_ends;
@@ -63,6 +64,7 @@ mod summary;
 mod value;
 mod write;
 
+pub use draft::{draft_study, DraftError, DraftOptions};
 pub use error::{LoadFailure, NormsError, StudyError};
 pub use instruments::{
     Cutoff, Derived, Frequency, Instrument, InstrumentKind, Instruments, ItemGroup, Level, NormRow,

@@ -1,0 +1,47 @@
+//! `cohort init`: a drafted study file passes `cohort check` on the data
+//! it came from, with no edits.
+
+use crate::{assert_ok, cohort};
+
+#[test]
+fn a_drafted_study_file_checks_on_its_data() {
+    let dir = std::env::temp_dir().join(format!("cohort-init-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = cohort_testkit::workspace_root();
+    // Four public long files: counts (epil), binary (ohio), continuous
+    // (sleepstudy), text codes and string ids (bacteria).
+    for name in ["epil", "ohio", "sleepstudy", "bacteria"] {
+        let csv = dir.join(format!("{name}.csv"));
+        std::fs::copy(
+            root.join(format!("fixtures/reference/data/{name}.csv")),
+            &csv,
+        )
+        .unwrap();
+        let study = dir.join(format!("{name}.toml"));
+        assert_ok(&cohort(&[
+            "init",
+            csv.to_str().unwrap(),
+            "--out",
+            study.to_str().unwrap(),
+        ]));
+        let text = std::fs::read_to_string(&study).unwrap();
+        assert!(text.contains("# CHECK"), "{name}: guesses are marked");
+        let o = cohort(&["check", study.to_str().unwrap()]);
+        assert_ok(&o);
+        let summary = String::from_utf8_lossy(&o.stdout);
+        assert!(summary.contains("0 excluded"), "{name}: {summary}");
+    }
+    // The epilepsy draft finds the subject, period and outcome by itself.
+    let text = std::fs::read_to_string(dir.join("epil.toml")).unwrap();
+    assert!(text.contains("respondent = \"subject\""));
+    assert!(text.contains("wave = \"period\""));
+    assert!(text.contains("[[measures]]  # CHECK: an outcome to analyse?\nvariable = \"y\""));
+    assert!(text.contains("codes = { \"placebo\" = \"placebo\", \"progabide\" = \"progabide\" }"));
+    // A file without a recognisable key says what to name.
+    let bad = dir.join("nokey.csv");
+    std::fs::write(&bad, "a,b\n1,2\n").unwrap();
+    let o = cohort(&["init", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--respondent COLUMN"));
+    std::fs::remove_dir_all(&dir).ok();
+}
