@@ -43,5 +43,11 @@ fn a_drafted_study_file_checks_on_its_data() {
     let o = cohort(&["init", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--respondent COLUMN"));
+    // Another format is named, not parsed as CSV.
+    let sav = dir.join("panel.sav");
+    std::fs::write(&sav, "$FL2@(#) SPSS DATA FILE").unwrap();
+    let o = cohort(&["init", sav.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SPSS data file"));
     std::fs::remove_dir_all(&dir).ok();
 }

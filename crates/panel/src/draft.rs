@@ -157,8 +157,17 @@ pub fn draft_study(
         path: shown.clone(),
         message,
     };
-    let bytes = std::fs::read(path).map_err(|e| read_error(e.to_string()))?;
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    // Streamed: what is kept per column is bounded, whatever the file's
+    // size. The delimiter is the one the header's first 64 KiB use most.
+    let mut file = std::fs::File::open(path).map_err(|e| read_error(e.to_string()))?;
+    if let Some(format) = crate::load::sniff(&mut file).map_err(|e| read_error(e.to_string()))? {
+        return Err(read_error(format!(
+            "this is {format}, not CSV; cohort init reads CSV data files: export the data to CSV"
+        )));
+    }
+    let mut input = std::io::BufReader::with_capacity(64 << 10, file);
+    let start = std::io::BufRead::fill_buf(&mut input).map_err(|e| read_error(e.to_string()))?;
+    let first_line = start.split(|&b| b == b'\n').next().unwrap_or_default();
     let delimiter = if first_line.iter().filter(|&&b| b == b';').count()
         > first_line.iter().filter(|&&b| b == b',').count()
     {
@@ -168,7 +177,7 @@ pub fn draft_study(
     };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .from_reader(bytes.as_slice());
+        .from_reader(input);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| read_error(format!("the header: {e}")))?

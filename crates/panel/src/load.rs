@@ -116,7 +116,7 @@ pub fn load_with_progress(
 
 /// The format of a file that is not CSV, from its first bytes (the file is
 /// left at its start).
-fn sniff(file: &mut std::fs::File) -> std::io::Result<Option<&'static str>> {
+pub(crate) fn sniff(file: &mut std::fs::File) -> std::io::Result<Option<&'static str>> {
     use std::io::{Seek, SeekFrom};
     let mut head = [0u8; 12];
     let mut n = 0;
