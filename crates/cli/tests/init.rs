@@ -43,6 +43,16 @@ fn a_drafted_study_file_checks_on_its_data() {
     let o = cohort(&["init", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--respondent COLUMN"));
+    // A record without its closing quote ends at the loader's bound, with
+    // its line, not in memory.
+    let long = dir.join("long.csv");
+    let mut text = b"id,wave,x\n1,1,\"".to_vec();
+    text.resize(text.len() + (17 << 20), b'a');
+    std::fs::write(&long, text).unwrap();
+    let o = cohort(&["init", long.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 2") && err.contains("16 MiB"), "{err}");
     // Another format is named, not parsed as CSV.
     let sav = dir.join("panel.sav");
     std::fs::write(&sav, "$FL2@(#) SPSS DATA FILE").unwrap();

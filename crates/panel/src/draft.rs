@@ -175,9 +175,10 @@ pub fn draft_study(
     } else {
         b','
     };
+    // One line ending, and no record longer than the loader allows.
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .from_reader(input);
+        .from_reader(crate::line_ends::LineEnds::new(input, delimiter));
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| read_error(format!("the header: {e}")))?
