@@ -37,6 +37,30 @@ fn a_drafted_study_file_checks_on_its_data() {
     assert!(text.contains("wave = \"period\""));
     assert!(text.contains("[[measures]]  # CHECK: an outcome to analyse?\nvariable = \"y\""));
     assert!(text.contains("codes = { \"placebo\" = \"placebo\", \"progabide\" = \"progabide\" }"));
+    // A wide file (no wave column; columns named VARIABLE_WAVE): the waves
+    // from the column names, in order, and the other columns
+    // time-invariant.
+    let wide = dir.join("panel_wide.csv");
+    std::fs::copy(root.join("fixtures/small/panel_wide.csv"), &wide).unwrap();
+    let study = dir.join("wide.toml");
+    assert_ok(&cohort(&[
+        "init",
+        wide.to_str().unwrap(),
+        "--out",
+        study.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(&study).unwrap();
+    assert!(text.contains("layout = \"wide\""));
+    let labels: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("label = "))
+        .collect();
+    assert_eq!(labels, ["\"T0\"", "\"T1\"", "\"T2\""]);
+    assert!(text.contains("name = \"interview\"\ntype = \"date\""));
+    assert!(text.contains("name = \"sex\"\ntime_invariant = true"));
+    let o = cohort(&["check", study.to_str().unwrap()]);
+    assert_ok(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("26 read = 26 kept + 0 excluded"));
     // A file without a recognisable key says what to name.
     let bad = dir.join("nokey.csv");
     std::fs::write(&bad, "a,b\n1,2\n").unwrap();

@@ -78,6 +78,9 @@ struct ColumnSeen {
     /// Whole-number range.
     int_range: Option<(i64, i64)>,
     float_range: Option<(f64, f64)>,
+    /// Values that are ISO dates (`2019-03-31`), and their range.
+    dates: u64,
+    date_range: Option<(String, String)>,
     /// Distinct values, until there are more than `MAX_CODES`.
     distinct: BTreeSet<String>,
     many: bool,
@@ -102,11 +105,41 @@ impl ColumnSeen {
                 None => (f, f),
                 Some((lo, hi)) => (lo.min(f), hi.max(f)),
             });
+        } else if crate::value::parse_date(v.as_bytes(), crate::study::DateFormat::YearMonthDay)
+            .is_some()
+        {
+            self.dates += 1;
+            self.date_range = Some(match self.date_range.take() {
+                None => (v.to_string(), v.to_string()),
+                Some((lo, hi)) => (lo.min(v.to_string()), hi.max(v.to_string())),
+            });
         }
         if !self.many {
             self.distinct.insert(v.to_string());
             self.many = self.distinct.len() > MAX_CODES;
         }
+    }
+
+    /// The values of `other` seen as this column's too (the wave columns
+    /// of one variable in a wide file).
+    fn merge(&mut self, other: &ColumnSeen) {
+        fn widen<T: PartialOrd + Clone>(a: Option<(T, T)>, b: Option<(T, T)>) -> Option<(T, T)> {
+            match (a, b) {
+                (Some((a, b)), Some((c, d))) => {
+                    Some((if c < a { c } else { a }, if d > b { d } else { b }))
+                }
+                (x, None) | (None, x) => x,
+            }
+        }
+        self.values += other.values;
+        self.ints += other.ints;
+        self.floats += other.floats;
+        self.dates += other.dates;
+        self.int_range = widen(self.int_range, other.int_range);
+        self.float_range = widen(self.float_range, other.float_range);
+        self.date_range = widen(self.date_range.take(), other.date_range.clone());
+        self.distinct.extend(other.distinct.iter().cloned());
+        self.many |= other.many || self.distinct.len() > MAX_CODES;
     }
 
     fn numeric(&self) -> bool {
@@ -212,17 +245,36 @@ pub fn draft_study(
         })?;
     let wave = key(&header, &options.wave, WAVE_NAMES)
         .map_err(&key_error)?
-        .filter(|&w| w != respondent)
-        .ok_or_else(|| {
-            key_error(
-                "no wave column found (a long file has one row per respondent and wave); \
-                 name it with --wave COLUMN"
-                    .to_string(),
-            )
-        })?;
+        .filter(|&w| w != respondent);
     let cluster = key(&header, &options.cluster, CLUSTER_NAMES)
         .map_err(&key_error)?
-        .filter(|&c| c != respondent && c != wave);
+        .filter(|&c| c != respondent && Some(c) != wave);
+    let keys = |i: usize| i == respondent || Some(i) == cluster;
+    // Without a wave column: a wide file, its columns named VARIABLE_WAVE.
+    let wide = match wave {
+        Some(_) => None,
+        None => Some(wide_layout(&header, &keys).ok_or_else(|| {
+            key_error(
+                "no wave column found, and no columns named VARIABLE_WAVE for a wide file; \
+                 name the wave column with --wave COLUMN"
+                    .to_string(),
+            )
+        })?),
+    };
+    let labels: Vec<String> = match (&wide, wave) {
+        (Some(w), _) => w.waves.clone(),
+        (None, Some(wave)) => {
+            if seen[wave].many {
+                return Err(key_error(format!(
+                    "column \"{}\" has more than {MAX_CODES} values; is it the wave column? \
+                     name it with --wave COLUMN",
+                    header[wave]
+                )));
+            }
+            seen[wave].distinct.iter().cloned().collect()
+        }
+        (None, None) => Vec::new(),
+    };
 
     let name = path
         .file_stem()
@@ -233,7 +285,18 @@ pub fn draft_study(
         "# Drafted by `cohort init` from {file_name}: every line marked CHECK is a guess.\n"
     );
     let _ = writeln!(s, "[study]\nname = {}\n", quoted(&name));
-    let _ = writeln!(s, "[data]\npath = {}\nlayout = \"long\"", quoted(file_name));
+    let _ = writeln!(
+        s,
+        "[data]\npath = {}\nlayout = \"{}\"",
+        quoted(file_name),
+        if wide.is_some() { "wide" } else { "long" }
+    );
+    if wide.is_some() {
+        let _ = writeln!(
+            s,
+            "pattern = \"{{var}}_{{wave}}\"  # CHECK: how the wave columns are named"
+        );
+    }
     if delimiter == b';' {
         let _ = writeln!(s, "delimiter = \";\"");
     }
@@ -249,28 +312,18 @@ pub fn draft_study(
             quoted(&header[c])
         );
     }
-    let _ = writeln!(
-        s,
-        "wave = {}  # CHECK: the wave column\n",
-        quoted(&header[wave])
-    );
+    if let Some(w) = wave {
+        let _ = writeln!(s, "wave = {}  # CHECK: the wave column", quoted(&header[w]));
+    }
+    s.push('\n');
 
-    // The waves: numerically ordered when every label is a number.
-    let labels: Vec<String> = seen[wave].distinct.iter().cloned().collect();
-    if seen[wave].many {
-        return Err(key_error(format!(
-            "column \"{}\" has more than {MAX_CODES} values; is it the wave column? name it with --wave COLUMN",
-            header[wave]
-        )));
-    }
-    let mut ordered = labels.clone();
-    if labels.iter().all(|l| l.parse::<f64>().is_ok()) {
-        ordered.sort_by(|a, b| {
-            a.parse::<f64>()
-                .unwrap_or(0.0)
-                .total_cmp(&b.parse().unwrap_or(0.0))
-        });
-    }
+    // The waves in order: by their number, or the number they end in.
+    let mut ordered = labels;
+    ordered.sort_by(|a, b| {
+        order_key(a)
+            .partial_cmp(&order_key(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     for (i, label) in ordered.iter().enumerate() {
         let _ = writeln!(
             s,
@@ -279,20 +332,53 @@ pub fn draft_study(
         );
     }
 
-    let mut measures = Vec::new();
+    // The variables: each column of a long file; in a wide file, the
+    // columns without a wave (time-invariant), and each variable over its
+    // wave columns where its first one stands.
+    let mut variables: Vec<(usize, ColumnSeen, bool)> = Vec::new();
     for (i, c) in seen.iter().enumerate() {
-        if i == wave {
+        if Some(i) == wave {
             continue;
         }
+        let Some(w) = &wide else {
+            variables.push((i, c.clone(), false));
+            continue;
+        };
+        match w.varying.iter().find(|(_, cols)| cols.contains(&i)) {
+            Some((base, cols)) if cols.iter().min() == Some(&i) => {
+                let mut merged = ColumnSeen {
+                    name: base.clone(),
+                    ..ColumnSeen::default()
+                };
+                for &col in cols {
+                    merged.merge(&seen[col]);
+                }
+                variables.push((i, merged, false));
+            }
+            Some(_) => {}
+            None => variables.push((i, c.clone(), !keys(i))),
+        }
+    }
+    let mut measures = Vec::new();
+    for (i, c, invariant) in &variables {
         let _ = writeln!(s, "[[variables]]\nname = {}", quoted(&c.name));
-        if i == respondent || Some(i) == cluster {
+        if keys(*i) {
             let _ = writeln!(s, "type = \"id\"\n");
             continue;
+        }
+        if *invariant {
+            let _ = writeln!(
+                s,
+                "time_invariant = true  # CHECK: one value per respondent"
+            );
         }
         if c.numeric() && c.floats == 0 {
             let (lo, hi) = c.int_range.unwrap_or((0, 0));
             if lo == 0 && hi == 1 {
-                let _ = writeln!(s, "type = \"categorical\"\ncodes = {{ 0 = \"no\", 1 = \"yes\" }}  # CHECK: the labels\n");
+                let _ = writeln!(
+                    s,
+                    "type = \"categorical\"\ncodes = {{ 0 = \"no\", 1 = \"yes\" }}  # CHECK: the labels\n"
+                );
             } else {
                 let _ = writeln!(
                     s,
@@ -307,6 +393,14 @@ pub fn draft_study(
                 "type = \"float\"\nrange = [{lo:?}, {hi:?}]  # CHECK: the values seen\n"
             );
             measures.push(c.name.clone());
+        } else if c.values > 0 && c.dates == c.values {
+            let (lo, hi) = c.date_range.clone().unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "type = \"date\"\nrange = [{}, {}]  # CHECK: the dates seen\n",
+                quoted(&lo),
+                quoted(&hi)
+            );
         } else if !c.many && c.values > 0 {
             let codes: Vec<String> = c
                 .distinct
@@ -330,4 +424,65 @@ pub fn draft_study(
         );
     }
     Ok(s)
+}
+
+/// Where a wave label sorts: by its number, or by the number it ends in
+/// (T0, T1, T2), else after those in text order.
+fn order_key(label: &str) -> (u8, f64, String) {
+    if let Ok(v) = label.parse::<f64>() {
+        return (0, v, String::new());
+    }
+    let stem = label.trim_end_matches(|c: char| c.is_ascii_digit());
+    match label[stem.len()..].parse::<f64>() {
+        Ok(v) => (1, v, stem.to_string()),
+        Err(_) => (2, 0.0, label.to_string()),
+    }
+}
+
+/// A wide file's waves and time-varying variables.
+struct Wide {
+    /// The wave labels (column suffixes).
+    waves: Vec<String>,
+    /// Each time-varying variable with its columns, one per wave.
+    varying: Vec<(String, Vec<usize>)>,
+}
+
+/// Columns named `VARIABLE_WAVE` (the key columns aside): the suffixes
+/// that at least two variables share are the waves, and a variable with a
+/// column for every wave varies over them; `None` with fewer than two.
+fn wide_layout(header: &[String], keys: &dyn Fn(usize) -> bool) -> Option<Wide> {
+    let mut bases: std::collections::BTreeMap<&str, Vec<(&str, usize)>> = Default::default();
+    for (i, h) in header.iter().enumerate().filter(|(i, _)| !keys(*i)) {
+        if let Some((base, wave)) = h
+            .rsplit_once('_')
+            .filter(|(b, w)| !b.is_empty() && !w.is_empty())
+        {
+            bases.entry(base).or_default().push((wave, i));
+        }
+    }
+    let mut shared: std::collections::BTreeMap<&str, usize> = Default::default();
+    for cols in bases.values().filter(|c| c.len() >= 2) {
+        for (w, _) in cols {
+            *shared.entry(w).or_default() += 1;
+        }
+    }
+    let waves: Vec<String> = shared
+        .iter()
+        .filter(|(_, &n)| n >= 2)
+        .map(|(w, _)| w.to_string())
+        .collect();
+    if waves.len() < 2 {
+        return None;
+    }
+    let varying = bases
+        .iter()
+        .filter_map(|(base, cols)| {
+            let at: Option<Vec<usize>> = waves
+                .iter()
+                .map(|w| cols.iter().find(|(cw, _)| cw == w).map(|(_, i)| *i))
+                .collect();
+            at.map(|at| (base.to_string(), at))
+        })
+        .collect();
+    Some(Wide { waves, varying })
 }
