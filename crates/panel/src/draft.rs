@@ -486,3 +486,52 @@ fn wide_layout(header: &[String], keys: &dyn Fn(usize) -> bool) -> Option<Wide> 
         .collect();
     Some(Wide { waves, varying })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn draft_bytes(bytes: &[u8]) -> Result<String, DraftError> {
+        let dir = std::env::temp_dir().join(format!("cohort-draft-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!(
+            "{:x}.csv",
+            bytes.len() ^ bytes.iter().map(|&b| b as usize).sum::<usize>()
+        ));
+        std::fs::write(&path, bytes).unwrap();
+        let out = draft_study(&path, "data.csv", &DraftOptions::default());
+        std::fs::remove_file(&path).ok();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any bytes give a draft or an error, never a panic; a draft
+        /// parses as TOML.
+        #[test]
+        fn any_file_gives_a_draft_or_an_error(
+            rows in proptest::collection::vec(
+                proptest::collection::vec("[a-z0-9_.;\"-]{0,6}", 1..5), 0..8),
+            noise in proptest::collection::vec(any::<u8>(), 0..40),
+        ) {
+            let mut text = String::from("id,wave,x_T0,x_T1\n");
+            for r in &rows {
+                text.push_str(&r.join(","));
+                text.push('\n');
+            }
+            if let Ok(draft) = draft_bytes(text.as_bytes()) {
+                prop_assert!(draft.parse::<toml::Table>().is_ok(), "{draft}");
+            }
+            let _ = draft_bytes(&noise);
+        }
+    }
+
+    #[test]
+    fn wave_labels_order_by_their_numbers() {
+        let mut w = vec!["T10", "T2", "T0", "10", "2"];
+        w.sort_by(|a, b| order_key(a).partial_cmp(&order_key(b)).unwrap());
+        assert_eq!(w, ["2", "10", "T0", "T2", "T10"]);
+    }
+}
