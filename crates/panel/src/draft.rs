@@ -173,9 +173,26 @@ fn key(header: &[String], given: &Option<String>, names: &[&str]) -> Result<Opti
     }
 }
 
-/// A TOML string.
+/// A TOML basic string on one line (a value may hold line breaks, which a
+/// multi-line string could not put in an inline table's key).
 fn quoted(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Drafts a study file (TOML text) for the long CSV file at `path`, which
@@ -526,6 +543,15 @@ mod tests {
             }
             let _ = draft_bytes(&noise);
         }
+    }
+
+    #[test]
+    fn strings_stay_on_one_line() {
+        // The case the property test found: a quoted field over two lines.
+        let q = quoted("0\na\"b\\c\u{1}");
+        assert_eq!(q, r#""0\na\"b\\c\u0001""#);
+        let t: toml::Table = format!("x = {{ {q} = {q} }}").parse().unwrap();
+        assert_eq!(t["x"]["0\na\"b\\c\u{1}"].as_str(), Some("0\na\"b\\c\u{1}"));
     }
 
     #[test]
