@@ -199,10 +199,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// The text in the figure's language.
     fn t(&self, en: &str, nl: &str) -> String {
-        match self.lang {
-            Lang::En => en.to_string(),
-            Lang::Nl => nl.to_string(),
-        }
+        self.words.t(en, nl).to_string()
     }
 
     /// The measures of the estimates that `pred` keeps, in order.
@@ -254,11 +251,7 @@ impl Ctx<'_> {
     /// The study's units in the figure's language: families, or
     /// respondents when the study has no families.
     fn units(&self) -> String {
-        if self.words.families() {
-            self.t("families", "gezinnen")
-        } else {
-            self.t("respondents", "respondenten")
-        }
+        self.words.units().to_string()
     }
 
     /// The family measures estimated as means.

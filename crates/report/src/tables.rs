@@ -10,7 +10,7 @@ use crate::words::Words;
 /// The tables of a report, by name.
 pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, String, Table)> {
     let w = Words::of(d, lang);
-    let t = |en: &str, nl: &str| caption(lang, en, nl);
+    let t = |en: &str, nl: &str| w.t(en, nl).to_string();
     let units = w.units();
     // Without families the family rows repeat the respondents: the
     // response table shows them once, the others name them so.
@@ -328,14 +328,6 @@ pub(crate) fn tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static str, Str
     out
 }
 
-/// A caption in the report's language.
-fn caption(lang: Lang, en: &str, nl: &str) -> String {
-    match lang {
-        Lang::En => en.to_string(),
-        Lang::Nl => nl.to_string(),
-    }
-}
-
 /// The tables of the declared models: one row per model, the estimates
 /// (coefficients and variance components), and the F tests; none without
 /// declared models.
@@ -426,8 +418,7 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
         if let Some(theta) = m.theta {
             estimates.rows.push(vec![
                 w.model(&m.name).into(),
-                caption(
-                    lang,
+                w.t(
                     "theta (negative binomial: variance mu + mu^2 / theta)",
                     "theta (negatief-binomiaal: variantie mu + mu^2 / theta)",
                 )
@@ -453,31 +444,30 @@ pub(crate) fn model_tables(d: &PublishedResults, lang: Lang) -> Vec<(&'static st
     let mut out = vec![
         (
             "models",
-            caption(
-                lang,
+            w.t(
                 "Models declared in the study file",
                 "Modellen uit het onderzoeksbestand",
-            ),
+            )
+            .to_string(),
             overview,
         ),
         (
             "model_estimates",
-            caption(
-                lang,
+            w.t(
                 "Model estimates: coefficients and variance components",
                 "Modelschattingen: coëfficiënten en variantiecomponenten",
-            ),
+            )
+            .to_string(),
             estimates,
         ),
     ];
     if !tests.rows.is_empty() {
         out.push((
             "model_tests",
-            caption(
-                lang,
-                "F tests of the model terms (type III with Satterthwaite's df for mixed models, sequential for linear models)",
+            w.t("F tests of the model terms (type III with Satterthwaite's df for mixed models, sequential for linear models)",
                 "F-toetsen van de modeltermen (type III met de df van Satterthwaite voor gemengde modellen, sequentieel voor lineaire modellen)",
-            ),
+            )
+            .to_string(),
             tests,
         ));
     }

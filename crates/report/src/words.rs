@@ -282,7 +282,6 @@ const DUTCH: &[(&str, &str)] = &[
     ("Poisson regression", "Poissonregressie"),
     ("negative binomial regression", "negatief-binomiale regressie"),
     ("observations", "waarnemingen"),
-    ("normal", "normaal"),
     (
         "t tests, intervals and type III F tests on Satterthwaite's degrees of freedom (as lmerTest and SPSS MIXED)",
         "t-toetsen, intervallen en type-III-F-toetsen op de vrijheidsgraden van Satterthwaite (zoals lmerTest en SPSS MIXED)",
