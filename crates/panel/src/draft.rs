@@ -353,6 +353,14 @@ pub fn draft_study(
     // columns without a wave (time-invariant), and each variable over its
     // wave columns where its first one stands.
     let mut variables: Vec<(usize, ColumnSeen, bool)> = Vec::new();
+    // Per column: the time-varying variable it belongs to (one look-up a
+    // column, not a search of every variable's columns).
+    let mut owner: Vec<Option<usize>> = vec![None; header.len()];
+    for (v, (_, cols)) in wide.iter().flat_map(|w| w.varying.iter()).enumerate() {
+        for &c in cols {
+            owner[c] = Some(v);
+        }
+    }
     for (i, c) in seen.iter().enumerate() {
         if Some(i) == wave {
             continue;
@@ -361,7 +369,7 @@ pub fn draft_study(
             variables.push((i, c.clone(), false));
             continue;
         };
-        match w.varying.iter().find(|(_, cols)| cols.contains(&i)) {
+        match owner[i].map(|v| &w.varying[v]) {
             Some((base, cols)) if cols.iter().min() == Some(&i) => {
                 let mut merged = ColumnSeen {
                     name: base.clone(),
