@@ -45,6 +45,7 @@
 #[cfg(test)]
 mod chunks;
 mod draft;
+mod dta_text;
 mod error;
 mod instruments;
 mod line_ends;

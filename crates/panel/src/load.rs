@@ -93,10 +93,23 @@ pub fn load_with_progress(
                     builder.read_file_telling(&name, counted, &tell);
                     before += read.load(Ordering::Relaxed);
                 }
+                Ok(Some(format)) if format == STATA => {
+                    match crate::dta_text::DtaText::open(path, study.data.delimiter) {
+                        Ok(text) => {
+                            builder.read_file_telling(&name, text, &|| progress(before, total));
+                            before += std::fs::metadata(path).map_or(0, |m| m.len());
+                        }
+                        Err(e) => refuse(
+                            &mut builder,
+                            ProblemKind::OtherFormat,
+                            format!("cannot read this Stata data file (.dta): {e}"),
+                        ),
+                    }
+                }
                 Ok(Some(format)) => refuse(
                     &mut builder,
                     ProblemKind::OtherFormat,
-                    format!("this is {format}, not CSV; cohort reads CSV data files: export the data to CSV"),
+                    format!("this is {format}, not CSV or Stata .dta; cohort reads CSV and .dta data files: export the data to CSV"),
                 ),
                 Err(e) => refuse(
                     &mut builder,
@@ -113,6 +126,9 @@ pub fn load_with_progress(
     }
     builder.finish()
 }
+
+/// What [`sniff`] calls a Stata file.
+pub(crate) const STATA: &str = "a Stata data file (.dta)";
 
 /// The format of a file that is not CSV, from its first bytes (the file is
 /// left at its start).
@@ -133,7 +149,7 @@ pub(crate) fn sniff(file: &mut std::fs::File) -> std::io::Result<Option<&'static
     } else if h.starts_with(b"<stata_dta>")
         || (n >= 2 && (104..=119).contains(&h[0]) && (h[1] == 1 || h[1] == 2))
     {
-        Some("a Stata data file (.dta)")
+        Some(STATA)
     } else if h.starts_with(b"PAR1") {
         Some("a Parquet file")
     } else if h.starts_with(b"PK\x03\x04") {
@@ -434,6 +450,13 @@ impl CellParser {
         Parsed::Missing(MISSING_BASE + j as i64)
     }
 
+    /// A missing code that is not a number (Stata's `.a`-`.z`), for a
+    /// numeric variable.
+    fn text_missing(&self, f: &[u8]) -> Option<Parsed> {
+        let j = self.missing_text.iter().position(|c| c.as_slice() == f)?;
+        Some(self.missing_code(j))
+    }
+
     #[inline]
     fn parse(&self, f: &[u8]) -> Result<Parsed, (ProblemKind, &'static str)> {
         if f.is_empty() {
@@ -461,7 +484,10 @@ impl CellParser {
                         }
                     }
                     Some(Whole::TooLarge) => Err((ProblemKind::OutOfRange, "is out of range")),
-                    None => Err((ProblemKind::UnparsableValue, "is not a whole number")),
+                    None => match self.text_missing(f) {
+                        Some(code) => Ok(code),
+                        None => Err((ProblemKind::UnparsableValue, "is not a whole number")),
+                    },
                 }
             }
             VarKind::Float { min, max } => match parse_float(f, self.decimal) {
@@ -470,7 +496,10 @@ impl CellParser {
                     Some(j) => Ok(self.missing_code(j)),
                     None => Err((ProblemKind::OutOfRange, "is out of range")),
                 },
-                None => Err((ProblemKind::UnparsableValue, "is not a number")),
+                None => match self.text_missing(f) {
+                    Some(code) => Ok(code),
+                    None => Err((ProblemKind::UnparsableValue, "is not a number")),
+                },
             },
             VarKind::Categorical { .. } => {
                 if let Some(i) = self.codes.iter().position(|c| c.as_slice() == f) {

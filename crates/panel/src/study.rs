@@ -1188,8 +1188,19 @@ fn variable(
     })
 }
 
+/// Whether `code` is one of Stata's extended missing values, `.a` to
+/// `.z`: no number, but what a numeric column of a .dta file holds.
+fn is_stata_missing(code: &str) -> bool {
+    matches!(code.as_bytes(), [b'.', c] if c.is_ascii_lowercase())
+}
+
 /// Why a missing code cannot be told apart from a valid value, if so.
 fn missing_clash(kind: &VarKind, code: &str) -> Option<String> {
+    if is_stata_missing(code.trim())
+        && matches!(kind, VarKind::Integer { .. } | VarKind::Float { .. })
+    {
+        return None;
+    }
     match kind {
         VarKind::Integer { min, max } => match code.trim().parse::<i64>() {
             Ok(v) if (*min..=*max).contains(&v) => {

@@ -105,6 +105,9 @@ fn long_wide_and_dutch_export_load_to_the_same_panel() {
     assert_eq!(long.len(), 63);
     assert_eq!(long, load_rows("small/study_wide.toml"));
     assert_eq!(long, load_rows("small/study_nl.toml"));
+    // The same panel written by pandas as Stata .dta (fixtures/formats/make.py):
+    // numbers as doubles, the date as %td.
+    assert_eq!(long, load_rows("formats/study_dta.toml"));
     // One value read by hand: P01a at T0 has wellbeing 2.25 and was
     // interviewed 2017-03-01 (17226 days after 1970-01-01:
     // 47 years * 365 + 11 leap days = 17166, + 31 + 28 + 1 - 1).
@@ -120,4 +123,65 @@ fn wide_summary_equals_long_summary() {
     wide.load = Default::default();
     wide.layout = "long";
     assert_eq!(long, wide);
+}
+
+#[test]
+fn a_damaged_stata_file_is_refused_with_its_reason() {
+    let dir = std::env::temp_dir().join(format!("cohort-dta-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let study_text = std::fs::read_to_string(fixture("formats/study_dta.toml")).unwrap();
+    std::fs::write(dir.join("study.toml"), &study_text).unwrap();
+    let whole = std::fs::read(fixture("formats/panel_long.dta")).unwrap();
+    // Cut inside the records, then inside the header.
+    for cut in [whole.len() - 300, 40] {
+        std::fs::write(dir.join("panel_long.dta"), &whole[..cut]).unwrap();
+        let study = Study::from_path(&dir.join("study.toml")).unwrap();
+        let failure = load(&study, Mode::Strict).unwrap_err();
+        let text: Vec<String> = failure
+            .report
+            .problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let text = text.join("\n");
+        assert!(text.contains("panel_long.dta"), "{text}");
+        assert!(
+            text.contains(".dta") && (text.contains("read") || text.contains("end")),
+            "{text}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_stata_extended_missing_code_is_a_declared_missing_code() {
+    // Stata writes `.a` for "not asked"; declared, it counts as that code
+    // in an integer and in a float column; undeclared, it is no number.
+    let text = std::fs::read_to_string(fixture("small/study.toml")).unwrap();
+    let declared = text.replace(
+        r#"missing = { -9 = "refused", -8 = "don't know" }"#,
+        r#"missing = { -9 = "refused", -8 = "don't know", ".a" = "not asked" }"#,
+    );
+    assert_ne!(declared, text);
+    let csv = "respondent_id,family_id,role,wave,sex,age,poverty,psy,phys,wellbeing,interview\n\
+        P01a,F01,parent,T0,1,34,1,.a,0,.a,2017-03-01\n\
+        P02a,F02,parent,T0,1,34,1,3,0,2.5,2017-03-01\n";
+    let dir = fixture("small");
+    let study = Study::from_str_in(&declared, &dir.join("study.toml"), &dir).unwrap();
+    let loaded = cohort_panel::load_reader(&study, Mode::Strict, "p.csv", csv.as_bytes()).unwrap();
+    let s = DataSummary::new(&loaded.panel, &loaded.report);
+    for name in ["psy", "wellbeing"] {
+        let var = s.missingness.iter().find(|v| v.variable == name).unwrap();
+        let codes: Vec<(&str, u64)> = var.waves[0]
+            .codes
+            .iter()
+            .map(|c| (c.code.as_str(), c.n))
+            .collect();
+        assert_eq!(codes, [("-9", 0), ("-8", 0), (".a", 1)], "{name}");
+        assert_eq!(var.waves[0].present, 1, "{name}");
+    }
+    let study = Study::from_str_in(&text, &dir.join("study.toml"), &dir).unwrap();
+    let failure =
+        cohort_panel::load_reader(&study, Mode::Strict, "p.csv", csv.as_bytes()).unwrap_err();
+    assert_eq!(failure.report.problem_count(), 2);
 }
