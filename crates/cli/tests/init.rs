@@ -61,6 +61,26 @@ fn a_drafted_study_file_checks_on_its_data() {
     let o = cohort(&["check", study.to_str().unwrap()]);
     assert_ok(&o);
     assert!(String::from_utf8_lossy(&o.stdout).contains("26 read = 26 kept + 0 excluded"));
+    // A Stata file that pandas wrote (fixtures/formats/make.py): drafted
+    // from its values as a CSV file would be, with the date a date.
+    let dta = dir.join("panel_long.dta");
+    std::fs::copy(root.join("fixtures/formats/panel_long.dta"), &dta).unwrap();
+    let study = dir.join("dta.toml");
+    assert_ok(&cohort(&[
+        "init",
+        dta.to_str().unwrap(),
+        "--out",
+        study.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(&study).unwrap();
+    assert!(text.contains("path = \"panel_long.dta\""), "{text}");
+    assert!(
+        text.contains("name = \"interview\"\ntype = \"date\""),
+        "{text}"
+    );
+    let o = cohort(&["check", study.to_str().unwrap()]);
+    assert_ok(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("63 read = 63 kept + 0 excluded"));
     // A file without a recognisable key says what to name.
     let bad = dir.join("nokey.csv");
     std::fs::write(&bad, "a,b\n1,2\n").unwrap();

@@ -210,12 +210,20 @@ pub fn draft_study(
     // Streamed: what is kept per column is bounded, whatever the file's
     // size. The delimiter is the one the header's first 64 KiB use most.
     let mut file = std::fs::File::open(path).map_err(|e| read_error(e.to_string()))?;
-    if let Some(format) = crate::load::sniff(&mut file).map_err(|e| read_error(e.to_string()))? {
-        return Err(read_error(format!(
-            "this is {format}, not CSV; cohort init reads CSV data files: export the data to CSV"
-        )));
-    }
-    let mut input = std::io::BufReader::with_capacity(64 << 10, file);
+    let source: Box<dyn std::io::Read> =
+        match crate::load::sniff(&mut file).map_err(|e| read_error(e.to_string()))? {
+            None => Box::new(file),
+            Some(crate::load::STATA) => Box::new(
+                crate::dta_text::DtaText::open(path, b',')
+                    .map_err(|e| read_error(format!("cannot read this Stata data file: {e}")))?,
+            ),
+            Some(format) => {
+                return Err(read_error(format!(
+                    "this is {format}, not CSV or Stata .dta; cohort init reads CSV and .dta data files: export the data to CSV"
+                )))
+            }
+        };
+    let mut input = std::io::BufReader::with_capacity(64 << 10, source);
     let start = std::io::BufRead::fill_buf(&mut input).map_err(|e| read_error(e.to_string()))?;
     let first_line = start.split(|&b| b == b'\n').next().unwrap_or_default();
     let delimiter = if first_line.iter().filter(|&&b| b == b';').count()
