@@ -3,6 +3,26 @@
 
 use crate::{assert_ok, cohort};
 
+/// Copies the data file `from` into `dir` and drafts the study file
+/// `dir/name` from the copy: its path and text.
+fn drafted(
+    from: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
+) -> (std::path::PathBuf, String) {
+    let data = dir.join(from.file_name().unwrap());
+    std::fs::copy(from, &data).unwrap();
+    let study = dir.join(name);
+    assert_ok(&cohort(&[
+        "init",
+        data.to_str().unwrap(),
+        "--out",
+        study.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(&study).unwrap();
+    (study, text)
+}
+
 #[test]
 fn a_drafted_study_file_checks_on_its_data() {
     let dir = std::env::temp_dir().join(format!("cohort-init-{}", std::process::id()));
@@ -11,20 +31,8 @@ fn a_drafted_study_file_checks_on_its_data() {
     // Four public long files: counts (epil), binary (ohio), continuous
     // (sleepstudy), text codes and string ids (bacteria).
     for name in ["epil", "ohio", "sleepstudy", "bacteria"] {
-        let csv = dir.join(format!("{name}.csv"));
-        std::fs::copy(
-            root.join(format!("fixtures/reference/data/{name}.csv")),
-            &csv,
-        )
-        .unwrap();
-        let study = dir.join(format!("{name}.toml"));
-        assert_ok(&cohort(&[
-            "init",
-            csv.to_str().unwrap(),
-            "--out",
-            study.to_str().unwrap(),
-        ]));
-        let text = std::fs::read_to_string(&study).unwrap();
+        let data = root.join(format!("fixtures/reference/data/{name}.csv"));
+        let (study, text) = drafted(&data, &dir, &format!("{name}.toml"));
         assert!(text.contains("# CHECK"), "{name}: guesses are marked");
         let o = cohort(&["check", study.to_str().unwrap()]);
         assert_ok(&o);
@@ -40,16 +48,8 @@ fn a_drafted_study_file_checks_on_its_data() {
     // A wide file (no wave column; columns named VARIABLE_WAVE): the waves
     // from the column names, in order, and the other columns
     // time-invariant.
-    let wide = dir.join("panel_wide.csv");
-    std::fs::copy(root.join("fixtures/small/panel_wide.csv"), &wide).unwrap();
-    let study = dir.join("wide.toml");
-    assert_ok(&cohort(&[
-        "init",
-        wide.to_str().unwrap(),
-        "--out",
-        study.to_str().unwrap(),
-    ]));
-    let text = std::fs::read_to_string(&study).unwrap();
+    let wide = root.join("fixtures/small/panel_wide.csv");
+    let (study, text) = drafted(&wide, &dir, "wide.toml");
     assert!(text.contains("layout = \"wide\""));
     let labels: Vec<&str> = text
         .lines()
@@ -63,16 +63,8 @@ fn a_drafted_study_file_checks_on_its_data() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("26 read = 26 kept + 0 excluded"));
     // A Stata file that pandas wrote (fixtures/formats/make.py): drafted
     // from its values as a CSV file would be, with the date a date.
-    let dta = dir.join("panel_long.dta");
-    std::fs::copy(root.join("fixtures/formats/panel_long.dta"), &dta).unwrap();
-    let study = dir.join("dta.toml");
-    assert_ok(&cohort(&[
-        "init",
-        dta.to_str().unwrap(),
-        "--out",
-        study.to_str().unwrap(),
-    ]));
-    let text = std::fs::read_to_string(&study).unwrap();
+    let dta = root.join("fixtures/formats/panel_long.dta");
+    let (study, text) = drafted(&dta, &dir, "dta.toml");
     assert!(text.contains("path = \"panel_long.dta\""), "{text}");
     assert!(
         text.contains("name = \"interview\"\ntype = \"date\""),

@@ -98,7 +98,7 @@ impl DtaText {
                     self.pending.push(self.delimiter);
                 }
                 if self.dates[i] {
-                    push_date(&mut self.pending, value);
+                    push_date(&mut self.pending, value, self.delimiter)?;
                 } else {
                     push_value(&mut self.pending, value, self.delimiter)?;
                 }
@@ -156,7 +156,7 @@ fn push_value(out: &mut Vec<u8>, value: &Value<'_>, delimiter: u8) -> std::io::R
 
 /// A Stata date (days since 1960-01-01) as `YYYY-MM-DD`; a missing one as
 /// [`push_value`] writes it.
-fn push_date(out: &mut Vec<u8>, value: &Value<'_>) {
+fn push_date(out: &mut Vec<u8>, value: &Value<'_>, delimiter: u8) -> std::io::Result<()> {
     /// 1960-01-01 is 3,653 days after 1970-01-01 (10 years, 2 leap days).
     const STATA_EPOCH: f64 = -3653.0;
     use dta::stata::{
@@ -168,10 +168,7 @@ fn push_date(out: &mut Vec<u8>, value: &Value<'_>) {
         Value::Long(StataLong::Present(v)) => f64::from(*v),
         Value::Float(StataFloat::Present(v)) => f64::from(*v),
         Value::Double(StataDouble::Present(v)) => *v,
-        other => {
-            let _ = push_value(out, other, b',');
-            return;
-        }
+        other => return push_value(out, other, delimiter),
     };
     let since_1970 = days + STATA_EPOCH;
     if since_1970.fract() == 0.0 && since_1970.abs() < 3.0e6 {
@@ -181,6 +178,7 @@ fn push_date(out: &mut Vec<u8>, value: &Value<'_>) {
     } else {
         push_number(out, days);
     }
+    Ok(())
 }
 
 fn push_integer(out: &mut Vec<u8>, v: i64) {
