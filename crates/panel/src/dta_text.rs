@@ -6,8 +6,8 @@
 //! double as an integer (`3`, not `3.0`), so that it matches an integer or
 //! categorical variable's codes; system missing (`.`) as an empty field;
 //! the extended missing values as `.a` to `.z`, which a study file can
-//! declare as missing codes with their reasons. Strings are quoted where
-//! the delimiter, a quote or a line break needs it.
+//! declare as missing codes with their reasons. The `csv` crate quotes
+//! fields where the delimiter, a quote or a line break needs it.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -57,13 +57,11 @@ impl DtaText {
             .map(|v| v.format().starts_with("%td") || v.format().starts_with("%d"))
             .collect();
         let mut pending = Vec::new();
-        for (i, v) in records.schema().variables().iter().enumerate() {
-            if i > 0 {
-                pending.push(delimiter);
-            }
-            push_text(&mut pending, v.name(), delimiter);
-        }
-        pending.push(b'\n');
+        let mut header = csv_text(&mut pending, delimiter);
+        let names = records.schema().variables().iter().map(|v| v.name());
+        header.write_record(names).map_err(|e| e.to_string())?;
+        header.flush().map_err(|e| e.to_string())?;
+        drop(header);
         Ok(DtaText {
             records,
             delimiter,
@@ -77,36 +75,56 @@ impl DtaText {
 
     /// Writes up to [`ROWS_PER_FILL`] more records into `pending`.
     fn fill(&mut self) -> std::io::Result<()> {
-        self.pending.clear();
-        self.at = 0;
+        let DtaText {
+            records,
+            delimiter,
+            dates,
+            pending,
+            at,
+            done,
+            failed,
+        } = self;
+        pending.clear();
+        *at = 0;
+        let mut out = csv_text(pending, *delimiter);
+        let mut field = Vec::new();
         for _ in 0..ROWS_PER_FILL {
-            let record = match self.records.read_record() {
-                Ok(record) => record,
+            let record = match records.read_record() {
+                Ok(Some(record)) => record,
+                Ok(None) => {
+                    *done = true;
+                    break;
+                }
                 Err(e) => {
                     // The records before it are read first.
-                    self.failed = Some(std::io::Error::other(format!("the .dta file: {e}")));
-                    self.done = true;
-                    return Ok(());
+                    *failed = Some(std::io::Error::other(format!("the .dta file: {e}")));
+                    *done = true;
+                    break;
                 }
             };
-            let Some(record) = record else {
-                self.done = true;
-                return Ok(());
-            };
-            for (i, value) in record.values().iter().enumerate() {
-                if i > 0 {
-                    self.pending.push(self.delimiter);
-                }
-                if self.dates[i] {
-                    push_date(&mut self.pending, value, self.delimiter)?;
+            for (value, &date) in record.values().iter().zip(dates.iter()) {
+                field.clear();
+                if date {
+                    push_date(&mut field, value)?;
                 } else {
-                    push_value(&mut self.pending, value, self.delimiter)?;
+                    push_value(&mut field, value)?;
                 }
+                out.write_field(&field).map_err(std::io::Error::other)?;
             }
-            self.pending.push(b'\n');
+            out.write_record(None::<&[u8]>)
+                .map_err(std::io::Error::other)?;
         }
-        Ok(())
+        out.flush()
     }
+}
+
+/// A CSV writer into `out`, quoting where the delimiter, a quote or a line
+/// break needs it.
+fn csv_text(out: &mut Vec<u8>, delimiter: u8) -> csv::Writer<&mut Vec<u8>> {
+    csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_writer(out)
 }
 
 impl Read for DtaText {
@@ -127,8 +145,8 @@ impl Read for DtaText {
     }
 }
 
-/// One value as a CSV field.
-fn push_value(out: &mut Vec<u8>, value: &Value<'_>, delimiter: u8) -> std::io::Result<()> {
+/// One value as the text of a CSV field (unquoted).
+fn push_value(out: &mut Vec<u8>, value: &Value<'_>) -> std::io::Result<()> {
     use dta::stata::{
         stata_byte::StataByte, stata_double::StataDouble, stata_float::StataFloat,
         stata_int::StataInt, stata_long::StataLong,
@@ -144,7 +162,7 @@ fn push_value(out: &mut Vec<u8>, value: &Value<'_>, delimiter: u8) -> std::io::R
         | Value::Long(StataLong::Missing(m))
         | Value::Float(StataFloat::Missing(m))
         | Value::Double(StataDouble::Missing(m)) => push_missing(out, *m),
-        Value::String(s) => push_text(out, s, delimiter),
+        Value::String(s) => out.extend_from_slice(s.as_bytes()),
         Value::LongStringRef(_) => {
             return Err(std::io::Error::other(
                 "the .dta file has a long string (strL) variable; cohort reads numeric and str1-str2045 variables: recast it with `recast str2045` or drop it",
@@ -156,7 +174,7 @@ fn push_value(out: &mut Vec<u8>, value: &Value<'_>, delimiter: u8) -> std::io::R
 
 /// A Stata date (days since 1960-01-01) as `YYYY-MM-DD`; a missing one as
 /// [`push_value`] writes it.
-fn push_date(out: &mut Vec<u8>, value: &Value<'_>, delimiter: u8) -> std::io::Result<()> {
+fn push_date(out: &mut Vec<u8>, value: &Value<'_>) -> std::io::Result<()> {
     /// 1960-01-01 is 3,653 days after 1970-01-01 (10 years, 2 leap days).
     const STATA_EPOCH: f64 = -3653.0;
     use dta::stata::{
@@ -168,7 +186,7 @@ fn push_date(out: &mut Vec<u8>, value: &Value<'_>, delimiter: u8) -> std::io::Re
         Value::Long(StataLong::Present(v)) => f64::from(*v),
         Value::Float(StataFloat::Present(v)) => f64::from(*v),
         Value::Double(StataDouble::Present(v)) => *v,
-        other => return push_value(out, other, delimiter),
+        other => return push_value(out, other),
     };
     let since_1970 = days + STATA_EPOCH;
     if since_1970.fract() == 0.0 && since_1970.abs() < 3.0e6 {
@@ -200,27 +218,4 @@ fn push_missing(out: &mut Vec<u8>, m: MissingValue) {
     if m != MissingValue::System {
         out.extend_from_slice(m.to_string().as_bytes());
     }
-}
-
-/// A text field, quoted when it holds the delimiter, a quote, a line
-/// break or surrounding spaces.
-fn push_text(out: &mut Vec<u8>, s: &str, delimiter: u8) {
-    let b = s.as_bytes();
-    let quote = b
-        .iter()
-        .any(|&c| c == delimiter || c == b'"' || c == b'\n' || c == b'\r')
-        || b.first().is_some_and(u8::is_ascii_whitespace)
-        || b.last().is_some_and(u8::is_ascii_whitespace);
-    if !quote {
-        out.extend_from_slice(b);
-        return;
-    }
-    out.push(b'"');
-    for &c in b {
-        if c == b'"' {
-            out.push(b'"');
-        }
-        out.push(c);
-    }
-    out.push(b'"');
 }
